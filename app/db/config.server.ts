@@ -1,0 +1,18 @@
+import path from "node:path";
+
+export type Dialect = "sqlite" | "postgres";
+
+/** `postgres://` or `postgresql://` selects PostgreSQL; anything else is an SQLite file. */
+export function dialectOf(url: string): Dialect {
+  return /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
+}
+
+export function databaseUrl(): string {
+  return process.env.DATABASE_URL || "file:./data/regulars.db";
+}
+
+/** The filesystem path of an SQLite `file:` URL, resolved against the working directory. */
+export function sqliteFile(url: string): string {
+  const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
+  return path.resolve(file);
+}

@@ -1,0 +1,46 @@
+// Shopify customers as Regulars members.
+import type { Tx } from "../db.server";
+import { query, valuesList } from "../db/sql.server";
+import type { CustomerRecord } from "../webhooks/payloads";
+import { appendEntry } from "./ledger.server";
+import type { Program } from "./program";
+
+/**
+ * Inserts or refreshes customers in one statement and returns their ids by Shopify id.
+ * Profile fields are only overwritten by values, never by blanks.
+ */
+export async function upsertCustomers(tx: Tx, shop: string, customers: CustomerRecord[]): Promise<Map<string, number>> {
+  const unique = [...new Map(customers.map((c) => [c.shopifyId, c])).values()];
+  const ids = new Map<string, number>();
+  if (unique.length === 0) return ids;
+  const now = new Date();
+  const rows = await query<{ id: number; shopifyId: string }>(
+    tx,
+    `INSERT INTO "Customer" ("shop", "shopifyId", "email", "firstName", "lastName", "enrolledAt", "createdAt", "updatedAt")
+     VALUES ${valuesList(unique.length, 8)}
+     ON CONFLICT ("shop", "shopifyId") DO UPDATE SET
+       "email" = COALESCE(excluded."email", "Customer"."email"),
+       "firstName" = COALESCE(excluded."firstName", "Customer"."firstName"),
+       "lastName" = COALESCE(excluded."lastName", "Customer"."lastName"),
+       "enrolledAt" = COALESCE("Customer"."enrolledAt", excluded."enrolledAt"),
+       "updatedAt" = excluded."updatedAt"
+     RETURNING "id", "shopifyId"`,
+    unique.flatMap((c) => [shop, c.shopifyId, c.email, c.firstName, c.lastName, now, now, now]),
+  );
+  for (const row of rows) ids.set(String(row.shopifyId), Number(row.id));
+  return ids;
+}
+
+/** customers/create: the member exists from now on, with the sign-up bonus if the program gives one. */
+export async function onCustomerCreated(tx: Tx, shop: string, program: Program, customer: CustomerRecord) {
+  const ids = await upsertCustomers(tx, shop, [customer]);
+  if (!program.signupBonusEnabled || program.signupBonusPoints <= 0) return;
+  await appendEntry(tx, {
+    shop,
+    customerId: ids.get(customer.shopifyId)!,
+    delta: program.signupBonusPoints,
+    kind: "bonus",
+    reason: "Sign-up bonus",
+    idempotencyKey: `customer:${customer.shopifyId}:signup`,
+  });
+}

@@ -1,0 +1,32 @@
+// Earning and clawback rules of DESIGN §5, as plain functions.
+import type { Program, Tier } from "./program";
+
+/** Points a paid order earns: floor(subtotal × points per unit × tier multiplier). */
+export function pointsForOrder(
+  order: { subtotalCents: number; test: boolean; customerShopifyId: string | null },
+  program: Pick<Program, "pointsPerUnit">,
+  tier: Pick<Tier, "multiplier"> | null,
+): number {
+  if (order.test || !order.customerShopifyId || order.subtotalCents <= 0) return 0;
+  // Integer arithmetic in millis so 19.99 × 1 is 19, never 19.989999.
+  const rateMillis = Math.round(program.pointsPerUnit * 1000);
+  const multiplierMillis = Math.round((tier?.multiplier ?? 1) * 1000);
+  return Math.floor((order.subtotalCents * rateMillis * multiplierMillis) / (100 * 1000 * 1000));
+}
+
+/**
+ * How many of an order's earned points the refunds so far should have taken back, in total:
+ * proportional to the refunded share of the subtotal, never more than the order earned.
+ * Working from cumulative totals makes partial refunds that sum to the whole take back exactly all.
+ */
+export function clawbackTarget(earned: number, subtotalCents: number, refundedCents: number): number {
+  if (earned <= 0 || refundedCents <= 0) return 0;
+  if (subtotalCents <= 0 || refundedCents >= subtotalCents) return earned;
+  return Math.min(earned, Math.floor((earned * refundedCents) / subtotalCents));
+}
+
+/** A clawback never takes a balance below zero unless the owner opted in; the rest is a shortfall. */
+export function boundedClawback(wanted: number, balance: number, allowNegative: boolean) {
+  const taken = allowNegative ? wanted : Math.max(0, Math.min(wanted, balance));
+  return { delta: -taken, shortfall: wanted - taken };
+}

@@ -1,0 +1,86 @@
+// The points ledger: append-only rows, each with an idempotency key unique per shop.
+// A customer's balance is the sum of their rows; Customer.pointsBalance caches that sum and is
+// only ever changed here, in the same transaction as the rows.
+import { dialect, type Tx } from "../db.server";
+import { execute, query, valuesList } from "../db/sql.server";
+
+export type LedgerKind = "earn" | "redeem" | "refund" | "cancel" | "expire" | "adjust" | "bonus";
+
+export type NewLedgerEntry = {
+  shop: string;
+  customerId: number;
+  delta: number;
+  kind: LedgerKind;
+  reason: string;
+  idempotencyKey: string;
+  shortfall?: number;
+  orderId?: number | null;
+  redemptionId?: number | null;
+};
+
+const CHUNK = 500;
+
+/**
+ * Appends the entries whose keys are new and moves the cached balances by what was appended.
+ * Returns the appended entries; a key used before (a redelivery, a retry) appends nothing.
+ */
+export async function appendEntries(tx: Tx, entries: NewLedgerEntry[]): Promise<NewLedgerEntry[]> {
+  const appended: NewLedgerEntry[] = [];
+  for (let i = 0; i < entries.length; i += CHUNK) {
+    const chunk = entries.slice(i, i + CHUNK);
+    const now = new Date();
+    const rows = await query<{ idempotencyKey: string }>(
+      tx,
+      `INSERT INTO "LedgerEntry" ("shop", "customerId", "delta", "kind", "reason", "shortfall", "orderId", "redemptionId", "idempotencyKey", "createdAt")
+       VALUES ${valuesList(chunk.length, 10)}
+       ON CONFLICT ("shop", "idempotencyKey") DO NOTHING
+       RETURNING "idempotencyKey"`,
+      chunk.flatMap((e) => [
+        e.shop, e.customerId, e.delta, e.kind, e.reason, e.shortfall ?? 0,
+        e.orderId ?? null, e.redemptionId ?? null, e.idempotencyKey, now,
+      ]),
+    );
+    const inserted = new Set(rows.map((r) => r.idempotencyKey));
+    appended.push(...chunk.filter((e) => inserted.has(e.idempotencyKey)));
+  }
+  await moveBalances(tx, appended);
+  return appended;
+}
+
+export async function appendEntry(tx: Tx, entry: NewLedgerEntry): Promise<boolean> {
+  return (await appendEntries(tx, [entry])).length === 1;
+}
+
+async function moveBalances(tx: Tx, entries: NewLedgerEntry[]) {
+  const byCustomer = new Map<number, number>();
+  for (const e of entries) byCustomer.set(e.customerId, (byCustomer.get(e.customerId) ?? 0) + e.delta);
+  const changes = [...byCustomer].filter(([, delta]) => delta !== 0);
+  for (let i = 0; i < changes.length; i += CHUNK) {
+    const chunk = changes.slice(i, i + CHUNK);
+    await execute(
+      tx,
+      `UPDATE "Customer" SET "pointsBalance" = "pointsBalance" + CASE "id" ${chunk.map(() => "WHEN ? THEN CAST(? AS INTEGER)").join(" ")} END
+       WHERE "id" IN (${chunk.map(() => "?").join(", ")})`,
+      [...chunk.flat(), ...chunk.map(([id]) => id)],
+    );
+  }
+}
+
+/**
+ * The customer's balance, with their row locked until the transaction ends (PostgreSQL), so a
+ * check-then-spend cannot interleave with another. SQLite has one writer at a time already.
+ */
+export async function lockedBalance(tx: Tx, customerId: number): Promise<number> {
+  const lock = dialect() === "postgres" ? " FOR UPDATE" : "";
+  const rows = await query<{ pointsBalance: number }>(
+    tx, `SELECT "pointsBalance" FROM "Customer" WHERE "id" = ?${lock}`, [customerId],
+  );
+  if (!rows[0]) throw new Error(`customer ${customerId} not found`);
+  return Number(rows[0].pointsBalance);
+}
+
+/** The balance from the ledger itself: what the cache must always equal. */
+export async function ledgerBalance(tx: Pick<Tx, "ledgerEntry">, customerId: number): Promise<number> {
+  const { _sum } = await tx.ledgerEntry.aggregate({ where: { customerId }, _sum: { delta: true } });
+  return _sum.delta ?? 0;
+}

@@ -1,0 +1,221 @@
+// Orders in the ledger: paid orders earn, refunds and cancellations take back.
+// Every function here is a merge of Shopify's latest state, so deliveries may come twice, late
+// or out of order (a refund before its order) and the ledger still ends the same.
+import type { Tx } from "../db.server";
+import { query, valuesList } from "../db/sql.server";
+import type { OrderRecord, RefundRecord } from "../webhooks/payloads";
+import { upsertCustomers } from "./customers.server";
+import { boundedClawback, clawbackTarget, pointsForOrder } from "./earning";
+import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
+import { tierForSpend, type Program } from "./program";
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/** orders/paid, for one delivery or a batch of them. */
+export async function applyPaidOrders(tx: Tx, shop: string, program: Program, orders: OrderRecord[]) {
+  // The same order twice in a batch: the later delivery carries the newer state.
+  const latest = [...new Map(orders.map((o) => [o.shopifyId, o])).values()];
+  for (const round of roundsByCustomer(latest)) await applyPaidRound(tx, shop, program, round);
+}
+
+/** Splits orders so each customer appears once per round: later rounds see earlier balances and tiers. */
+function roundsByCustomer(orders: OrderRecord[]): OrderRecord[][] {
+  const rounds: OrderRecord[][] = [];
+  const seen = new Map<string, number>();
+  for (const order of orders) {
+    const key = order.customer?.shopifyId;
+    const index = key ? (seen.get(key) ?? 0) : 0;
+    if (key) seen.set(key, index + 1);
+    (rounds[index] ??= []).push(order);
+  }
+  return rounds;
+}
+
+async function applyPaidRound(tx: Tx, shop: string, program: Program, orders: OrderRecord[]) {
+  const customerIds = await upsertCustomers(tx, shop, orders.flatMap((o) => (o.customer ? [o.customer] : [])));
+  const saved = await upsertOrders(tx, shop, orders, customerIds);
+  await upsertRefunds(tx, shop, orders.flatMap((o) => o.refunds));
+
+  const tiers = program.tiersEnabled
+    ? await rollingSpend(tx, shop, [...customerIds.values()], [...saved.values()].map((o) => o.id))
+    : null;
+  const earnings: NewLedgerEntry[] = [];
+  for (const order of orders) {
+    const customerId = order.customer && customerIds.get(order.customer.shopifyId);
+    if (!customerId) continue; // guests earn nothing
+    const tier = tiers ? tierForSpend(program, tiers.get(customerId) ?? 0) : null;
+    const points = pointsForOrder(
+      { subtotalCents: order.subtotalCents, test: order.test, customerShopifyId: order.customer!.shopifyId },
+      program,
+      tier,
+    );
+    if (points <= 0) continue;
+    earnings.push({
+      shop,
+      customerId,
+      delta: points,
+      kind: "earn",
+      reason: `Order ${order.name ?? order.shopifyId}${tier ? ` (${tier.name} ×${tier.multiplier})` : ""}`,
+      orderId: saved.get(order.shopifyId)!.id,
+      idempotencyKey: `order:${order.shopifyId}:earn`,
+    });
+  }
+  await appendEntries(tx, earnings);
+
+  // Refunds or a cancellation that reached us before (or with) the paid event.
+  const withRefunds = await ordersWithRefunds(tx, shop, orders.map((o) => o.shopifyId));
+  for (const order of saved.values()) {
+    if (order.cancelled || withRefunds.has(order.shopifyId)) await settleOrder(tx, shop, program, order.id);
+  }
+  if (program.tiersEnabled) await refreshTiers(tx, shop, program, [...customerIds.values()]);
+}
+
+type SavedOrder = { id: number; shopifyId: string; cancelled: boolean };
+
+export async function upsertOrders(
+  tx: Tx,
+  shop: string,
+  orders: OrderRecord[],
+  customerIds: Map<string, number>,
+): Promise<Map<string, SavedOrder>> {
+  const saved = new Map<string, SavedOrder>();
+  if (orders.length === 0) return saved;
+  const now = new Date();
+  const rows = await query<{ id: number; shopifyId: string; cancelledAt: unknown }>(
+    tx,
+    `INSERT INTO "Order" ("shop", "shopifyId", "name", "customerId", "processedAt", "subtotalCents", "totalCents",
+       "currency", "financialStatus", "cancelledAt", "test", "discountCodes", "createdAt", "updatedAt")
+     VALUES ${valuesList(orders.length, 14)}
+     ON CONFLICT ("shop", "shopifyId") DO UPDATE SET
+       "name" = excluded."name",
+       "customerId" = COALESCE(excluded."customerId", "Order"."customerId"),
+       "processedAt" = excluded."processedAt",
+       "subtotalCents" = excluded."subtotalCents",
+       "totalCents" = excluded."totalCents",
+       "currency" = excluded."currency",
+       "financialStatus" = COALESCE(excluded."financialStatus", "Order"."financialStatus"),
+       "cancelledAt" = COALESCE("Order"."cancelledAt", excluded."cancelledAt"),
+       "test" = excluded."test",
+       "discountCodes" = COALESCE(excluded."discountCodes", "Order"."discountCodes"),
+       "updatedAt" = excluded."updatedAt"
+     RETURNING "id", "shopifyId", "cancelledAt"`,
+    orders.flatMap((o) => [
+      shop, o.shopifyId, o.name, o.customer ? customerIds.get(o.customer.shopifyId) ?? null : null,
+      o.processedAt, o.subtotalCents, o.totalCents, o.currency, o.financialStatus, o.cancelledAt,
+      o.test, o.discountCodes.length ? o.discountCodes.join(",") : null, now, now,
+    ]),
+  );
+  for (const row of rows) {
+    const shopifyId = String(row.shopifyId);
+    saved.set(shopifyId, { id: Number(row.id), shopifyId, cancelled: row.cancelledAt !== null });
+  }
+  return saved;
+}
+
+export async function upsertRefunds(tx: Tx, shop: string, refunds: RefundRecord[]) {
+  if (refunds.length === 0) return;
+  await query(
+    tx,
+    `INSERT INTO "Refund" ("shop", "shopifyId", "orderShopifyId", "subtotalCents", "createdAt")
+     VALUES ${valuesList(refunds.length, 5)}
+     ON CONFLICT ("shop", "shopifyId") DO NOTHING RETURNING "id"`,
+    refunds.flatMap((r) => [shop, r.shopifyId, r.orderShopifyId, r.subtotalCents, r.createdAt]),
+  );
+}
+
+async function ordersWithRefunds(tx: Tx, shop: string, shopifyIds: string[]): Promise<Set<string>> {
+  const rows = await tx.refund.findMany({
+    where: { shop, orderShopifyId: { in: shopifyIds } },
+    select: { orderShopifyId: true },
+    distinct: ["orderShopifyId"],
+  });
+  return new Set(rows.map((r) => r.orderShopifyId));
+}
+
+/** refunds/create. The refund is kept even when its order has not reached us yet. */
+export async function applyRefund(tx: Tx, shop: string, program: Program, refund: RefundRecord) {
+  await upsertRefunds(tx, shop, [refund]);
+  const order = await tx.order.findUnique({ where: { shop_shopifyId: { shop, shopifyId: refund.orderShopifyId } } });
+  if (order) await settleOrder(tx, shop, program, order.id);
+}
+
+/** orders/cancelled: the payload is the whole order, so an unseen order is recorded too. */
+export async function applyCancellation(tx: Tx, shop: string, program: Program, order: OrderRecord) {
+  const customerIds = await upsertCustomers(tx, shop, order.customer ? [order.customer] : []);
+  const saved = await upsertOrders(tx, shop, [{ ...order, cancelledAt: order.cancelledAt ?? new Date() }], customerIds);
+  await upsertRefunds(tx, shop, order.refunds);
+  await settleOrder(tx, shop, program, saved.get(order.shopifyId)!.id);
+}
+
+/**
+ * Brings an order's clawbacks in line with its refunds and cancellation: each refund takes back
+ * its proportional share (cumulatively, capped at what the order earned), a cancellation the rest.
+ */
+export async function settleOrder(tx: Tx, shop: string, program: Program, orderId: number) {
+  const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
+  const refunds = await tx.refund.findMany({
+    where: { shop, orderShopifyId: order.shopifyId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  const refundedCents = refunds.reduce((sum, r) => sum + r.subtotalCents, 0);
+  if (refundedCents !== order.refundedSubtotalCents) {
+    await tx.order.update({ where: { id: order.id }, data: { refundedSubtotalCents: refundedCents } });
+  }
+  if (!order.customerId) return;
+
+  const entries = await tx.ledgerEntry.findMany({ where: { orderId: order.id } });
+  const earned = entries.filter((e) => e.kind === "earn").reduce((sum, e) => sum + e.delta, 0);
+  const used = new Set(entries.map((e) => e.idempotencyKey));
+  // What clawbacks so far meant to take, including any shortfall the balance floor left.
+  let takenBack = entries
+    .filter((e) => e.kind === "refund" || e.kind === "cancel")
+    .reduce((sum, e) => sum - e.delta + e.shortfall, 0);
+  const label = order.name ?? order.shopifyId;
+
+  const clawBack = async (wanted: number, entry: Omit<NewLedgerEntry, "delta" | "shortfall" | "shop" | "customerId">) => {
+    const balance = await lockedBalance(tx, order.customerId!);
+    const { delta, shortfall } = boundedClawback(wanted, balance, program.allowNegativeBalance);
+    await appendEntry(tx, { ...entry, shop, customerId: order.customerId!, delta, shortfall, orderId: order.id });
+    takenBack += wanted;
+  };
+
+  let refundedSoFar = 0;
+  for (const refund of refunds) {
+    refundedSoFar += refund.subtotalCents;
+    const key = `refund:${refund.shopifyId}:clawback`;
+    if (used.has(key)) continue;
+    const wanted = clawbackTarget(earned, order.subtotalCents, refundedSoFar) - takenBack;
+    if (wanted > 0) await clawBack(wanted, { kind: "refund", reason: `Refund on order ${label}`, idempotencyKey: key });
+  }
+  const cancelKey = `order:${order.shopifyId}:cancel`;
+  if (order.cancelledAt && !used.has(cancelKey) && earned - takenBack > 0) {
+    await clawBack(earned - takenBack, { kind: "cancel", reason: `Order ${label} cancelled`, idempotencyKey: cancelKey });
+  }
+}
+
+/** Rolling 12-month spend per customer, leaving out the given orders (the ones being earned on). */
+async function rollingSpend(tx: Tx, shop: string, customerIds: number[], excludeOrderIds: number[] = []) {
+  const rows = await tx.order.groupBy({
+    by: ["customerId"],
+    where: {
+      shop,
+      customerId: { in: customerIds },
+      id: { notIn: excludeOrderIds },
+      test: false,
+      cancelledAt: null,
+      processedAt: { gt: new Date(Date.now() - YEAR_MS) },
+    },
+    _sum: { subtotalCents: true, refundedSubtotalCents: true },
+  });
+  return new Map(rows.map((r) => [r.customerId!, (r._sum.subtotalCents ?? 0) - (r._sum.refundedSubtotalCents ?? 0)]));
+}
+
+/** Tiers are recomputed on each order and refund (DESIGN §5). */
+export async function refreshTiers(tx: Tx, shop: string, program: Program, customerIds: number[]) {
+  if (!program.tiersEnabled || customerIds.length === 0) return;
+  const spend = await rollingSpend(tx, shop, customerIds);
+  for (const id of customerIds) {
+    const tier = tierForSpend(program, spend.get(id) ?? 0);
+    await tx.customer.update({ where: { id }, data: { tier: tier?.name ?? null } });
+  }
+}

@@ -1,0 +1,19 @@
+// A shop's lifecycle in Regulars: installed, uninstalled, redacted.
+import { db } from "./db.server";
+import { log } from "./log.server";
+import { fetchShopFacts, type AdminGraphql } from "./shopify/shop.server";
+
+/** After OAuth: remember the shop and give it the default program (DESIGN §5). */
+export async function onShopInstalled(domain: string, admin: AdminGraphql) {
+  const facts = await fetchShopFacts(admin).catch((error: unknown) => {
+    log.warn("shop.facts_unavailable", { shop: domain, error: String(error) });
+    return {};
+  });
+  await db.shop.upsert({
+    where: { domain },
+    create: { domain, ...facts },
+    update: { ...facts, uninstalledAt: null },
+  });
+  await db.programSettings.upsert({ where: { shop: domain }, create: { shop: domain }, update: {} });
+  log.info("shop.installed", { shop: domain });
+}

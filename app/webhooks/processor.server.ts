@@ -1,0 +1,141 @@
+// Works through the inbox: consecutive orders/paid events share one transaction and set-based
+// statements; anything else, or a batch that fails, is processed one event per transaction.
+// A failed event stays in the inbox with its error and is retried with backoff.
+import { db, type Tx } from "../db.server";
+import { log } from "../log.server";
+import { onCustomerCreated, upsertCustomers } from "../loyalty/customers.server";
+import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
+import { loadProgram } from "../loyalty/program.server";
+import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
+import { claim, markFailed, markProcessed, onRecorded, type ClaimedEvent } from "./inbox.server";
+import { TOPICS, type OrderRecord, type Topic } from "./payloads";
+
+const BATCH = 200;
+const SWEEP_MS = 2000;
+
+type Hooks = { onShopUninstalled?: (shop: string) => Promise<void> };
+
+async function processOne(tx: Tx, event: ClaimedEvent, hooks: Hooks) {
+  const topic = event.topic as Topic;
+  const schema = TOPICS[topic];
+  if (!schema) throw new Error(`no handler for topic ${event.topic}`);
+  const payload = schema.parse(JSON.parse(event.payload)) as never;
+  const program = await loadProgram(tx, event.shop);
+  switch (topic) {
+    case "ORDERS_PAID":
+      return applyPaidOrders(tx, event.shop, program, [payload]);
+    case "ORDERS_CANCELLED":
+      return applyCancellation(tx, event.shop, program, payload);
+    case "REFUNDS_CREATE":
+      return applyRefund(tx, event.shop, program, payload);
+    case "CUSTOMERS_CREATE":
+      return onCustomerCreated(tx, event.shop, program, payload);
+    case "CUSTOMERS_UPDATE":
+      return void (await upsertCustomers(tx, event.shop, [payload]));
+    case "APP_UNINSTALLED":
+      await tx.shop.updateMany({ where: { domain: event.shop }, data: { uninstalledAt: new Date() } });
+      await tx.session.deleteMany({ where: { shop: event.shop } });
+      return hooks.onShopUninstalled?.(event.shop);
+    case "CUSTOMERS_DATA_REQUEST": {
+      const p = TOPICS.CUSTOMERS_DATA_REQUEST.parse(JSON.parse(event.payload));
+      await exportCustomerData(tx, event.shop, {
+        customerShopifyId: p.customer.id,
+        requestId: p.data_request?.id ?? null,
+        orderShopifyIds: p.orders_requested,
+      });
+      return;
+    }
+    case "CUSTOMERS_REDACT":
+      return redactCustomer(tx, event.shop, TOPICS.CUSTOMERS_REDACT.parse(JSON.parse(event.payload)).customer.id);
+    case "SHOP_REDACT":
+      return redactShop(tx, event.shop);
+  }
+}
+
+async function processEach(events: ClaimedEvent[], hooks: Hooks) {
+  for (const event of events) {
+    try {
+      await db.$transaction(async (tx) => {
+        await processOne(tx, event, hooks);
+        await markProcessed(tx, [event.id]);
+      }, { timeout: 30_000 });
+    } catch (error) {
+      log.error("webhook.processing_failed", {
+        shop: event.shop, topic: event.topic, eventId: event.eventId, attempts: event.attempts, error: String(error),
+      });
+      await markFailed(event, error);
+    }
+  }
+}
+
+/** One transaction for a run of orders/paid events of one shop; per-event fallback on failure. */
+async function processPaidRun(events: ClaimedEvent[], hooks: Hooks) {
+  try {
+    const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(JSON.parse(e.payload)));
+    await db.$transaction(async (tx) => {
+      await applyPaidOrders(tx, events[0].shop, await loadProgram(tx, events[0].shop), orders);
+      await markProcessed(tx, events.map((e) => e.id));
+    }, { timeout: 30_000 });
+  } catch (error) {
+    log.warn("webhook.batch_failed", { shop: events[0].shop, events: events.length, error: String(error) });
+    await processEach(events, hooks);
+  }
+}
+
+export async function processBatch(events: ClaimedEvent[], hooks: Hooks = {}) {
+  let i = 0;
+  while (i < events.length) {
+    const first = events[i];
+    let j = i + 1;
+    if (first.topic === "ORDERS_PAID") {
+      while (j < events.length && events[j].topic === "ORDERS_PAID" && events[j].shop === first.shop) j++;
+      await processPaidRun(events.slice(i, j), hooks);
+    } else {
+      await processEach([first], hooks);
+    }
+    i = j;
+  }
+}
+
+/** Processes until nothing is due. Returns how many events it took. */
+export async function drainInbox(hooks: Hooks = {}): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const events = await claim(BATCH);
+    if (events.length === 0) return total;
+    total += events.length;
+    await processBatch(events, hooks);
+  }
+}
+
+/** Runs the processor in this process: woken by each recorded delivery, and a sweep for retries. */
+export function startProcessor(hooks: Hooks = {}) {
+  let running = false;
+  let again = false;
+  const wake = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    void (async () => {
+      do {
+        again = false;
+        try {
+          await drainInbox(hooks);
+        } catch (error) {
+          log.error("webhook.processor_error", { error: String(error) });
+        }
+      } while (again);
+      running = false;
+    })();
+  };
+  const unsubscribe = onRecorded(wake);
+  const sweep = setInterval(wake, SWEEP_MS);
+  sweep.unref();
+  wake();
+  return () => {
+    unsubscribe();
+    clearInterval(sweep);
+  };
+}

@@ -1,0 +1,13 @@
+// Prisma CLI config. Engines are never downloaded here (DESIGN §2.1): the client is generated
+// with the JS query compiler, and migrations are applied by scripts/db.ts (ADR 0001).
+import { defineConfig } from "prisma/config";
+
+export default defineConfig({
+  schema: "prisma/schema.prisma",
+  engine: "js",
+  experimental: { adapter: true },
+  adapter: async () => {
+    const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
+    return new PrismaBetterSQLite3({ url: "file::memory:" });
+  },
+});

@@ -1,0 +1,205 @@
+-- CreateTable
+CREATE TABLE "Session" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "isOnline" BOOLEAN NOT NULL DEFAULT false,
+    "scope" TEXT,
+    "expires" TIMESTAMP(3),
+    "accessToken" TEXT NOT NULL,
+    "userId" BIGINT,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "email" TEXT,
+    "accountOwner" BOOLEAN NOT NULL DEFAULT false,
+    "locale" TEXT,
+    "collaborator" BOOLEAN DEFAULT false,
+    "emailVerified" BOOLEAN DEFAULT false,
+
+    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Shop" (
+    "domain" TEXT NOT NULL,
+    "name" TEXT,
+    "currency" TEXT NOT NULL DEFAULT 'USD',
+    "timezone" TEXT NOT NULL DEFAULT 'UTC',
+    "installedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "uninstalledAt" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Shop_pkey" PRIMARY KEY ("domain")
+);
+
+-- CreateTable
+CREATE TABLE "ProgramSettings" (
+    "shop" TEXT NOT NULL,
+    "pointsPerUnit" DOUBLE PRECISION NOT NULL DEFAULT 1,
+    "signupBonusEnabled" BOOLEAN NOT NULL DEFAULT false,
+    "signupBonusPoints" INTEGER NOT NULL DEFAULT 100,
+    "birthdayBonusEnabled" BOOLEAN NOT NULL DEFAULT false,
+    "birthdayBonusPoints" INTEGER NOT NULL DEFAULT 100,
+    "referralBonusEnabled" BOOLEAN NOT NULL DEFAULT false,
+    "referralBonusPoints" INTEGER NOT NULL DEFAULT 200,
+    "tiersEnabled" BOOLEAN NOT NULL DEFAULT false,
+    "tiers" TEXT NOT NULL DEFAULT '[]',
+    "expiryEnabled" BOOLEAN NOT NULL DEFAULT false,
+    "expiryMonths" INTEGER NOT NULL DEFAULT 12,
+    "allowNegativeBalance" BOOLEAN NOT NULL DEFAULT false,
+    "activeWindowDays" INTEGER NOT NULL DEFAULT 365,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ProgramSettings_pkey" PRIMARY KEY ("shop")
+);
+
+-- CreateTable
+CREATE TABLE "Customer" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "shopifyId" TEXT NOT NULL,
+    "email" TEXT,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "birthday" TEXT,
+    "tier" TEXT,
+    "pointsBalance" INTEGER NOT NULL DEFAULT 0,
+    "enrolledAt" TIMESTAMP(3),
+    "redactedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Customer_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Order" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "shopifyId" TEXT NOT NULL,
+    "name" TEXT,
+    "customerId" INTEGER,
+    "processedAt" TIMESTAMP(3) NOT NULL,
+    "subtotalCents" INTEGER NOT NULL,
+    "totalCents" INTEGER NOT NULL,
+    "currency" TEXT NOT NULL,
+    "financialStatus" TEXT,
+    "cancelledAt" TIMESTAMP(3),
+    "refundedSubtotalCents" INTEGER NOT NULL DEFAULT 0,
+    "test" BOOLEAN NOT NULL DEFAULT false,
+    "discountCodes" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Refund" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "shopifyId" TEXT NOT NULL,
+    "orderShopifyId" TEXT NOT NULL,
+    "subtotalCents" INTEGER NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Refund_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "LedgerEntry" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" INTEGER NOT NULL,
+    "delta" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "reason" TEXT NOT NULL,
+    "shortfall" INTEGER NOT NULL DEFAULT 0,
+    "orderId" INTEGER,
+    "redemptionId" INTEGER,
+    "idempotencyKey" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "LedgerEntry_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "WebhookEvent" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "eventId" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "processedAt" TIMESTAMP(3),
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lockedUntil" TIMESTAMP(3),
+    "lastError" TEXT,
+
+    CONSTRAINT "WebhookEvent_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "DataExport" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerShopifyId" TEXT NOT NULL,
+    "requestId" TEXT,
+    "payload" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DataExport_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "Session_shop_idx" ON "Session"("shop");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Customer_shop_shopifyId_key" ON "Customer"("shop", "shopifyId");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_processedAt_idx" ON "Order"("shop", "processedAt");
+
+-- CreateIndex
+CREATE INDEX "Order_customerId_processedAt_idx" ON "Order"("customerId", "processedAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Order_shop_shopifyId_key" ON "Order"("shop", "shopifyId");
+
+-- CreateIndex
+CREATE INDEX "Refund_shop_orderShopifyId_idx" ON "Refund"("shop", "orderShopifyId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Refund_shop_shopifyId_key" ON "Refund"("shop", "shopifyId");
+
+-- CreateIndex
+CREATE INDEX "LedgerEntry_customerId_id_idx" ON "LedgerEntry"("customerId", "id");
+
+-- CreateIndex
+CREATE INDEX "LedgerEntry_orderId_idx" ON "LedgerEntry"("orderId");
+
+-- CreateIndex
+CREATE INDEX "LedgerEntry_shop_kind_createdAt_idx" ON "LedgerEntry"("shop", "kind", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "LedgerEntry_shop_idempotencyKey_key" ON "LedgerEntry"("shop", "idempotencyKey");
+
+-- CreateIndex
+CREATE INDEX "WebhookEvent_processedAt_nextAttemptAt_idx" ON "WebhookEvent"("processedAt", "nextAttemptAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WebhookEvent_shop_eventId_key" ON "WebhookEvent"("shop", "eventId");
+
+-- CreateIndex
+CREATE INDEX "DataExport_shop_createdAt_idx" ON "DataExport"("shop", "createdAt");
+
+-- AddForeignKey
+ALTER TABLE "Order" ADD CONSTRAINT "Order_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "LedgerEntry" ADD CONSTRAINT "LedgerEntry_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "LedgerEntry" ADD CONSTRAINT "LedgerEntry_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a running Regulars on the embedded SQLite database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+echo "Building…"
+npm run build --silent
+echo "Preparing the database (${DATABASE_URL:-file:./data/regulars.db})…"
+npm run setup --silent
+exec npm start --silent

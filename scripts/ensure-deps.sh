@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs npm dependencies when they are missing or older than package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -d node_modules/@regulars/db-sqlite ]; then
+  echo "Installing dependencies (npm ci; better-sqlite3 compiles, about a minute)…"
+  npm ci --no-audit --no-fund
+fi
