@@ -4,7 +4,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
-import { AppProvider, BlockStack, Box, Button, Card, InlineGrid, Page, Text, TextField } from "@shopify/polaris";
+import { AppProvider, BlockStack, Box, Button, Card, InlineStack, Page, Text, TextField } from "@shopify/polaris";
 import polarisTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { useState } from "react";
@@ -74,11 +74,11 @@ export default function Landing() {
                     helpText="your-store.myshopify.com"
                     autoComplete="on"
                   />
-                  <InlineGrid columns="auto">
+                  <InlineStack>
                     <Button submit variant="primary">
                       Log in
                     </Button>
-                  </InlineGrid>
+                  </InlineStack>
                 </BlockStack>
               </Form>
             </Card>
