@@ -28,7 +28,7 @@ export function env(): Env {
     SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY || DEV_DEFAULTS.SHOPIFY_API_KEY,
     SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET || DEV_DEFAULTS.SHOPIFY_API_SECRET,
     SHOPIFY_APP_URL: process.env.SHOPIFY_APP_URL || `http://localhost:${port}`,
-    SCOPES: process.env.SCOPES || "read_orders,read_customers,write_discounts,write_app_proxy",
+    SCOPES: process.env.SCOPES || "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_app_proxy",
     PORT: port,
   });
   if (!parsed.success) {

@@ -1,5 +1,3 @@
-/// <reference types="@remix-run/dev" />
-// ^ Types for asset imports (`import href from "….css"`, the classic compiler's URL imports).
 // The HTML document every route renders into. Each route links the styles it needs
 // (Polaris for the admin shell, landing and login), so other documents load none.
 import {

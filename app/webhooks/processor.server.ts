@@ -52,11 +52,20 @@ async function processOne(tx: Tx, event: ClaimedEvent, hooks: Hooks) {
   }
 }
 
+/**
+ * Fault injection for the crash-recovery test: dies mid-transaction, after the ledger rows are
+ * written and before the commit, exactly where a power cut would hurt most.
+ */
+function crashIfAsked() {
+  if (process.env.REGULARS_FAULT_CRASH_BEFORE_COMMIT === "1") process.exit(137);
+}
+
 async function processEach(events: ClaimedEvent[], hooks: Hooks) {
   for (const event of events) {
     try {
       await db.$transaction(async (tx) => {
         await processOne(tx, event, hooks);
+        crashIfAsked();
         await markProcessed(tx, [event.id]);
       }, { timeout: 30_000 });
     } catch (error) {
@@ -74,6 +83,7 @@ async function processPaidRun(events: ClaimedEvent[], hooks: Hooks) {
     const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(JSON.parse(e.payload)));
     await db.$transaction(async (tx) => {
       await applyPaidOrders(tx, events[0].shop, await loadProgram(tx, events[0].shop), orders);
+      crashIfAsked();
       await markProcessed(tx, events.map((e) => e.id));
     }, { timeout: 30_000 });
   } catch (error) {

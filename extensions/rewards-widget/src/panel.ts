@@ -87,8 +87,8 @@ const money = (w: W, n: number) => num(w, n, { style: "currency", currency: w.r.
 const pts = (w: W, n: number) =>
   fill(w.t[new Intl.PluralRules(w.loc).select(n) == "one" ? "pt1" : "pts"], { n: num(w, n) });
 function date(w: W, s?: string | null): string {
-  const t = s ? new Date(s) : null;
-  return t && !isNaN(+t) ? t.toLocaleDateString(w.loc, { dateStyle: "medium" }) : "";
+  const dt = s ? new Date(s) : null;
+  return dt && !isNaN(+dt) ? dt.toLocaleDateString(w.loc, { dateStyle: "medium" }) : "";
 }
 
 function errKey(s: unknown): string {
@@ -248,18 +248,17 @@ function render(w: W) {
           ...rs.map((r) => {
             const short = r.pointsCost - bal;
             const busy = w.busy == r.id;
-            const desc = what(w, r);
             return h(
               "li",
               { class: "rg-r" },
               h(
                 "div",
                 null,
-                h("strong", null, r.name || desc),
+                h("strong", null, r.name || what(w, r)),
                 h(
                   "span",
                   { class: "rg-m" },
-                  [pts(w, r.pointsCost), r.name && desc != r.name ? desc : "", r.minimumSubtotal ? fill(t.min, { amount: money(w, r.minimumSubtotal) }) : ""]
+                  [pts(w, r.pointsCost), r.minimumSubtotal ? fill(t.min, { amount: money(w, r.minimumSubtotal) }) : ""]
                     .filter(Boolean)
                     .join(" · "),
                 ),
