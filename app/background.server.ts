@@ -1,13 +1,18 @@
-// Work a server process does besides answering requests.
-import { sessionStorage } from "./shopify.server";
-import { CachedSessionStorage } from "./shopify/session-cache.server";
+// Work the primary server process does besides supervising its HTTP workers.
+import type { Worker } from "node:cluster";
+import { acceptRecordsFrom, onRecorded } from "./webhooks/inbox.server";
 import { startProcessor } from "./webhooks/processor.server";
 
-export function startBackgroundWork(): () => void {
-  return startProcessor({
-    onShopUninstalled: async (shop) => {
-      const storage = sessionStorage();
-      if (storage instanceof CachedSessionStorage) storage.forgetShop(shop);
+/** The webhook processor, woken whenever the inbox records deliveries. */
+export function startBackgroundWork() {
+  const processor = startProcessor();
+  const unsubscribe = onRecorded(processor.wake);
+  return {
+    /** Record the webhooks this HTTP worker receives (this process is the inbox's writer). */
+    serveWorker: (worker: Worker) => acceptRecordsFrom(worker),
+    stop: () => {
+      unsubscribe();
+      processor.stop();
     },
-  });
+  };
 }

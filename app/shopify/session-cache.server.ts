@@ -39,10 +39,4 @@ export class CachedSessionStorage implements SessionStorage {
     return this.inner.findSessionsByShop(shop);
   }
 
-  /** Forget everything about a shop (after app/uninstalled removes its sessions). */
-  forgetShop(shop: string) {
-    for (const [id, entry] of this.cache) {
-      if (id.includes(shop) || entry.session?.shop === shop) this.cache.delete(id);
-    }
-  }
 }

@@ -1,6 +1,7 @@
 // The webhook inbox. A delivery is acknowledged only once its row is committed; rows are then
 // processed (and retried) apart from the HTTP request. Concurrent deliveries share one commit
 // (group commit), which is what lets one SQLite writer keep up with Shopify's bursts (ADR 0002).
+import cluster, { type Worker } from "node:cluster";
 import { db, dialect } from "../db.server";
 import { execute, query, valuesList } from "../db/sql.server";
 
@@ -14,9 +15,47 @@ const listeners = new Set<() => void>();
 
 /** Resolves once the event is durably recorded (a redelivery of a recorded event id is a no-op). */
 export function record(event: InboxEvent): Promise<void> {
+  return cluster.isWorker ? recordThroughPrimary(event) : recordHere(event);
+}
+
+function recordHere(event: InboxEvent): Promise<void> {
   return new Promise((resolve, reject) => {
     waiting.push({ event, done: (error) => (error ? reject(error) : resolve()) });
     if (!flushing) setImmediate(flush);
+  });
+}
+
+// In a cluster, HTTP workers hand events to the primary process, the database's one inbox writer:
+// SQLite allows one writer at a time, and a single writer groups every worker's deliveries.
+type RecordRequest = { kind: "inbox.record"; id: number; event: InboxEvent };
+type RecordReply = { kind: "inbox.recorded"; id: number; error?: string };
+const replies = new Map<number, (error?: string) => void>();
+let nextRequest = 0;
+
+function recordThroughPrimary(event: InboxEvent): Promise<void> {
+  if (replies.size === 0) process.on("message", onReply);
+  return new Promise((resolve, reject) => {
+    const id = nextRequest++;
+    replies.set(id, (error) => (error ? reject(new Error(error)) : resolve()));
+    process.send!({ kind: "inbox.record", id, event } satisfies RecordRequest);
+  });
+}
+
+function onReply(message: RecordReply) {
+  if (message?.kind !== "inbox.recorded") return;
+  replies.get(message.id)?.(message.error);
+  replies.delete(message.id);
+  if (replies.size === 0) process.off("message", onReply);
+}
+
+/** In the primary: record what this worker hands over, and tell it once it is committed. */
+export function acceptRecordsFrom(worker: Worker) {
+  worker.on("message", (message: RecordRequest) => {
+    if (message?.kind !== "inbox.record") return;
+    recordHere(message.event).then(
+      () => worker.send({ kind: "inbox.recorded", id: message.id } satisfies RecordReply),
+      (error: unknown) => worker.send({ kind: "inbox.recorded", id: message.id, error: String(error) } satisfies RecordReply),
+    );
   });
 }
 

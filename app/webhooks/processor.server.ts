@@ -7,15 +7,16 @@ import { onCustomerCreated, upsertCustomers } from "../loyalty/customers.server"
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
-import { claim, markFailed, markProcessed, onRecorded, type ClaimedEvent } from "./inbox.server";
+import { claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
 import { TOPICS, type OrderRecord, type Topic } from "./payloads";
 
 const BATCH = 200;
 const SWEEP_MS = 2000;
+// Deliveries wake the processor after a short pause, so a burst is worked in a few large
+// transactions rather than many small ones; the pause is the only delay a shopper sees.
+const WAKE_DELAY_MS = 100;
 
-type Hooks = { onShopUninstalled?: (shop: string) => Promise<void> };
-
-async function processOne(tx: Tx, event: ClaimedEvent, hooks: Hooks) {
+async function processOne(tx: Tx, event: ClaimedEvent) {
   const topic = event.topic as Topic;
   const schema = TOPICS[topic];
   if (!schema) throw new Error(`no handler for topic ${event.topic}`);
@@ -35,7 +36,7 @@ async function processOne(tx: Tx, event: ClaimedEvent, hooks: Hooks) {
     case "APP_UNINSTALLED":
       await tx.shop.updateMany({ where: { domain: event.shop }, data: { uninstalledAt: new Date() } });
       await tx.session.deleteMany({ where: { shop: event.shop } });
-      return hooks.onShopUninstalled?.(event.shop);
+      return;
     case "CUSTOMERS_DATA_REQUEST": {
       const p = TOPICS.CUSTOMERS_DATA_REQUEST.parse(JSON.parse(event.payload));
       await exportCustomerData(tx, event.shop, {
@@ -60,11 +61,11 @@ function crashIfAsked() {
   if (process.env.REGULARS_FAULT_CRASH_BEFORE_COMMIT === "1") process.exit(137);
 }
 
-async function processEach(events: ClaimedEvent[], hooks: Hooks) {
+async function processEach(events: ClaimedEvent[]) {
   for (const event of events) {
     try {
       await db.$transaction(async (tx) => {
-        await processOne(tx, event, hooks);
+        await processOne(tx, event);
         crashIfAsked();
         await markProcessed(tx, [event.id]);
       }, { timeout: 30_000 });
@@ -78,7 +79,7 @@ async function processEach(events: ClaimedEvent[], hooks: Hooks) {
 }
 
 /** One transaction for a run of orders/paid events of one shop; per-event fallback on failure. */
-async function processPaidRun(events: ClaimedEvent[], hooks: Hooks) {
+async function processPaidRun(events: ClaimedEvent[]) {
   try {
     const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(JSON.parse(e.payload)));
     await db.$transaction(async (tx) => {
@@ -88,41 +89,44 @@ async function processPaidRun(events: ClaimedEvent[], hooks: Hooks) {
     }, { timeout: 30_000 });
   } catch (error) {
     log.warn("webhook.batch_failed", { shop: events[0].shop, events: events.length, error: String(error) });
-    await processEach(events, hooks);
+    await processEach(events);
   }
 }
 
-export async function processBatch(events: ClaimedEvent[], hooks: Hooks = {}) {
+export async function processBatch(events: ClaimedEvent[]) {
   let i = 0;
   while (i < events.length) {
     const first = events[i];
     let j = i + 1;
     if (first.topic === "ORDERS_PAID") {
       while (j < events.length && events[j].topic === "ORDERS_PAID" && events[j].shop === first.shop) j++;
-      await processPaidRun(events.slice(i, j), hooks);
+      await processPaidRun(events.slice(i, j));
     } else {
-      await processEach([first], hooks);
+      await processEach([first]);
     }
     i = j;
   }
 }
 
 /** Processes until nothing is due. Returns how many events it took. */
-export async function drainInbox(hooks: Hooks = {}): Promise<number> {
+export async function drainInbox(): Promise<number> {
   let total = 0;
   for (;;) {
     const events = await claim(BATCH);
     if (events.length === 0) return total;
     total += events.length;
-    await processBatch(events, hooks);
+    await processBatch(events);
   }
 }
 
-/** Runs the processor in this process: woken by each recorded delivery, and a sweep for retries. */
-export function startProcessor(hooks: Hooks = {}) {
+/**
+ * Runs the processor: `wake()` after deliveries are recorded (it waits a moment so a burst is
+ * worked in a few large transactions), and a sweep picks up retries and a crashed run's events.
+ */
+export function startProcessor() {
   let running = false;
   let again = false;
-  const wake = () => {
+  const run = () => {
     if (running) {
       again = true;
       return;
@@ -132,7 +136,7 @@ export function startProcessor(hooks: Hooks = {}) {
       do {
         again = false;
         try {
-          await drainInbox(hooks);
+          await drainInbox();
         } catch (error) {
           log.error("webhook.processor_error", { error: String(error) });
         }
@@ -140,12 +144,21 @@ export function startProcessor(hooks: Hooks = {}) {
       running = false;
     })();
   };
-  const unsubscribe = onRecorded(wake);
-  const sweep = setInterval(wake, SWEEP_MS);
+  let scheduled: NodeJS.Timeout | null = null;
+  const wake = () => {
+    scheduled ??= setTimeout(() => {
+      scheduled = null;
+      run();
+    }, WAKE_DELAY_MS);
+  };
+  const sweep = setInterval(run, SWEEP_MS);
   sweep.unref();
-  wake();
-  return () => {
-    unsubscribe();
-    clearInterval(sweep);
+  run();
+  return {
+    wake,
+    stop: () => {
+      clearInterval(sweep);
+      if (scheduled) clearTimeout(scheduled);
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface FixtureOptions {
   points?: number | null;
   /** render the "Rewards page" app block (panel inline) instead of the app embed */
   inline?: boolean;
+  /** with `inline`: also enable the app embed on the same page (both blocks share the assets) */
+  withEmbed?: boolean;
   /** what `asset_url` would return for assets/ (default "/assets/") */
   assetBase?: string;
   /** app proxy base path (data-proxy) */
@@ -152,6 +154,7 @@ export function renderWidget(o: FixtureOptions = {}): string {
 export function renderFixturePage(o: FixtureOptions = {}): string {
   const locale = o.locale ?? "en";
   const widget = renderWidget(o);
+  const embed = o.inline && o.withEmbed ? renderWidget({ ...o, inline: false }) : o.inline ? "" : widget;
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -172,7 +175,7 @@ export function renderFixturePage(o: FixtureOptions = {}): string {
   ${o.inline ? widget : "<p>A page of a store with the Regulars widget.</p>"}
   ${o.body ?? ""}
 </main>
-${o.inline ? "" : widget}
+${embed}
 </body>
 </html>`;
 }

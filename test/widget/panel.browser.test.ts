@@ -37,6 +37,7 @@ const state = {
   points: 1250,
   named: true,
   fail: [] as number[], // statuses to answer the next redeem requests with
+  memberFail: [] as number[], // statuses to answer the next member requests with
   redeems: [] as Redeem[],
   codes: 0,
 };
@@ -92,6 +93,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
         customer: state.customer,
         points: state.customer ? state.points : null,
         inline: q.has("inline"),
+        withEmbed: q.has("embed"),
         position: (q.get("position") as "bottom-left" | null) ?? "bottom-right",
       }),
       "text/html; charset=utf-8",
@@ -102,7 +104,10 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     if (!file.startsWith(assets) || !existsSync(file)) return send(res, 404, "not found", "text/plain");
     return send(res, 200, readFileSync(file, "utf8"), file.endsWith(".css") ? "text/css" : "text/javascript");
   }
-  if (url.pathname === "/apps/rewards/api/member" && req.method === "GET") return send(res, 200, JSON.stringify(member()));
+  if (url.pathname === "/apps/rewards/api/member" && req.method === "GET") {
+    const fail = state.memberFail.shift();
+    return fail ? send(res, fail, JSON.stringify({ error: "nope" })) : send(res, 200, JSON.stringify(member()));
+  }
   if (url.pathname === "/apps/rewards/api/redeem" && req.method === "POST") {
     let raw = "";
     for await (const chunk of req) raw += chunk;
@@ -214,7 +219,7 @@ describe.skipIf(!existsSync(CHROMIUM))("rewards widget in chromium", () => {
     if (assets) rmSync(assets, { recursive: true, force: true });
   });
   beforeEach(() => {
-    Object.assign(state, { customer: true, points: 1250, named: true, fail: [], redeems: [], codes: 0 });
+    Object.assign(state, { customer: true, points: 1250, named: true, fail: [], memberFail: [], redeems: [], codes: 0 });
   });
 
   it("English: keyboard open, balance, redeem with retry, code, Escape returns focus", async () => {
@@ -393,17 +398,36 @@ describe.skipIf(!existsSync(CHROMIUM))("rewards widget in chromium", () => {
     await context.close();
   });
 
-  it("Rewards page block renders the panel inline; narrow screen; reduced motion", async () => {
+  it("a failed balance load shows a friendly error and a working retry", async () => {
+    state.memberFail = [503];
+    const { page, context, errors } = await newPage();
+    await page.goto(`${base}/?locale=en`);
+    await page.locator(".rg-l").click();
+    const dialog = page.locator(".rg-p[role=dialog]");
+    await dialog.locator(".rg-e").waitFor();
+    expect(await dialog.locator(".rg-e").innerText()).toContain(tEn("error_unavailable"));
+    await dialog.locator(".rg-e button").click();
+    await dialog.locator(".rg-b strong").waitFor();
+    expect(await dialog.locator(".rg-e").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("Rewards page block renders the panel inline (with the embed on the same page); narrow screen; reduced motion", async () => {
     const { page, context, requests, errors } = await newPage({ width: 420, reducedMotion: "reduce" });
-    await page.goto(`${base}/?locale=en&inline`);
+    await page.goto(`${base}/?locale=en&inline&embed`);
     const panel = page.locator(".rg-inline .rg-p");
     await panel.locator(".rg-r").first().waitFor();
-    expect(await page.locator(".rg-l").count()).toBe(0);
     expect(await panel.getAttribute("role")).toBeNull();
-    expect(requests).toContain("/assets/regulars-panel.js");
+    expect(await page.locator(".rg-inline .rg-l").count()).toBe(0);
+    // two blocks, one loader run, one panel module, one member request
+    expect(requests.filter((u) => u === "/assets/regulars-panel.js")).toHaveLength(1);
+    expect(requests.filter((u) => u === "/apps/rewards/api/member")).toHaveLength(1);
     expect(await panel.locator(".rg-b strong").textContent()).toBe("1,250 points");
     await panel.locator('[data-f="rr5"]').click();
     await panel.locator(".rg-code code").waitFor();
+    // the floating launcher follows the balance spent on the page
+    expect(await page.locator(".rg-l").textContent()).toContain("750 points");
     await shot(page, "inline-page.png");
     await axe(page, "inline page");
     expect(errors).toEqual([]);

@@ -48,9 +48,67 @@ CREATE TABLE "ProgramSettings" (
     "expiryMonths" INTEGER NOT NULL DEFAULT 12,
     "allowNegativeBalance" BOOLEAN NOT NULL DEFAULT false,
     "activeWindowDays" INTEGER NOT NULL DEFAULT 365,
+    "codeExpiryDays" INTEGER NOT NULL DEFAULT 30,
+    "restorePointsOnExpiry" BOOLEAN NOT NULL DEFAULT false,
+    "combinesWithOrder" BOOLEAN NOT NULL DEFAULT false,
+    "combinesWithProduct" BOOLEAN NOT NULL DEFAULT true,
+    "combinesWithShipping" BOOLEAN NOT NULL DEFAULT true,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "ProgramSettings_pkey" PRIMARY KEY ("shop")
+);
+
+-- CreateTable
+CREATE TABLE "Reward" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "pointsCost" INTEGER NOT NULL,
+    "valueCents" INTEGER NOT NULL DEFAULT 0,
+    "percentOff" INTEGER NOT NULL DEFAULT 0,
+    "minimumSubtotalCents" INTEGER,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Reward_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Redemption" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" INTEGER NOT NULL,
+    "rewardId" INTEGER NOT NULL,
+    "pointsSpent" INTEGER NOT NULL,
+    "status" TEXT NOT NULL,
+    "code" TEXT,
+    "discountId" TEXT,
+    "expiresAt" TIMESTAMP(3),
+    "usedOrderId" TEXT,
+    "idempotencyKey" TEXT NOT NULL,
+    "error" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Redemption_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "BackfillJob" (
+    "shop" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "bulkOperationId" TEXT,
+    "resultUrl" TEXT,
+    "linesDone" INTEGER NOT NULL DEFAULT 0,
+    "linesTotal" INTEGER,
+    "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finishedAt" TIMESTAMP(3),
+    "lastError" TEXT,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "BackfillJob_pkey" PRIMARY KEY ("shop")
 );
 
 -- CreateTable
@@ -154,6 +212,18 @@ CREATE TABLE "DataExport" (
 
 -- CreateIndex
 CREATE INDEX "Session_shop_idx" ON "Session"("shop");
+
+-- CreateIndex
+CREATE INDEX "Reward_shop_active_idx" ON "Reward"("shop", "active");
+
+-- CreateIndex
+CREATE INDEX "Redemption_shop_code_idx" ON "Redemption"("shop", "code");
+
+-- CreateIndex
+CREATE INDEX "Redemption_customerId_createdAt_idx" ON "Redemption"("customerId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Redemption_shop_idempotencyKey_key" ON "Redemption"("shop", "idempotencyKey");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Customer_shop_shopifyId_key" ON "Customer"("shop", "shopifyId");
