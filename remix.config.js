@@ -1,5 +1,11 @@
+// REGULARS_BUILD_DIR lets several builds live side by side (default: build/).
+const buildDir = process.env.REGULARS_BUILD_DIR || "build";
+
 /** Remix 2, classic compiler (the owner's choice). @type {import('@remix-run/dev').AppConfig} */
 export default {
+  serverBuildPath: `${buildDir}/index.js`,
+  assetsBuildDirectory: `${buildDir}/client/build`,
+  publicPath: "/build/",
   ignoredRouteFiles: ["**/.*", "**/*.test.*"],
   serverModuleFormat: "esm",
   serverPlatform: "node",

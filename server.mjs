@@ -11,7 +11,8 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const build = await import(pathToFileURL(path.join(root, "build/index.js")).href);
+const buildDir = path.resolve(root, process.env.REGULARS_BUILD_DIR || "build");
+const build = await import(pathToFileURL(path.join(buildDir, "index.js")).href);
 const port = Number(process.env.PORT || 3000);
 const workers = Math.max(1, Number(process.env.WEB_CONCURRENCY || os.availableParallelism()));
 
@@ -49,7 +50,7 @@ if (cluster.isPrimary) {
   const { createRequestHandler } = await import("@remix-run/express");
   const app = express();
   app.disable("x-powered-by");
-  app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
+  app.use("/build", express.static(path.join(buildDir, "client/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
   const webhookActions = webhookRouteActions(build);
