@@ -5,12 +5,15 @@
 // (Remix, the Shopify library's HMAC check), so more than one process is what lets a small box
 // keep up with bursts. The primary is the one writer of the webhook inbox and works it (ADR 0002).
 import cluster from "node:cluster";
+import { existsSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
+// Settings from .env when present (the environment wins); the Shopify CLI passes its own.
+if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
 const buildDir = path.resolve(root, process.env.REGULARS_BUILD_DIR || "build");
 const build = await import(pathToFileURL(path.join(buildDir, "index.js")).href);
 const port = Number(process.env.PORT || 3000);
@@ -28,8 +31,14 @@ if (cluster.isPrimary) {
   };
   for (let i = 0; i < workers; i++) fork();
   let listening = 0;
-  cluster.on("listening", () => {
-    if (++listening === workers) logLine("server.listening", { url: `http://localhost:${port}`, workers });
+  cluster.on("listening", async () => {
+    if (++listening < workers) return;
+    logLine("server.listening", { url: `http://localhost:${port}`, workers });
+    if (process.env.NODE_ENV === "development") {
+      // `remix dev` (npm run dev) waits for this before it reloads the browser.
+      const { broadcastDevReady } = await import("@remix-run/node");
+      await broadcastDevReady(build);
+    }
   });
   cluster.on("exit", (worker, code) => {
     if (stopping) return;

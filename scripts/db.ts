@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { applyMigrations, dialectOf, type Dialect } from "../app/db/migrations.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
 const schemaFile = path.join(root, "prisma/schema.prisma");
 const postgresSchemaFile = path.join(root, "prisma/.postgres/schema.prisma");
 const migrationsDir = path.join(root, "prisma/migrations");
