@@ -136,7 +136,9 @@ async function ordersWithRefunds(tx: Tx, shop: string, shopifyIds: string[]): Pr
 export async function applyRefund(tx: Tx, shop: string, program: Program, refund: RefundRecord) {
   await upsertRefunds(tx, shop, [refund]);
   const order = await tx.order.findUnique({ where: { shop_shopifyId: { shop, shopifyId: refund.orderShopifyId } } });
-  if (order) await settleOrder(tx, shop, program, order.id);
+  if (!order) return;
+  await settleOrder(tx, shop, program, order.id);
+  if (order.customerId) await refreshTiers(tx, shop, program, [order.customerId]);
 }
 
 /** orders/cancelled: the payload is the whole order, so an unseen order is recorded too. */
@@ -145,6 +147,7 @@ export async function applyCancellation(tx: Tx, shop: string, program: Program, 
   const saved = await upsertOrders(tx, shop, [{ ...order, cancelledAt: order.cancelledAt ?? new Date() }], customerIds);
   await upsertRefunds(tx, shop, order.refunds);
   await settleOrder(tx, shop, program, saved.get(order.shopifyId)!.id);
+  await refreshTiers(tx, shop, program, [...customerIds.values()]);
 }
 
 /**

@@ -17,39 +17,38 @@ const SWEEP_MS = 2000;
 const WAKE_DELAY_MS = 100;
 
 async function processOne(tx: Tx, event: ClaimedEvent) {
-  const topic = event.topic as Topic;
-  const schema = TOPICS[topic];
-  if (!schema) throw new Error(`no handler for topic ${event.topic}`);
-  const payload = schema.parse(JSON.parse(event.payload)) as never;
-  const program = await loadProgram(tx, event.shop);
-  switch (topic) {
+  const payload: unknown = JSON.parse(event.payload);
+  const { shop } = event;
+  switch (event.topic as Topic) {
     case "ORDERS_PAID":
-      return applyPaidOrders(tx, event.shop, program, [payload]);
+      return applyPaidOrders(tx, shop, await loadProgram(tx, shop), [TOPICS.ORDERS_PAID.parse(payload)]);
     case "ORDERS_CANCELLED":
-      return applyCancellation(tx, event.shop, program, payload);
+      return applyCancellation(tx, shop, await loadProgram(tx, shop), TOPICS.ORDERS_CANCELLED.parse(payload));
     case "REFUNDS_CREATE":
-      return applyRefund(tx, event.shop, program, payload);
+      return applyRefund(tx, shop, await loadProgram(tx, shop), TOPICS.REFUNDS_CREATE.parse(payload));
     case "CUSTOMERS_CREATE":
-      return onCustomerCreated(tx, event.shop, program, payload);
+      return onCustomerCreated(tx, shop, await loadProgram(tx, shop), TOPICS.CUSTOMERS_CREATE.parse(payload));
     case "CUSTOMERS_UPDATE":
-      return void (await upsertCustomers(tx, event.shop, [payload]));
+      return void (await upsertCustomers(tx, shop, [TOPICS.CUSTOMERS_UPDATE.parse(payload)]));
     case "APP_UNINSTALLED":
-      await tx.shop.updateMany({ where: { domain: event.shop }, data: { uninstalledAt: new Date() } });
-      await tx.session.deleteMany({ where: { shop: event.shop } });
+      await tx.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: new Date() } });
+      await tx.session.deleteMany({ where: { shop } });
       return;
     case "CUSTOMERS_DATA_REQUEST": {
-      const p = TOPICS.CUSTOMERS_DATA_REQUEST.parse(JSON.parse(event.payload));
-      await exportCustomerData(tx, event.shop, {
-        customerShopifyId: p.customer.id,
-        requestId: p.data_request?.id ?? null,
-        orderShopifyIds: p.orders_requested,
+      const request = TOPICS.CUSTOMERS_DATA_REQUEST.parse(payload);
+      await exportCustomerData(tx, shop, {
+        customerShopifyId: request.customer.id,
+        requestId: request.data_request?.id ?? null,
+        orderShopifyIds: request.orders_requested,
       });
       return;
     }
     case "CUSTOMERS_REDACT":
-      return redactCustomer(tx, event.shop, TOPICS.CUSTOMERS_REDACT.parse(JSON.parse(event.payload)).customer.id);
+      return redactCustomer(tx, shop, TOPICS.CUSTOMERS_REDACT.parse(payload).customer.id);
     case "SHOP_REDACT":
-      return redactShop(tx, event.shop);
+      return redactShop(tx, shop);
+    default:
+      throw new Error(`no handler for topic ${event.topic}`);
   }
 }
 

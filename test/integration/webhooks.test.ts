@@ -260,3 +260,38 @@ describe("customers", () => {
     expect(customer).toMatchObject({ email: "new@example.com", firstName: "Riley", lastName: "Regular" });
   });
 });
+
+describe("tiers", () => {
+  it("earns with the tier multiplier reached by rolling 12-month spend before the order", async () => {
+    const tiers = [{ name: "Gold", minSpendCents: 100_00, multiplier: 1.5 }];
+    await db.programSettings.upsert({
+      where: { shop: SHOP },
+      create: { shop: SHOP, tiersEnabled: true, tiers: JSON.stringify(tiers) },
+      update: { tiersEnabled: true, tiers: JSON.stringify(tiers) },
+    });
+    try {
+      const customerId = newId();
+      const recent = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+      // first order: 120.00 at base rate → 120 points, and the customer reaches Gold
+      await paid(orderPayload({ customerId, subtotal: "120.00", processedAt: recent }));
+      await inboxDrained();
+      expect(await pointsOf(customerId)).toBe(120);
+      expect((await db.customer.findFirstOrThrow({ where: { shopifyId: String(customerId) } })).tier).toBe("Gold");
+      // second order: 10.00 × 1.5 → 15 points
+      await paid(orderPayload({ customerId, subtotal: "10.00", processedAt: recent }));
+      await inboxDrained();
+      expect(await pointsOf(customerId)).toBe(135);
+    } finally {
+      await db.programSettings.update({ where: { shop: SHOP }, data: { tiersEnabled: false } });
+    }
+  });
+});
+
+describe("balances", () => {
+  it("every customer's cached balance equals the sum of their ledger rows", async () => {
+    const customers = await db.customer.findMany({ include: { ledger: true } });
+    expect(customers.length).toBeGreaterThan(10);
+    const mismatched = customers.filter((c) => c.pointsBalance !== c.ledger.reduce((sum, e) => sum + e.delta, 0));
+    expect(mismatched).toEqual([]);
+  });
+});
