@@ -37,3 +37,14 @@ export async function inboxDrained(timeoutMs = 15_000) {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Polls until `find` returns something, and returns it. */
+export async function waitFor<T>(find: () => Promise<T | null | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${find}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
