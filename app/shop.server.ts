@@ -1,4 +1,5 @@
 // A shop's lifecycle in Regulars: installed, uninstalled, redacted.
+import { requestBackfill } from "./backfill/jobs.server";
 import { db } from "./db.server";
 import { log } from "./log.server";
 import { fetchShopFacts, type AdminGraphql } from "./shopify/shop.server";
@@ -15,5 +16,6 @@ export async function onShopInstalled(domain: string, admin: AdminGraphql) {
     update: { ...facts, uninstalledAt: null },
   });
   await db.programSettings.upsert({ where: { shop: domain }, create: { shop: domain }, update: {} });
+  await requestBackfill(domain); // the primary's background loop imports the shop's history
   log.info("shop.installed", { shop: domain });
 }

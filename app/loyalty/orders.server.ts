@@ -8,6 +8,7 @@ import { upsertCustomers } from "./customers.server";
 import { boundedClawback, clawbackTarget, pointsForOrder } from "./earning";
 import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
 import { tierForSpend, type Program } from "./program";
+import { markRedemptionsUsed } from "./redemption.server";
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -16,6 +17,8 @@ export async function applyPaidOrders(tx: Tx, shop: string, program: Program, or
   // The same order twice in a batch: the later delivery carries the newer state.
   const latest = [...new Map(orders.map((o) => [o.shopifyId, o])).values()];
   for (const round of roundsByCustomer(latest)) await applyPaidRound(tx, shop, program, round);
+  // Reward codes these orders used: their redemptions are `used` (one statement for the batch).
+  await markRedemptionsUsed(tx, shop, latest);
 }
 
 /** Splits orders so each customer appears once per round: later rounds see earlier balances and tiers. */

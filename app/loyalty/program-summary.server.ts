@@ -1,7 +1,6 @@
-// The program at a glance for one shop: members, orders tracked and where the points went.
-// Every figure is an aggregate over the shop's rows (no per-row work in JavaScript), so it
-// stays cheap at a million orders. Sums are of integer points: exact.
-import { db as defaultDb, type Db } from "../db.server";
+// Where the points went: the ledger's signed sums by kind split into the figures owners read.
+// The sums themselves are grouped SQL in app/analytics/program.server.ts (any period, any shop);
+// this stays pure so its arithmetic is tested alone. Sums are of integer points: exact.
 
 export interface PointsSummary {
   /** Points given: order earnings, bonuses, upward adjustments. */
@@ -16,16 +15,6 @@ export interface PointsSummary {
   removedOther: number;
   /** Points customers hold now: issued − redeemed − clawedBack − expired − removedOther. */
   outstanding: number;
-}
-
-export interface ProgramSummary {
-  /** Customers enrolled in the program. */
-  members: number;
-  /** Non-test orders Regulars has recorded (paid, cancelled or refunded). */
-  ordersTracked: number;
-  points: PointsSummary;
-  /** Share of issued points redeemed, 0..1 (0 when nothing was issued). */
-  redemptionRate: number;
 }
 
 type SumsByKind = Map<string, number>;
@@ -46,25 +35,4 @@ export function pointsSummary(credits: SumsByKind, debits: SumsByKind): PointsSu
   const expired = -(debits.get("expire") ?? 0);
   const removedOther = -total(debits) - redeemed - returnedRedemptions - clawedBack - expired;
   return { issued, redeemed, clawedBack, expired, removedOther, outstanding: total(credits) + total(debits) };
-}
-
-export async function programSummary(shop: string, db: Db = defaultDb): Promise<ProgramSummary> {
-  const [members, ordersTracked, credits, debits] = await Promise.all([
-    db.customer.count({ where: { shop, enrolledAt: { not: null } } }),
-    db.order.count({ where: { shop, test: false } }),
-    db.ledgerEntry.groupBy({ by: ["kind"], where: { shop, delta: { gt: 0 } }, _sum: { delta: true } }),
-    db.ledgerEntry.groupBy({ by: ["kind"], where: { shop, delta: { lt: 0 } }, _sum: { delta: true } }),
-  ]);
-  const points = pointsSummary(sumsByKind(credits), sumsByKind(debits));
-  return {
-    members,
-    ordersTracked,
-    points,
-    redemptionRate: points.issued > 0 ? points.redeemed / points.issued : 0,
-  };
-}
-
-/** A brand-new shop: nothing recorded yet, so the dashboard explains instead of showing zeros. */
-export function isEmptyProgram(summary: ProgramSummary): boolean {
-  return summary.members === 0 && summary.ordersTracked === 0 && summary.points.issued === 0;
 }

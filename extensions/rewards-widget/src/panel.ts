@@ -254,7 +254,7 @@ function render(w: W) {
               h(
                 "div",
                 null,
-                h("strong", null, r.name || what(w, r)),
+                h("strong", null, h("bdi", null, r.name || what(w, r))),
                 h(
                   "span",
                   { class: "rg-m" },

@@ -107,6 +107,16 @@ CREATE TABLE "BackfillJob" (
     "finishedAt" TIMESTAMP(3),
     "lastError" TEXT,
     "updatedAt" TIMESTAMP(3) NOT NULL,
+    "phase" TEXT NOT NULL DEFAULT 'orders',
+    "importStartedAt" TIMESTAMP(3),
+    "importStartLines" INTEGER NOT NULL DEFAULT 0,
+    "lockedUntil" TIMESTAMP(3),
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "creditStatus" TEXT,
+    "creditRequestedAt" TIMESTAMP(3),
+    "creditedAt" TIMESTAMP(3),
+    "creditedOrders" INTEGER NOT NULL DEFAULT 0,
+    "creditedPoints" INTEGER NOT NULL DEFAULT 0,
 
     CONSTRAINT "BackfillJob_pkey" PRIMARY KEY ("shop")
 );
@@ -223,7 +233,13 @@ CREATE INDEX "Redemption_shop_code_idx" ON "Redemption"("shop", "code");
 CREATE INDEX "Redemption_customerId_createdAt_idx" ON "Redemption"("customerId", "createdAt");
 
 -- CreateIndex
+CREATE INDEX "Redemption_status_expiresAt_idx" ON "Redemption"("status", "expiresAt");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Redemption_shop_idempotencyKey_key" ON "Redemption"("shop", "idempotencyKey");
+
+-- CreateIndex
+CREATE INDEX "Customer_shop_updatedAt_idx" ON "Customer"("shop", "updatedAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Customer_shop_shopifyId_key" ON "Customer"("shop", "shopifyId");
@@ -233,6 +249,12 @@ CREATE INDEX "Order_shop_processedAt_idx" ON "Order"("shop", "processedAt");
 
 -- CreateIndex
 CREATE INDEX "Order_customerId_processedAt_idx" ON "Order"("customerId", "processedAt");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_customerId_processedAt_idx" ON "Order"("shop", "customerId", "processedAt");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_updatedAt_idx" ON "Order"("shop", "updatedAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Order_shop_shopifyId_key" ON "Order"("shop", "shopifyId");
@@ -251,6 +273,9 @@ CREATE INDEX "LedgerEntry_orderId_idx" ON "LedgerEntry"("orderId");
 
 -- CreateIndex
 CREATE INDEX "LedgerEntry_shop_kind_createdAt_idx" ON "LedgerEntry"("shop", "kind", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "LedgerEntry_shop_createdAt_idx" ON "LedgerEntry"("shop", "createdAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "LedgerEntry_shop_idempotencyKey_key" ON "LedgerEntry"("shop", "idempotencyKey");

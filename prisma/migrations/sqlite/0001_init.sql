@@ -96,7 +96,17 @@ CREATE TABLE "BackfillJob" (
     "startedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "finishedAt" DATETIME,
     "lastError" TEXT,
-    "updatedAt" DATETIME NOT NULL
+    "updatedAt" DATETIME NOT NULL,
+    "phase" TEXT NOT NULL DEFAULT 'orders',
+    "importStartedAt" DATETIME,
+    "importStartLines" INTEGER NOT NULL DEFAULT 0,
+    "lockedUntil" DATETIME,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "creditStatus" TEXT,
+    "creditRequestedAt" DATETIME,
+    "creditedAt" DATETIME,
+    "creditedOrders" INTEGER NOT NULL DEFAULT 0,
+    "creditedPoints" INTEGER NOT NULL DEFAULT 0
 );
 
 -- CreateTable
@@ -202,7 +212,13 @@ CREATE INDEX "Redemption_shop_code_idx" ON "Redemption"("shop", "code");
 CREATE INDEX "Redemption_customerId_createdAt_idx" ON "Redemption"("customerId", "createdAt");
 
 -- CreateIndex
+CREATE INDEX "Redemption_status_expiresAt_idx" ON "Redemption"("status", "expiresAt");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Redemption_shop_idempotencyKey_key" ON "Redemption"("shop", "idempotencyKey");
+
+-- CreateIndex
+CREATE INDEX "Customer_shop_updatedAt_idx" ON "Customer"("shop", "updatedAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Customer_shop_shopifyId_key" ON "Customer"("shop", "shopifyId");
@@ -212,6 +228,12 @@ CREATE INDEX "Order_shop_processedAt_idx" ON "Order"("shop", "processedAt");
 
 -- CreateIndex
 CREATE INDEX "Order_customerId_processedAt_idx" ON "Order"("customerId", "processedAt");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_customerId_processedAt_idx" ON "Order"("shop", "customerId", "processedAt");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_updatedAt_idx" ON "Order"("shop", "updatedAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Order_shop_shopifyId_key" ON "Order"("shop", "shopifyId");
@@ -230,6 +252,9 @@ CREATE INDEX "LedgerEntry_orderId_idx" ON "LedgerEntry"("orderId");
 
 -- CreateIndex
 CREATE INDEX "LedgerEntry_shop_kind_createdAt_idx" ON "LedgerEntry"("shop", "kind", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "LedgerEntry_shop_createdAt_idx" ON "LedgerEntry"("shop", "createdAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "LedgerEntry_shop_idempotencyKey_key" ON "LedgerEntry"("shop", "idempotencyKey");

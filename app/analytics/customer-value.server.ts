@@ -1,0 +1,225 @@
+// Per-customer value: RFM segments, BG/NBD probability alive, predicted 12-month CLV.
+//
+// One grouped query returns one row per customer (orders, first/last order, revenue) — about
+// 200,000 small rows for a large shop, never the orders themselves. Scoring and the model fit
+// run on those rows in memory: typed arrays, a fit on a deterministic sample when the shop is
+// very large (the likelihood is a sum over customers; 5,000 of them, every k-th, pin the parameters
+// down to a few per cent and keep the fit near half a second), predictions cached per (x, age in days).
+import { dialect, type Db } from "../db.server";
+import { query, toNumber } from "../db/sql.server";
+import { expectedAverageSpend, expectedPurchases, fitClv, MIN_REPEAT_CUSTOMERS_TO_FIT, probabilityAlive, type ClvParams, type CustomerSummary } from "./clv";
+import { COUNTED } from "./kpis.server";
+import { scoreRfm, SEGMENTS, type Segment } from "./rfm";
+
+type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
+const DAY_S = 86_400;
+const WEEK_S = 7 * DAY_S;
+/** The CLV horizon: 12 months in weeks, the unit the models are fitted in. */
+export const HORIZON_WEEKS = 365.25 / 7;
+const FIT_SAMPLE = 5_000;
+/** At-risk: repeat customers whose probability of still being a customer fell below this. */
+export const AT_RISK_P_ALIVE = 0.5;
+
+export interface CustomerValues {
+  asOf: Date;
+  ids: Int32Array;
+  orders: Int32Array;
+  revenueCents: Float64Array;
+  recencyDays: Float64Array;
+  /** First counted order, epoch seconds. */
+  firstOrder: Float64Array;
+  segments: Segment[];
+  pAlive: Float64Array;
+  /** Expected revenue over the next 12 months, currency units. */
+  clv: Float64Array;
+  model: "bgnbd-gamma-gamma" | "textbook";
+  params: ClvParams | null;
+  repeatCustomers: number;
+}
+
+function epochSeconds(column: string): string {
+  return dialect() === "postgres"
+    ? `EXTRACT(EPOCH FROM ${column})`
+    : `((julianday(${column}) - 2440587.5) * 86400.0)`;
+}
+
+/**
+ * Values for every customer with a counted order before `asOf`. `textbookYearValue` is what
+ * a customer is worth in a year by the textbook formula (AOV × purchases per customer per year),
+ * used for everyone when there are too few repeat customers to fit the models.
+ */
+export async function customerValues(
+  db: Executor,
+  shop: string,
+  asOf: Date,
+  textbookYearValue: number,
+): Promise<CustomerValues> {
+  const rows = await query<{ id: unknown; n: unknown; first: unknown; last: unknown; revenue: unknown }>(
+    db,
+    `SELECT o."customerId" AS "id", COUNT(*) AS "n", MIN(${epochSeconds(`o."processedAt"`)}) AS "first",
+            MAX(${epochSeconds(`o."processedAt"`)}) AS "last", SUM(o."subtotalCents" - o."refundedSubtotalCents") AS "revenue"
+     FROM "Order" o
+     WHERE ${COUNTED} AND o."customerId" IS NOT NULL AND o."processedAt" < ?
+     GROUP BY o."customerId"`,
+    [shop, asOf],
+  );
+  const n = rows.length;
+  const now = asOf.getTime() / 1000;
+  const ids = new Int32Array(n);
+  const orders = new Int32Array(n);
+  const revenueCents = new Float64Array(n);
+  const recencyDays = new Float64Array(n);
+  const firstOrder = new Float64Array(n);
+  const summaries: CustomerSummary[] = new Array(n);
+  let repeatCustomers = 0;
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    const first = toNumber(row.first);
+    const last = toNumber(row.last);
+    ids[i] = toNumber(row.id);
+    orders[i] = toNumber(row.n);
+    revenueCents[i] = toNumber(row.revenue);
+    recencyDays[i] = Math.max(0, (now - last) / DAY_S);
+    firstOrder[i] = first;
+    const x = orders[i] - 1;
+    if (x > 0) repeatCustomers++;
+    // zbar: the customer's mean order value (currency units). The paper averages repeat orders
+    // only; the mean over all orders keeps this one grouped scan and differs little in practice.
+    summaries[i] = {
+      x,
+      t_x: Math.max(0, (last - first) / WEEK_S),
+      T: Math.max((now - first) / WEEK_S, 1 / 7),
+      zbar: Math.max(0, revenueCents[i] / 100 / orders[i]),
+    };
+  }
+
+  const scores = scoreRfm(Array.from({ length: n }, (_, i) => ({ recencyDays: recencyDays[i], orders: orders[i], monetaryCents: revenueCents[i] })));
+  const segments = scores.map((s) => s.segment);
+
+  let params: ClvParams | null = null;
+  if (repeatCustomers >= MIN_REPEAT_CUSTOMERS_TO_FIT) {
+    const step = Math.max(1, Math.ceil(n / FIT_SAMPLE));
+    const sample = step === 1 ? summaries : summaries.filter((_, i) => i % step === 0);
+    params = fitClv(sample);
+  }
+
+  const pAlive = new Float64Array(n).fill(1);
+  const clv = new Float64Array(n);
+  if (params) {
+    const fitted = params;
+    // E[purchases] = (purchases if alive, which depends on x and T only) × P(alive | x, t_x, T).
+    const ifAlive = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const s = summaries[i];
+      const ageDays = Math.round(s.T * 7);
+      const key = s.x * 1_000_000 + ageDays;
+      let alivePurchases = ifAlive.get(key);
+      if (alivePurchases === undefined) {
+        const T = ageDays / 7;
+        alivePurchases =
+          expectedPurchases(fitted.bgnbd, HORIZON_WEEKS, s.x, T, T) / probabilityAlive(fitted.bgnbd, s.x, T, T);
+        ifAlive.set(key, alivePurchases);
+      }
+      pAlive[i] = probabilityAlive(fitted.bgnbd, s.x, s.t_x, s.T);
+      clv[i] = alivePurchases * pAlive[i] * expectedAverageSpend(fitted.gammaGamma, s.x, s.zbar);
+    }
+  } else {
+    clv.fill(textbookYearValue);
+  }
+  return {
+    asOf, ids, orders, revenueCents, recencyDays, firstOrder, segments, pAlive, clv,
+    model: params ? "bgnbd-gamma-gamma" : "textbook",
+    params, repeatCustomers,
+  };
+}
+
+export interface SegmentSummary {
+  key: Segment;
+  customers: number;
+  /** Revenue from these customers to date, currency units. */
+  revenue: number;
+  averagePredictedClv: number;
+}
+
+export function segmentSummaries(values: CustomerValues): SegmentSummary[] {
+  const totals = new Map<Segment, { customers: number; revenueCents: number; clv: number }>(
+    SEGMENTS.map((s) => [s, { customers: 0, revenueCents: 0, clv: 0 }]),
+  );
+  values.segments.forEach((segment, i) => {
+    const t = totals.get(segment)!;
+    t.customers++;
+    t.revenueCents += values.revenueCents[i];
+    t.clv += values.clv[i];
+  });
+  return SEGMENTS.map((key) => {
+    const t = totals.get(key)!;
+    return {
+      key,
+      customers: t.customers,
+      revenue: Math.round(t.revenueCents) / 100,
+      averagePredictedClv: t.customers ? Math.round((t.clv / t.customers) * 100) / 100 : 0,
+    };
+  });
+}
+
+/** Customer ids in a segment, most valuable (revenue to date) first. */
+export function segmentMembers(values: CustomerValues, segment: Segment): number[] {
+  const members: number[] = [];
+  values.segments.forEach((s, i) => s === segment && members.push(i));
+  members.sort((a, b) => values.revenueCents[b] - values.revenueCents[a]);
+  return members.map((i) => values.ids[i]);
+}
+
+export interface AtRiskCustomer {
+  customerId: number;
+  name: string | null;
+  email: string | null;
+  orders: number;
+  revenue: number;
+  daysSinceLastOrder: number;
+  probabilityAlive: number;
+  predictedClv: number;
+}
+
+/**
+ * Repeat customers whose probability of still being a customer (BG/NBD) is below `threshold`,
+ * highest revenue to date first. Empty when the models could not be fitted.
+ */
+export async function atRiskCustomers(
+  db: Executor,
+  values: CustomerValues,
+  { threshold = AT_RISK_P_ALIVE, limit = 50 } = {},
+): Promise<{ total: number; customers: AtRiskCustomer[] }> {
+  if (!values.params) return { total: 0, customers: [] };
+  const indexes: number[] = [];
+  for (let i = 0; i < values.ids.length; i++) if (values.orders[i] > 1 && values.pAlive[i] < threshold) indexes.push(i);
+  indexes.sort((a, b) => values.revenueCents[b] - values.revenueCents[a]);
+  const top = indexes.slice(0, limit);
+  const ids = top.map((i) => values.ids[i]);
+  const people = ids.length
+    ? await query<{ id: unknown; firstName: string | null; lastName: string | null; email: string | null }>(
+        db,
+        `SELECT "id", "firstName", "lastName", "email" FROM "Customer" WHERE "id" IN (${ids.map(() => "CAST(? AS INTEGER)").join(", ")})`,
+        ids,
+      )
+    : [];
+  const byId = new Map(people.map((p) => [toNumber(p.id), p]));
+  return {
+    total: indexes.length,
+    customers: top.map((i) => {
+      const person = byId.get(values.ids[i]);
+      const name = [person?.firstName, person?.lastName].filter(Boolean).join(" ") || null;
+      return {
+        customerId: values.ids[i],
+        name,
+        email: person?.email ?? null,
+        orders: values.orders[i],
+        revenue: Math.round(values.revenueCents[i]) / 100,
+        daysSinceLastOrder: Math.floor(values.recencyDays[i]),
+        probabilityAlive: values.pAlive[i],
+        predictedClv: Math.round(values.clv[i] * 100) / 100,
+      };
+    }),
+  };
+}

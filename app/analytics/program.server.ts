@@ -1,0 +1,118 @@
+// Program metrics for a period: where the points went (from the ledger), what the points still
+// owed are worth, and how members buy compared with everyone else.
+import type { Db } from "../db.server";
+import { query, toNumber } from "../db/sql.server";
+import { pointsSummary } from "../loyalty/program-summary.server";
+import type { OrderTotals, Window } from "./kpis.server";
+
+type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
+export interface ProgramMetrics {
+  /** Points given in the period: order earnings, bonuses, upward adjustments. */
+  pointsIssued: number;
+  /** Points spent on rewards in the period, net of points returned when a code failed. */
+  pointsRedeemed: number;
+  pointsExpired: number;
+  /** Points taken back by refunds and cancellations in the period. */
+  pointsClawedBack: number;
+  /** Points customers held at the end of the period (ledger sum before `to`). */
+  pointsOutstanding: number;
+  /** What the outstanding points are worth as discounts, in shop currency (see `liabilityBasis`). */
+  liability: number;
+  /**
+   * "rewards": valued at the most generous active amount-off reward (money off per point), the
+   * most the shop could owe if every point were redeemed. "earn-rate": no amount-off reward yet,
+   * so a point is valued at what was spent to earn it, 1 / pointsPerUnit (an upper bound).
+   */
+  liabilityBasis: "rewards" | "earn-rate";
+  /** Points redeemed / points issued in the period (0 when none issued). */
+  redemptionRate: number;
+  /** Members who redeemed in the period / members enrolled before the period ends. */
+  redeemerRate: number;
+  members: number;
+  redeemers: number;
+  memberOrders: number;
+  memberRevenue: number;
+  memberAverageOrderValue: number;
+  memberPurchaseFrequency: number;
+  nonMemberOrders: number;
+  nonMemberRevenue: number;
+  nonMemberAverageOrderValue: number;
+  nonMemberPurchaseFrequency: number;
+}
+
+export const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);
+/** Cents to currency units, rounded to 2 decimals. */
+export const money = (cents: number) => Math.round(cents) / 100;
+export const money2 = (units: number) => Math.round(units * 100) / 100;
+
+export async function programMetrics(
+  db: Executor,
+  shop: string,
+  windows: Window[],
+  orders: OrderTotals[],
+): Promise<ProgramMetrics[]> {
+  const settings = await query<{ pointsPerUnit: number }>(db, `SELECT "pointsPerUnit" FROM "ProgramSettings" WHERE "shop" = ?`, [shop]);
+  const pointsPerUnit = settings[0]?.pointsPerUnit ?? 1;
+  const rewards = await query<{ rate: unknown }>(
+    db,
+    `SELECT MAX(CAST("valueCents" AS DOUBLE PRECISION) / "pointsCost") AS "rate" FROM "Reward"
+     WHERE "shop" = ? AND "active" AND "kind" = 'amount_off' AND "pointsCost" > 0 AND "valueCents" > 0`,
+    [shop],
+  );
+  const centsPerPoint = rewards[0]?.rate == null ? null : toNumber(rewards[0].rate);
+
+  return Promise.all(
+    windows.map(async (w, i) => {
+      const [byKind, [totals]] = await Promise.all([
+        query<{ kind: string; credit: unknown; debit: unknown }>(
+          db,
+          `SELECT "kind", SUM(CASE WHEN "delta" > 0 THEN "delta" ELSE 0 END) AS "credit",
+                  SUM(CASE WHEN "delta" < 0 THEN "delta" ELSE 0 END) AS "debit"
+           FROM "LedgerEntry" WHERE "shop" = ? AND "createdAt" >= ? AND "createdAt" < ?
+           GROUP BY "kind"`,
+          [shop, w.from, w.to],
+        ),
+        query<{ outstanding: unknown; members: unknown; redeemers: unknown }>(
+          db,
+          `SELECT
+             (SELECT SUM("delta") FROM "LedgerEntry" WHERE "shop" = ? AND "createdAt" < ?) AS "outstanding",
+             (SELECT COUNT(*) FROM "Customer" WHERE "shop" = ? AND "enrolledAt" IS NOT NULL AND "enrolledAt" < ?) AS "members",
+             (SELECT COUNT(DISTINCT "customerId") FROM "LedgerEntry"
+               WHERE "shop" = ? AND "kind" = 'redeem' AND "delta" < 0 AND "createdAt" >= ? AND "createdAt" < ?) AS "redeemers"`,
+          [shop, w.to, shop, w.to, shop, w.from, w.to],
+        ),
+      ]);
+      const credits = new Map(byKind.map((r) => [r.kind, toNumber(r.credit)]));
+      const debits = new Map(byKind.map((r) => [r.kind, toNumber(r.debit)]));
+      const points = pointsSummary(credits, debits);
+      const outstanding = toNumber(totals?.outstanding);
+      const members = toNumber(totals?.members);
+      const redeemers = toNumber(totals?.redeemers);
+      const o = orders[i];
+      const liability =
+        centsPerPoint !== null ? money(outstanding * centsPerPoint) : money2(pointsPerUnit > 0 ? outstanding / pointsPerUnit : 0);
+      return {
+        pointsIssued: points.issued,
+        pointsRedeemed: points.redeemed,
+        pointsExpired: points.expired,
+        pointsClawedBack: points.clawedBack,
+        pointsOutstanding: outstanding,
+        liability,
+        liabilityBasis: centsPerPoint !== null ? "rewards" : "earn-rate",
+        redemptionRate: Math.min(1, ratio(points.redeemed, points.issued)),
+        redeemerRate: Math.min(1, ratio(redeemers, members)),
+        members,
+        redeemers,
+        memberOrders: o.memberOrders,
+        memberRevenue: money(o.memberRevenueCents),
+        memberAverageOrderValue: money(ratio(o.memberRevenueCents, o.memberOrders)),
+        memberPurchaseFrequency: ratio(o.memberOrders, o.memberCustomers),
+        nonMemberOrders: o.nonMemberOrders,
+        nonMemberRevenue: money(o.nonMemberRevenueCents),
+        nonMemberAverageOrderValue: money(ratio(o.nonMemberRevenueCents, o.nonMemberOrders)),
+        nonMemberPurchaseFrequency: ratio(o.nonMemberCustomerOrders, o.nonMemberCustomers),
+      } satisfies ProgramMetrics;
+    }),
+  );
+}

@@ -1,0 +1,22 @@
+// Lines of a JSONL download, in batches, without ever holding the file: memory stays at one
+// network chunk plus one partial line whatever the file's size.
+
+/** Yields the complete lines of each network chunk; a partial last line waits for the next chunk. */
+export async function* jsonlLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  for await (const chunk of body) {
+    const text = rest + decoder.decode(chunk, { stream: true });
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      lines.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+    if (lines.length) yield lines;
+  }
+  rest += decoder.decode();
+  // A last line without its newline is still a line; a stream that broke off mid-way throws above.
+  if (rest.length) yield [rest];
+}

@@ -1,0 +1,60 @@
+// The primary process's backfill loop: every few seconds, take the due jobs (new installs,
+// exports to poll, imports a restart interrupted, owner-requested credits) and advance them.
+import { db } from "../db.server";
+import { log } from "../log.server";
+import type { AdminGraphql } from "../shopify/bulk.server";
+import { runCreditRequest } from "./credit.server";
+import { ACTIVE_STATUSES, advanceBackfill, type BackfillOptions } from "./jobs.server";
+
+export type RunnerOptions = BackfillOptions & {
+  /** The shop's Admin API client: `unauthenticated.admin(shop)` in production. */
+  adminFor: (shop: string) => Promise<AdminGraphql>;
+  intervalMs?: number;
+};
+
+async function dueShops() {
+  const now = new Date();
+  const jobs = await db.backfillJob.findMany({
+    where: {
+      OR: [{ status: { in: ACTIVE_STATUSES } }, { creditStatus: { in: ["requested", "running"] } }],
+      AND: [{ OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }],
+    },
+    select: { shop: true, status: true, creditStatus: true },
+    orderBy: { updatedAt: "asc" },
+  });
+  if (jobs.length === 0) return [];
+  const uninstalled = new Set(
+    (await db.shop.findMany({ where: { domain: { in: jobs.map((j) => j.shop) }, uninstalledAt: { not: null } }, select: { domain: true } }))
+      .map((s) => s.domain),
+  );
+  return jobs.filter((j) => !uninstalled.has(j.shop));
+}
+
+export function startBackfillRunner(options: RunnerOptions) {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      for (const job of await dueShops()) {
+        try {
+          if (ACTIVE_STATUSES.includes(job.status as never)) {
+            await advanceBackfill(job.shop, () => options.adminFor(job.shop), options);
+          } else {
+            await runCreditRequest(job.shop);
+          }
+        } catch (error) {
+          log.error("backfill.runner_error", { shop: job.shop, error: String(error) });
+        }
+      }
+    } catch (error) {
+      log.error("backfill.runner_error", { error: String(error) });
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), options.intervalMs ?? 5000);
+  timer.unref();
+  void tick();
+  return { wake: () => void tick(), stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,316 @@
+// Points into a single-use discount code, as one idempotent operation (DESIGN §5, §7).
+//
+// 1. One transaction: the Redemption row (pending, unique per shop + idempotency key) and the
+//    ledger debit, under a balance check that holds under concurrency: the row insert is the
+//    transaction's first statement (on SQLite it takes the one write lock, so the balance read
+//    after it is current), and `lockedBalance` locks the customer row on PostgreSQL. Not enough
+//    points rolls both back. No balance ever goes below zero.
+// 2. Outside any transaction (a slow Shopify must not hold locks): create the code in Shopify.
+// 3. Issued → the row gets the code's Shopify id. Refused, timed out or unreachable → one
+//    compensating ledger entry gives the points back and the row is marked failed.
+//
+// The same idempotency key returns the same code. A failed attempt retires its key, so the
+// shopper's retry (the widget resends the key after a 5xx) is a fresh attempt; every attempt
+// has its own ledger pair (`redemption:<id>:spend` / `redemption:<id>:refund`, the id being the
+// attempt's Redemption row, itself unique by key), so none can spend or refund twice.
+import { db, type Tx } from "../db.server";
+import { execute, query } from "../db/sql.server";
+import { log } from "../log.server";
+import {
+  adminFor,
+  createRewardCode,
+  DiscountRefused,
+  newRewardCode,
+  ShopifyUnavailable,
+  type CallOptions,
+} from "../shopify/discounts.server";
+import type { OrderRecord } from "../webhooks/payloads";
+import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
+import { findActiveReward, redemptionSettings, rewardDiscount } from "./rewards.server";
+
+const DAY_MS = 24 * 3600 * 1000;
+/** A pending attempt older than this was abandoned (a crash between debit and Shopify's answer). */
+export const STALE_PENDING_MS = 10 * 60 * 1000;
+/** How long a repeat waits for the first request with its key to finish. */
+const REPEAT_WAIT_MS = Number(process.env.SHOPIFY_ADMIN_TIMEOUT_MS || 8000) + 2000;
+
+export const REFUSED_REASON = "Points returned: Shopify refused the code";
+export const UNAVAILABLE_REASON = "Points returned: Shopify was unavailable";
+export const EXPIRED_REASON = "Points returned: reward code expired unused";
+
+export type RedeemInput = {
+  shop: string;
+  customerShopifyId: string;
+  rewardId: number;
+  idempotencyKey: string;
+  now?: Date;
+  shopify?: CallOptions;
+};
+
+export type Redeemed = {
+  ok: true;
+  redemptionId: number;
+  code: string;
+  pointsSpent: number;
+  points: number;
+  expiresAt: string | null;
+  /** true when this answers a repeat of an earlier request with the same key */
+  repeated: boolean;
+};
+
+export type RedeemFailure = {
+  ok: false;
+  error: "unknown_reward" | "not_enough_points" | "shopify_unavailable" | "shopify_refused" | "in_progress";
+  message: string;
+  points: number;
+};
+
+export type RedeemResult = Redeemed | RedeemFailure;
+
+class NotEnoughPoints extends Error {
+  constructor(readonly balance: number) {
+    super("not enough points");
+  }
+}
+
+/** Keys are the shopper's; scoping them by customer means one shopper's key never finds another's redemption. */
+const storedKey = (customerId: number, key: string) => `c${customerId}:${key}`;
+
+async function balanceOf(customerId: number): Promise<number> {
+  const row = await db.customer.findUnique({ where: { id: customerId }, select: { pointsBalance: true } });
+  return row?.pointsBalance ?? 0;
+}
+
+export async function redeem(input: RedeemInput): Promise<RedeemResult> {
+  const { shop, customerShopifyId, rewardId } = input;
+  const now = input.now ?? new Date();
+  const reward = await findActiveReward(shop, rewardId);
+  if (!reward) return { ok: false, error: "unknown_reward", message: "This reward does not exist or is no longer offered.", points: 0 };
+  const customer = await db.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } } });
+  if (!customer || customer.redactedAt) {
+    return { ok: false, error: "not_enough_points", message: "Not enough points for this reward.", points: 0 };
+  }
+  const key = storedKey(customer.id, input.idempotencyKey);
+
+  const existing = await db.redemption.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey: key } } });
+  if (existing) return repeat(existing.id);
+
+  const settings = await redemptionSettings(shop);
+  const code = newRewardCode();
+  const expiresAt = settings.codeExpiryDays > 0 ? new Date(now.getTime() + settings.codeExpiryDays * DAY_MS) : null;
+
+  let redemptionId: number;
+  let pointsAfter: number;
+  try {
+    const spent = await db.$transaction(async (tx) => {
+      // First statement, and a write: on SQLite this takes the database's write lock, so what
+      // follows reads the latest committed balance; a concurrent repeat of the key waits here.
+      const rows = await query<{ id: number }>(
+        tx,
+        `INSERT INTO "Redemption" ("shop", "customerId", "rewardId", "pointsSpent", "status", "code", "expiresAt", "idempotencyKey", "createdAt", "updatedAt")
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+         ON CONFLICT ("shop", "idempotencyKey") DO NOTHING
+         RETURNING "id"`,
+        [shop, customer.id, reward.id, reward.pointsCost, code, expiresAt, key, now, now],
+      );
+      if (!rows[0]) return null;
+      const id = Number(rows[0].id);
+      const balance = await lockedBalance(tx, customer.id);
+      if (balance < reward.pointsCost) throw new NotEnoughPoints(balance);
+      await appendEntry(tx, {
+        shop,
+        customerId: customer.id,
+        delta: -reward.pointsCost,
+        kind: "redeem",
+        reason: `Reward: ${reward.name}`,
+        redemptionId: id,
+        idempotencyKey: `redemption:${id}:spend`,
+      });
+      return { id, balance: balance - reward.pointsCost };
+    }, { timeout: 15_000, maxWait: 15_000 });
+    if (!spent) {
+      const raced = await db.redemption.findUniqueOrThrow({ where: { shop_idempotencyKey: { shop, idempotencyKey: key } } });
+      return repeat(raced.id);
+    }
+    redemptionId = spent.id;
+    pointsAfter = spent.balance;
+  } catch (error) {
+    if (error instanceof NotEnoughPoints) {
+      return { ok: false, error: "not_enough_points", message: "Not enough points for this reward.", points: error.balance };
+    }
+    throw error;
+  }
+
+  try {
+    const admin = await adminFor(shop);
+    const created = await createRewardCode(
+      admin,
+      {
+        code,
+        title: `Regulars reward · ${reward.name} · #${redemptionId}`,
+        customerShopifyId,
+        reward: rewardDiscount(reward),
+        startsAt: now,
+        endsAt: expiresAt,
+        combinesWith: settings.combinesWith,
+      },
+      input.shopify,
+    );
+    const marked = await db.redemption.updateMany({
+      where: { id: redemptionId, status: "pending" },
+      data: { status: "issued", discountId: created.discountId },
+    });
+    if (marked.count === 0) {
+      // The stale-attempt sweep gave up on this one meanwhile (and gave the points back).
+      log.warn("redemption.issued_after_give_up", { shop, redemptionId, discountId: created.discountId });
+      return { ok: false, error: "shopify_unavailable", message: "Shopify answered too late; your points were returned.", points: await balanceOf(customer.id) };
+    }
+    log.info("redemption.issued", { shop, redemptionId, rewardId: reward.id, pointsSpent: reward.pointsCost });
+    return {
+      ok: true,
+      redemptionId,
+      code,
+      pointsSpent: reward.pointsCost,
+      points: pointsAfter,
+      expiresAt: expiresAt?.toISOString() ?? null,
+      repeated: false,
+    };
+  } catch (error) {
+    const refused = error instanceof DiscountRefused;
+    if (!refused && !(error instanceof ShopifyUnavailable)) log.error("redemption.unexpected_error", { shop, redemptionId, error: String(error) });
+    await giveBack(redemptionId, refused ? REFUSED_REASON : UNAVAILABLE_REASON, String(error));
+    log.warn("redemption.failed", { shop, redemptionId, refused, error: String(error) });
+    return {
+      ok: false,
+      error: refused ? "shopify_refused" : "shopify_unavailable",
+      message: refused
+        ? "Shopify could not create your code. Your points were returned."
+        : "Shopify is not answering right now. Your points were returned; please try again in a minute.",
+      points: await balanceOf(customer.id),
+    };
+  }
+}
+
+/**
+ * Fails a pending attempt: marks it failed, retires its key (a retry is a new attempt) and
+ * appends the compensating entry — together, and only if it was still pending.
+ */
+async function giveBack(redemptionId: number, reason: string, error: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const row = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
+    const changed = await execute(
+      tx,
+      `UPDATE "Redemption" SET "status" = 'failed', "error" = ?, "idempotencyKey" = ?, "updatedAt" = ?
+       WHERE "id" = ? AND "status" = 'pending'`,
+      [error.slice(0, 500), `${row.idempotencyKey}#failed:${row.id}`, new Date(), redemptionId],
+    );
+    if (changed === 0) return false;
+    await appendEntry(tx, {
+      shop: row.shop,
+      customerId: row.customerId,
+      delta: row.pointsSpent,
+      kind: "redeem",
+      reason,
+      redemptionId: row.id,
+      idempotencyKey: `redemption:${row.id}:refund`,
+    });
+    return true;
+  }, { timeout: 15_000, maxWait: 15_000 });
+}
+
+/** The answer to a repeated key: the same code once the first request has one. */
+async function repeat(redemptionId: number): Promise<RedeemResult> {
+  const deadline = Date.now() + REPEAT_WAIT_MS;
+  for (;;) {
+    const row = await db.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
+    const points = await balanceOf(row.customerId);
+    if (row.status === "issued" || row.status === "used" || row.status === "expired") {
+      return {
+        ok: true,
+        redemptionId: row.id,
+        code: row.code!,
+        pointsSpent: row.pointsSpent,
+        points,
+        expiresAt: row.expiresAt?.toISOString() ?? null,
+        repeated: true,
+      };
+    }
+    if (row.status === "failed") {
+      return { ok: false, error: "shopify_unavailable", message: "That attempt failed and your points were returned; please try again.", points };
+    }
+    if (Date.now() > deadline) {
+      return { ok: false, error: "in_progress", message: "Your reward is still being created; try again in a moment.", points };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * orders/paid: the redemptions whose codes the orders used are `used`, in one statement for the
+ * whole batch. Shopify treats codes case-insensitively; ours are upper case.
+ */
+export async function markRedemptionsUsed(tx: Tx, shop: string, orders: Pick<OrderRecord, "shopifyId" | "discountCodes">[]) {
+  const byCode = new Map<string, string>();
+  for (const order of orders) for (const code of order.discountCodes) byCode.set(code.trim().toUpperCase(), order.shopifyId);
+  if (byCode.size === 0) return 0;
+  const pairs = [...byCode];
+  return execute(
+    tx,
+    `UPDATE "Redemption" SET "status" = 'used',
+       "usedOrderId" = CASE "code" ${pairs.map(() => "WHEN ? THEN ?").join(" ")} END,
+       "updatedAt" = ?
+     WHERE "shop" = ? AND "status" = 'issued' AND "code" IN (${pairs.map(() => "?").join(", ")})`,
+    [...pairs.flat(), new Date(), shop, ...pairs.map(([code]) => code)],
+  );
+}
+
+/**
+ * Unused codes past their end become `expired`; their points come back when the shop chooses
+ * so (restorePointsOnExpiry). Attempts left pending by a crash are failed and refunded.
+ * Idempotent: each step is conditional on the row's status and every refund has its own key.
+ */
+export async function expireRedemptions(now: Date = new Date(), limit = 500): Promise<{ expired: number; restored: number; abandoned: number }> {
+  let expired = 0;
+  let restored = 0;
+  const due = await db.redemption.findMany({
+    where: { status: "issued", expiresAt: { lte: now } },
+    select: { id: true, shop: true },
+    orderBy: { id: "asc" },
+    take: limit,
+  });
+  for (const shop of new Set(due.map((r) => r.shop))) {
+    const ids = due.filter((r) => r.shop === shop).map((r) => r.id);
+    const settings = await redemptionSettings(shop);
+    await db.$transaction(async (tx) => {
+      const rows = await query<{ id: number; customerId: number; pointsSpent: number }>(
+        tx,
+        `UPDATE "Redemption" SET "status" = 'expired', "updatedAt" = ?
+         WHERE "id" IN (${ids.map(() => "?").join(", ")}) AND "status" = 'issued'
+         RETURNING "id", "customerId", "pointsSpent"`,
+        [now, ...ids],
+      );
+      expired += rows.length;
+      if (!settings.restorePointsOnExpiry) return;
+      const entries: NewLedgerEntry[] = rows.map((r) => ({
+        shop,
+        customerId: Number(r.customerId),
+        delta: Number(r.pointsSpent),
+        kind: "redeem",
+        reason: EXPIRED_REASON,
+        redemptionId: Number(r.id),
+        idempotencyKey: `redemption:${r.id}:expired`,
+      }));
+      restored += (await appendEntries(tx, entries)).length;
+    }, { timeout: 30_000 });
+  }
+
+  const abandoned = await db.redemption.findMany({
+    where: { status: "pending", createdAt: { lt: new Date(now.getTime() - STALE_PENDING_MS) } },
+    select: { id: true },
+    take: limit,
+  });
+  let gaveUp = 0;
+  for (const { id } of abandoned) if (await giveBack(id, UNAVAILABLE_REASON, "abandoned: no answer from Shopify was recorded")) gaveUp++;
+  if (expired || gaveUp) log.info("redemption.expiry_sweep", { expired, restored, abandoned: gaveUp });
+  return { expired, restored, abandoned: gaveUp };
+}

@@ -1,0 +1,15 @@
+// What the Regulars app answers (app/loyalty/member-points.server.ts).
+export type Reward = { id: string; name: string; pointsCost: number; affordable: boolean };
+export type Code = { code: string; rewardName: string; expiresAt: string | null };
+export type HistoryItem = { id: string; delta: number; kind: string; reason: string; createdAt: string };
+export type RewardsResponse = {
+  points: number;
+  tier: { name: string } | null;
+  nextTier: { name: string; progress: number } | null;
+  rewards: Reward[];
+  codes: Code[];
+  history: HistoryItem[];
+  nextCursor: string | null;
+};
+export type Redeemed = { code: string; points: number; pointsSpent: number; expiresAt: string | null };
+export type OrderPoints = { orderName: string | null; earned: number; clawedBack: number; net: number };

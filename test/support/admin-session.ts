@@ -1,0 +1,82 @@
+// Being the Shopify admin for the app's embedded pages and admin APIs in tests.
+//
+// `authenticate.admin` (token-exchange strategy, `unstable_newEmbeddedAuthStrategy`) accepts a
+// request when it carries a session token — `Authorization: Bearer <JWT>` for fetches, or
+// `?embedded=1&shop=…&host=…&id_token=<JWT>` for a document load — that verifies with HS256 and
+// the app's secret and has `aud` = the API key, and when the offline session for the shop (id
+// `offline_<shop>`, from `dest`) is in storage with an access token. With that session present no
+// token exchange with Shopify happens, so nothing has to answer for Shopify. Online tokens are
+// off in this app, so the offline session is the one loaded; storing an online one too is harmless.
+import { createHmac, randomUUID } from "node:crypto";
+import { db } from "../../app/db.server";
+import { TEST_API_KEY, TEST_SECRET } from "./server";
+import { SHOP } from "./shopify";
+
+const base64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
+
+/** A session token as App Bridge makes them: HS256, signed with the API secret, valid one minute. */
+export function sessionToken(
+  shop = SHOP,
+  { secret = TEST_SECRET, apiKey = TEST_API_KEY, userId = "1", expiresInSeconds = 60 } = {},
+): string {
+  const now = Math.floor(Date.now() / 1000);
+  const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const payload = base64url(
+    JSON.stringify({
+      iss: `https://${shop}/admin`,
+      dest: `https://${shop}`,
+      aud: apiKey,
+      sub: userId,
+      exp: now + expiresInSeconds,
+      nbf: now - 5,
+      iat: now - 5,
+      jti: randomUUID(),
+      sid: randomUUID(),
+    }),
+  );
+  const signature = createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url");
+  return `${header}.${payload}.${signature}`;
+}
+
+/** The `host` query parameter the admin adds: base64 of `admin.shopify.com/store/<name>`. */
+export function adminHost(shop = SHOP): string {
+  return Buffer.from(`admin.shopify.com/store/${shop.replace(".myshopify.com", "")}`).toString("base64url");
+}
+
+/** Stores the shop's offline session (and an online one) so admin requests need no token exchange. */
+export async function storeAdminSessions(shop = SHOP, { scope = "read_orders,read_customers,write_discounts" } = {}) {
+  const offline = {
+    id: `offline_${shop}`, shop, state: "", isOnline: false, scope,
+    accessToken: "shpat_test_offline", expires: null,
+  };
+  await db.session.upsert({ where: { id: offline.id }, create: offline, update: offline });
+  const online = {
+    id: `${shop}_1`, shop, state: "", isOnline: true, scope,
+    accessToken: "shpua_test_online", expires: new Date(Date.now() + 24 * 3600_000),
+    userId: BigInt(1), firstName: "Owner", lastName: "Test", email: "owner@example.com", accountOwner: true, locale: "en",
+  };
+  await db.session.upsert({ where: { id: online.id }, create: online, update: online });
+}
+
+/** Headers for an admin API call (what App Bridge's fetch adds). A normal browser user agent: the library answers 410 to bots. */
+export function adminHeaders(shop = SHOP): Record<string, string> {
+  return {
+    Authorization: `Bearer ${sessionToken(shop)}`,
+    "User-Agent": BROWSER_USER_AGENT,
+    Accept: "application/json",
+  };
+}
+
+/** The URL the admin loads an embedded page with. */
+export function embeddedUrl(baseUrl: string, path: string, shop = SHOP, extra: Record<string, string> = {}): string {
+  const url = new URL(path, baseUrl);
+  url.searchParams.set("embedded", "1");
+  url.searchParams.set("shop", shop);
+  url.searchParams.set("host", adminHost(shop));
+  url.searchParams.set("id_token", sessionToken(shop, { expiresInSeconds: 600 }));
+  for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+export const BROWSER_USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
