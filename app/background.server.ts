@@ -1,16 +1,25 @@
 // Work the primary server process does besides supervising its HTTP workers.
 import type { Worker } from "node:cluster";
+import { startBackfillRunner } from "./backfill/runner.server";
+import { log } from "./log.server";
+import { expireRedemptions } from "./loyalty/redemption.server";
+import { unauthenticated } from "./shopify.server";
 import { acceptRecordsFrom, onRecorded } from "./webhooks/inbox.server";
 import { startProcessor } from "./webhooks/processor.server";
-import { startBackfillRunner } from "./backfill/runner.server";
-import { unauthenticated } from "./shopify.server";
 
-/** The webhook processor, woken whenever the inbox records deliveries. */
+const EXPIRY_SWEEP_MS = Number(process.env.REGULARS_EXPIRY_SWEEP_MS || 60_000);
+
 export function startBackgroundWork() {
+  // The webhook processor, woken whenever the inbox records deliveries.
   const processor = startProcessor();
   const unsubscribe = onRecorded(processor.wake);
   // Historical imports and "credit past purchases": resumed here after any restart (ADR 0007).
   const backfills = startBackfillRunner({ adminFor: async (shop) => (await unauthenticated.admin(shop)).admin });
+  // Reward codes past their end, and redemption attempts abandoned by a crash.
+  const expiry = setInterval(() => {
+    expireRedemptions(new Date()).catch((error) => log.error("redemption.expiry_failed", { error: String(error) }));
+  }, EXPIRY_SWEEP_MS);
+  expiry.unref();
   return {
     /** Record the webhooks this HTTP worker receives (this process is the inbox's writer). */
     serveWorker: (worker: Worker) => acceptRecordsFrom(worker),
@@ -18,6 +27,7 @@ export function startBackgroundWork() {
       unsubscribe();
       processor.stop();
       backfills.stop();
+      clearInterval(expiry);
     },
   };
 }

@@ -9,7 +9,7 @@ import { historyPage, HISTORY_PAGE, memberView, type MemberView } from "./member
 import { toCents } from "./money";
 import type { Program, Tier } from "./program";
 import { loadProgram } from "./program.server";
-import { redeem } from "./redemption.server";
+import { REDEEM_FAILURE_STATUS, redeem } from "./redemption.server";
 import type { PublicReward } from "./rewards.server";
 
 // ---- identities carried by Shopify's session token -------------------------------------------
@@ -116,14 +116,6 @@ export async function extensionHistory(shop: string, customerShopifyId: string, 
 
 // ---- redeeming from checkout or the customer account ------------------------------------------
 
-const REDEEM_STATUS = {
-  unknown_reward: 404,
-  not_enough_points: 409,
-  in_progress: 503,
-  shopify_unavailable: 503,
-  shopify_refused: 502,
-} as const;
-
 /** The key a redemption is repeated under; without one, a double click is one redemption. */
 const KEY = /^[\w.:-]{8,128}$/;
 
@@ -160,7 +152,7 @@ export async function redeemFromExtension(
   const key = idempotencyKey ?? `derived:${rewardId}:${Math.floor(Date.now() / 10_000)}`;
   const result = await redeem({ shop, customerShopifyId, rewardId, idempotencyKey: key });
   if (!result.ok) {
-    const status = REDEEM_STATUS[result.error];
+    const status = REDEEM_FAILURE_STATUS[result.error];
     return { status, body: { error: result.error, message: result.message, points: result.points }, headers: status === 503 ? { "Retry-After": "5" } : undefined };
   }
   return { status: 200, body: { code: result.code, pointsSpent: result.pointsSpent, points: result.points, expiresAt: result.expiresAt } };

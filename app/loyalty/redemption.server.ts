@@ -67,6 +67,15 @@ export type RedeemFailure = {
 
 export type RedeemResult = Redeemed | RedeemFailure;
 
+/** The HTTP status each failure is answered with, on every surface that redeems. */
+export const REDEEM_FAILURE_STATUS: Record<RedeemFailure["error"], number> = {
+  unknown_reward: 404,
+  not_enough_points: 409,
+  in_progress: 503,
+  shopify_unavailable: 503,
+  shopify_refused: 502,
+};
+
 class NotEnoughPoints extends Error {
   constructor(readonly balance: number) {
     super("not enough points");

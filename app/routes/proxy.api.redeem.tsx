@@ -1,7 +1,7 @@
 // POST /proxy/api/redeem { rewardId } (JSON or form), Idempotency-Key header — points into a code.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { redeem } from "~/loyalty/redemption.server";
+import { REDEEM_FAILURE_STATUS, redeem } from "~/loyalty/redemption.server";
 import { isResponse, json, problem, verifyProxyRequest } from "~/storefront/proxy.server";
 import { tooManyAttempts } from "~/storefront/rate-limit.server";
 
@@ -10,14 +10,6 @@ const body = z.object({ rewardId: z.union([z.number().int().positive(), z.string
 const idempotencyKey = z.string().regex(/^[\w.:-]{8,128}$/);
 /** Without a key, requests for the same reward within this window are one redemption (a double submit). */
 const DERIVED_KEY_WINDOW_MS = 10_000;
-
-const STATUS = {
-  unknown_reward: 404,
-  not_enough_points: 409,
-  in_progress: 503,
-  shopify_unavailable: 503,
-  shopify_refused: 502,
-} as const;
 
 async function readBody(request: Request): Promise<unknown> {
   const text = await request.text();
@@ -60,8 +52,8 @@ export async function action({ request }: ActionFunctionArgs) {
 
   const result = await redeem({ shop: proxy.shop, customerShopifyId: proxy.customerShopifyId, rewardId: input.rewardId, idempotencyKey: key });
   if (!result.ok) {
-    const headers: Record<string, string> = STATUS[result.error] === 503 ? { "Retry-After": "5" } : {};
-    return problem(STATUS[result.error], result.error, result.message, { points: result.points }, headers);
+    const headers: Record<string, string> = REDEEM_FAILURE_STATUS[result.error] === 503 ? { "Retry-After": "5" } : {};
+    return problem(REDEEM_FAILURE_STATUS[result.error], result.error, result.message, { points: result.points }, headers);
   }
   return json(200, { code: result.code, pointsSpent: result.pointsSpent, points: result.points, expiresAt: result.expiresAt });
 }

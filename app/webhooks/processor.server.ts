@@ -6,7 +6,6 @@ import { log } from "../log.server";
 import { onCustomerCreated, upsertCustomers } from "../loyalty/customers.server";
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
-import { expireRedemptions } from "../loyalty/redemption.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
 import { claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
 import { TOPICS, type OrderRecord, type Topic } from "./payloads";
@@ -16,7 +15,6 @@ const SWEEP_MS = 2000;
 // Deliveries wake the processor after a short pause, so a burst is worked in a few large
 // transactions rather than many small ones; the pause is the only delay a shopper sees.
 const WAKE_DELAY_MS = 100;
-const EXPIRY_SWEEP_MS = Number(process.env.REGULARS_EXPIRY_SWEEP_MS || 60_000);
 
 async function processOne(tx: Tx, event: ClaimedEvent) {
   const payload: unknown = JSON.parse(event.payload);
@@ -154,17 +152,11 @@ export function startProcessor() {
   };
   const sweep = setInterval(run, SWEEP_MS);
   sweep.unref();
-  // Reward codes past their end, and redemption attempts abandoned by a crash (issue 4).
-  const expiry = setInterval(() => {
-    expireRedemptions(new Date()).catch((error) => log.error("redemption.expiry_failed", { error: String(error) }));
-  }, EXPIRY_SWEEP_MS);
-  expiry.unref();
   run();
   return {
     wake,
     stop: () => {
       clearInterval(sweep);
-      clearInterval(expiry);
       if (scheduled) clearTimeout(scheduled);
     },
   };
