@@ -84,20 +84,12 @@ function postgresValue(value: unknown): unknown {
 async function openPostgres(url: string): Promise<DirectConnection> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  // Named (server-side prepared) statements: a chunk's statements repeat with the same text, and
-  // parsing and planning a 14,000-parameter VALUES list anew each time was most of the work.
-  const names = new Map<string, string>();
-  const run = (sql: string, params: unknown[]) => {
-    let name = names.get(sql);
-    if (!name && names.size < 100) names.set(sql, (name = `regulars_backfill_${names.size}`));
-    return client.query({ name, text: sql, values: params.map(postgresValue) });
-  };
   const executor = {
     async $queryRawUnsafe(sql: string, ...params: unknown[]) {
-      return (await run(sql, params)).rows;
+      return (await client.query(sql, params.map(postgresValue))).rows;
     },
     async $executeRawUnsafe(sql: string, ...params: unknown[]) {
-      return (await run(sql, params)).rowCount ?? 0;
+      return (await client.query(sql, params.map(postgresValue))).rowCount ?? 0;
     },
   } as unknown as RawExecutor;
   return {

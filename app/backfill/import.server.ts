@@ -113,24 +113,24 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
   };
 
   try {
-  for await (const lines of jsonlLines(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>))) {
-    for (const text of lines) {
-      line++;
-      if (line <= options.linesDone) continue;
-      if (text.trim() === "") continue;
-      let record: BulkRecord;
-      try {
-        record = parseBulkLine(options.what, text);
-      } catch (error) {
-        if (error instanceof BulkLineError) throw new BackfillDataError(`${options.what} file, line ${line}: ${error.message}`);
-        throw error;
+    for await (const lines of jsonlLines(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>))) {
+      for (const text of lines) {
+        line++;
+        if (line <= options.linesDone) continue;
+        if (text.trim() === "") continue;
+        let record: BulkRecord;
+        try {
+          record = parseBulkLine(options.what, text);
+        } catch (error) {
+          if (error instanceof BulkLineError) throw new BackfillDataError(`${options.what} file, line ${line}: ${error.message}`);
+          throw error;
+        }
+        // A chunk ends before a new top-level object, never between a parent and its children.
+        if (record.kind !== "child" && chunk.length >= chunkLines) await flush(line - 1);
+        chunk.push(record);
       }
-      // A chunk ends before a new top-level object, never between a parent and its children.
-      if (record.kind !== "child" && chunk.length >= chunkLines) await flush(line - 1);
-      chunk.push(record);
     }
-  }
-  await flush(line);
+    await flush(line);
   } finally {
     await direct?.close();
   }

@@ -138,6 +138,24 @@ describe("a backfill and webhooks for the same orders", () => {
     expect(await db.ledgerEntry.count({ where: { shop } })).toBe(1);
   });
 
+  it("takes back, once, the share of an earned order's refund that only the export knows of", async () => {
+    const { shop, admin } = await installedShop();
+    await webhook(shop, "ORDERS_PAID", orderPayload({ id: 8051, customerId: 45, subtotal: "100.00" }));
+    const file = jsonl([
+      bulkOrder({ id: 8051, customerId: 45, subtotal: "100.00", refunds: [{ id: 98051, subtotal: "40.00" }] }),
+      bulkOrder({ id: 8052, customerId: 45, subtotal: "10.00" }),
+    ]);
+    server.use(...bulkOperationsApi(shop, { files: { orders: file } }).handlers);
+    await requestBackfill(shop);
+    expect((await runBackfill(shop, admin, fast)).status).toBe("done");
+    expect(await pointsOf(45, shop)).toBe(60); // 100 earned by the webhook, 40 back for the refund
+    // Importing again changes nothing: the clawback has its own key.
+    await db.backfillJob.update({ where: { shop }, data: { status: "pending", phase: "orders", startedAt: new Date(0) } });
+    expect((await runBackfill(shop, admin, fast)).status).toBe("done");
+    expect(await pointsOf(45, shop)).toBe(60);
+    expect(await db.ledgerEntry.count({ where: { shop } })).toBe(2);
+  });
+
   it("lets a webhook after the import earn once on an imported order, and a refund take back its share", async () => {
     const { shop, admin } = await installedShop();
     server.use(...bulkOperationsApi(shop, {
