@@ -2,12 +2,14 @@
 import type { Worker } from "node:cluster";
 import { startBackfillRunner } from "./backfill/runner.server";
 import { log } from "./log.server";
+import { expirePoints } from "./loyalty/expiry.server";
 import { expireRedemptions } from "./loyalty/redemption.server";
 import { unauthenticated } from "./shopify.server";
 import { acceptRecordsFrom, onRecorded } from "./webhooks/inbox.server";
 import { startProcessor } from "./webhooks/processor.server";
 
 const EXPIRY_SWEEP_MS = Number(process.env.REGULARS_EXPIRY_SWEEP_MS || 60_000);
+const POINTS_EXPIRY_SWEEP_MS = Number(process.env.REGULARS_POINTS_EXPIRY_SWEEP_MS || 3_600_000);
 
 export function startBackgroundWork() {
   // The webhook processor, woken whenever the inbox records deliveries.
@@ -20,6 +22,12 @@ export function startBackgroundWork() {
     expireRedemptions(new Date()).catch((error) => log.error("redemption.expiry_failed", { error: String(error) }));
   }, EXPIRY_SWEEP_MS);
   expiry.unref();
+  // Points of members without an order for their shop's expiry months (DESIGN §5; off by default).
+  // Idempotent by ledger key, so a restart or a second process running it too changes nothing.
+  const pointsExpiry = setInterval(() => {
+    expirePoints(new Date()).catch((error) => log.error("points.expiry_failed", { error: String(error) }));
+  }, POINTS_EXPIRY_SWEEP_MS);
+  pointsExpiry.unref();
   return {
     /** Record the webhooks this HTTP worker receives (this process is the inbox's writer). */
     serveWorker: (worker: Worker) => acceptRecordsFrom(worker),
@@ -28,6 +36,7 @@ export function startBackgroundWork() {
       processor.stop();
       backfills.stop();
       clearInterval(expiry);
+      clearInterval(pointsExpiry);
     },
   };
 }
