@@ -187,6 +187,7 @@ CREATE TABLE "LedgerEntry" (
     "redemptionId" INTEGER,
     "idempotencyKey" TEXT NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "actor" TEXT,
 
     CONSTRAINT "LedgerEntry_pkey" PRIMARY KEY ("id")
 );
@@ -255,6 +256,12 @@ CREATE INDEX "Order_shop_customerId_processedAt_idx" ON "Order"("shop", "custome
 
 -- CreateIndex
 CREATE INDEX "Order_shop_updatedAt_idx" ON "Order"("shop", "updatedAt");
+
+-- CreateIndex
+CREATE INDEX "Order_analytics_customer_idx" ON "Order"("shop", "customerId", "processedAt", "test", "cancelledAt", "subtotalCents", "refundedSubtotalCents");
+
+-- CreateIndex
+CREATE INDEX "Order_analytics_range_idx" ON "Order"("shop", "processedAt", "customerId", "test", "cancelledAt", "subtotalCents", "refundedSubtotalCents");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Order_shop_shopifyId_key" ON "Order"("shop", "shopifyId");

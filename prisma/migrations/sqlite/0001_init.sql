@@ -170,6 +170,7 @@ CREATE TABLE "LedgerEntry" (
     "redemptionId" INTEGER,
     "idempotencyKey" TEXT NOT NULL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "actor" TEXT,
     CONSTRAINT "LedgerEntry_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
     CONSTRAINT "LedgerEntry_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
@@ -234,6 +235,12 @@ CREATE INDEX "Order_shop_customerId_processedAt_idx" ON "Order"("shop", "custome
 
 -- CreateIndex
 CREATE INDEX "Order_shop_updatedAt_idx" ON "Order"("shop", "updatedAt");
+
+-- CreateIndex
+CREATE INDEX "Order_analytics_customer_idx" ON "Order"("shop", "customerId", "processedAt", "test", "cancelledAt", "subtotalCents", "refundedSubtotalCents");
+
+-- CreateIndex
+CREATE INDEX "Order_analytics_range_idx" ON "Order"("shop", "processedAt", "customerId", "test", "cancelledAt", "subtotalCents", "refundedSubtotalCents");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Order_shop_shopifyId_key" ON "Order"("shop", "shopifyId");
