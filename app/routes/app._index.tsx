@@ -618,7 +618,8 @@ export default function Dashboard() {
                     </Text>
                     <Text as="p" variant="bodySm" tone="subdued">
                       Repeat customers whose probability of still being a customer has dropped below{" "}
-                      {f.percent(data.atRisk.threshold)}, most valuable first.
+                      {f.percent(data.atRisk.threshold)}, most valuable first.{" "}
+                      <Link url="/app/customers?atRisk=1">See them all and export</Link>
                     </Text>
                   </BlockStack>
                   {data.atRisk.customers.length === 0 ? (
