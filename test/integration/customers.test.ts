@@ -7,7 +7,7 @@
 // requests with `Authorization: Bearer <session token>`, document loads with `id_token` in the URL.
 // In Chromium, App Bridge (its CDN script cannot load here) is stood in for by adding the session
 // token header to the page's own requests, which is what App Bridge's fetch does in the admin.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,9 +122,7 @@ beforeAll(async () => {
   await storeAdminSessions(SHOP);
   await storeAdminSessions(OTHER_SHOP);
   app = await startApp(url);
-  if (existsSync(CHROMIUM)) {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
-  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 afterAll(async () => {
@@ -304,7 +302,7 @@ describe("a member", () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))("in Chromium", () => {
+describe("in Chromium", () => {
   async function embeddedContext(): Promise<BrowserContext> {
     const context = await browser!.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     await context.route(/cdn\.shopify\.com/, (route) => route.abort());

@@ -3,7 +3,7 @@
 // nothing, one shop never changes another's program, and the page works in headless Chromium
 // (screenshots in test-results/program/). Admin requests carry a session token as App Bridge's
 // fetch does (test/support/admin-session.ts); the browser keeps the id_token in the page URL.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,12 +32,10 @@ beforeAll(async () => {
     await storeAdminSessions(shop);
   }
   app = await startApp(url);
-  if (existsSync(CHROMIUM)) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 afterAll(async () => {
@@ -192,7 +190,7 @@ describe("managing rewards", () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))("the Program page in Chromium", () => {
+describe("the Program page in Chromium", () => {
   it("sets up a program: live example, tier errors inline, save, starter rewards", async () => {
     const context = await browser!.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } });
     await context.route(/cdn\.shopify\.com/, (route) => route.abort());
