@@ -83,14 +83,14 @@ export default function OrderHistory() {
             <BlockStack gap="400">
               <BlockStack gap="100">
                 <Text as="h2" variant="headingMd">
-                  Importing your store's past orders
+                  {progress.status === "done" ? "Your store's past orders are imported" : "Importing your store's past orders"}
                 </Text>
                 <Text as="p" tone="subdued">
                   Regulars reads your order history once, so repeat rate, cohorts and customer value cover your whole
                   history, not only orders from today. Past orders earn no points unless you choose to credit them.
                 </Text>
               </BlockStack>
-              <ProgressBar progress={Math.round(progress.fraction * 100)} tone={progress.status === "failed" ? "critical" : "highlight"} />
+              <ProgressBar animated={false} progress={Math.round(progress.fraction * 100)} tone={progress.status === "failed" ? "critical" : "highlight"} />
               <InlineStack gap="400" wrap>
                 <Text as="span" fontWeight="semibold">
                   {STATUS_TEXT[progress.status]}

@@ -72,6 +72,7 @@ export default function AppShell() {
         </Link>
         <Link to="/app/customers">Customers</Link>
         <Link to="/app/program">Program</Link>
+        <Link to="/app/backfill">Order history</Link>
       </NavMenu>
       <Outlet />
     </EmbeddedAppProvider>
