@@ -25,6 +25,12 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "42" },
     keep: { type: "boolean", default: false },
     warm: { type: "string", default: "20" },
+    // Time an existing database (one kept with --keep) instead of generating one.
+    reuse: { type: "string" },
+    // Print the time of each phase of every cold run.
+    profile: { type: "boolean", default: false },
+    cold: { type: "string", default: "3" },
+    help: { type: "boolean", default: false },
   },
 });
 const ORDERS = Number(args.orders);
@@ -304,17 +310,22 @@ async function timeDashboard(label: string, url: string) {
   process.env.DATABASE_URL = url;
   const { dashboardData } = await import("../app/analytics/report.server");
   const { clearAnalyticsCache } = await import("../app/analytics/cache.server");
+  const { recordPhases } = await import("../app/analytics/profile");
   const { today, addDays } = await import("../app/analytics/time");
   const { db } = await import("../app/db.server");
   const end = addDays(today("America/New_York"), 1);
   const range = { from: addDays(end, -30), to: end };
   const cold: number[] = [];
   let data: Awaited<ReturnType<typeof dashboardData>> | undefined;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < Number(args.cold); i++) {
     clearAnalyticsCache();
+    const phases: [string, number][] = [];
+    if (args.profile) recordPhases((label, ms) => phases.push([label, ms]));
     const t = performance.now();
     data = await dashboardData(SHOP, range, { fresh: true });
     cold.push(performance.now() - t);
+    recordPhases(null);
+    if (args.profile) console.log(`  cold #${i + 1} ${cold[i].toFixed(0)} ms: ${phases.map(([l, ms]) => `${l.trim()} ${ms.toFixed(0)}`).join(", ")}`);
   }
   const warm: number[] = [];
   for (let i = 0; i < Number(args.warm); i++) {
@@ -336,6 +347,16 @@ async function timeDashboard(label: string, url: string) {
 }
 
 async function main() {
+  if (args.help) {
+    console.log("npx tsx bench/kpis.ts [--orders N] [--customers N] [--years 3] [--seed 42] [--postgres ADMIN_URL] [--keep]\n" +
+      "  [--reuse DATABASE_URL (time a kept database, no generation)] [--profile (phase breakdown)] [--cold 3] [--warm 20]");
+    return;
+  }
+  if (args.reuse) {
+    console.log(`bench:kpis — timing ${args.reuse}`);
+    await timeDashboard(dialectOf(args.reuse), args.reuse);
+    return;
+  }
   console.log(`bench:kpis — ${ORDERS.toLocaleString("en")} orders, ${CUSTOMERS.toLocaleString("en")} customers over ${YEARS} years`);
   let url: string;
   let cleanup: () => Promise<void>;

@@ -5,11 +5,12 @@
 // run on those rows in memory: typed arrays, a fit on a deterministic sample when the shop is
 // very large (the likelihood is a sum over customers; 5,000 of them, every k-th, pin the parameters
 // down to a few per cent and keep the fit near half a second), predictions cached per (x, age in days).
-import { dialect, type Db } from "../db.server";
+import type { Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import { expectedAverageSpend, expectedPurchases, fitClv, MIN_REPEAT_CUSTOMERS_TO_FIT, probabilityAlive, type ClvParams, type CustomerSummary } from "./clv";
-import { COUNTED } from "./kpis.server";
-import { scoreRfm, SEGMENTS, type Segment } from "./rfm";
+import type { CustomerScan } from "./kpis.server";
+import { mark } from "./profile";
+import { rfmSegments, SEGMENTS, type Segment } from "./rfm";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
 
@@ -38,33 +39,17 @@ export interface CustomerValues {
   repeatCustomers: number;
 }
 
-function epochSeconds(column: string): string {
-  return dialect() === "postgres"
-    ? `EXTRACT(EPOCH FROM ${column})`
-    : `((julianday(${column}) - 2440587.5) * 86400.0)`;
-}
-
 /**
- * Values for every customer with a counted order before `asOf`. `textbookYearValue` is what
- * a customer is worth in a year by the textbook formula (AOV × purchases per customer per year),
- * used for everyone when there are too few repeat customers to fit the models.
+ * Values for every customer with a counted order before `asOf`, from the per-customer scan
+ * (`customerScan`, which may reach past `asOf`: customers with no order before it are left out).
+ * `textbookYearValue` is what a customer is worth in a year by the textbook formula (AOV ×
+ * purchases per customer per year), used for everyone when there are too few repeat customers
+ * to fit the models. Synchronous: the fit is CPU work on the rows.
  */
-export async function customerValues(
-  db: Executor,
-  shop: string,
-  asOf: Date,
-  textbookYearValue: number,
-): Promise<CustomerValues> {
-  const rows = await query<{ id: unknown; n: unknown; first: unknown; last: unknown; revenue: unknown }>(
-    db,
-    `SELECT o."customerId" AS "id", COUNT(*) AS "n", MIN(${epochSeconds(`o."processedAt"`)}) AS "first",
-            MAX(${epochSeconds(`o."processedAt"`)}) AS "last", SUM(o."subtotalCents" - o."refundedSubtotalCents") AS "revenue"
-     FROM "Order" o
-     WHERE ${COUNTED} AND o."customerId" IS NOT NULL AND o."processedAt" < ?
-     GROUP BY o."customerId"`,
-    [shop, asOf],
-  );
-  const n = rows.length;
+export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue: number | (() => number)): CustomerValues {
+  const phase = performance.now();
+  let n = 0;
+  for (let r = 0; r < scan.orders.length; r++) if (scan.orders[r] > 0) n++;
   const now = asOf.getTime() / 1000;
   const ids = new Int32Array(n);
   const orders = new Int32Array(n);
@@ -73,13 +58,13 @@ export async function customerValues(
   const firstOrder = new Float64Array(n);
   const summaries: CustomerSummary[] = new Array(n);
   let repeatCustomers = 0;
-  for (let i = 0; i < n; i++) {
-    const row = rows[i];
-    const first = toNumber(row.first);
-    const last = toNumber(row.last);
-    ids[i] = toNumber(row.id);
-    orders[i] = toNumber(row.n);
-    revenueCents[i] = toNumber(row.revenue);
+  for (let r = 0, i = 0; r < scan.orders.length; r++) {
+    if (scan.orders[r] === 0) continue;
+    const first = scan.first[r];
+    const last = scan.last[r];
+    ids[i] = scan.ids[r];
+    orders[i] = scan.orders[r];
+    revenueCents[i] = scan.revenueCents[r];
     recencyDays[i] = Math.max(0, (now - last) / DAY_S);
     firstOrder[i] = first;
     const x = orders[i] - 1;
@@ -92,17 +77,21 @@ export async function customerValues(
       T: Math.max((now - first) / WEEK_S, 1 / 7),
       zbar: Math.max(0, revenueCents[i] / 100 / orders[i]),
     };
+    i++;
   }
 
-  const scores = scoreRfm(Array.from({ length: n }, (_, i) => ({ recencyDays: recencyDays[i], orders: orders[i], monetaryCents: revenueCents[i] })));
-  const segments = scores.map((s) => s.segment);
+  const segments = rfmSegments(recencyDays, orders, revenueCents);
 
+  mark("values rows+rfm", phase);
   let params: ClvParams | null = null;
   if (repeatCustomers >= MIN_REPEAT_CUSTOMERS_TO_FIT) {
     const step = Math.max(1, Math.ceil(n / FIT_SAMPLE));
     const sample = step === 1 ? summaries : summaries.filter((_, i) => i % step === 0);
+    const fitStarted = performance.now();
     params = fitClv(sample);
+    mark("values fit", fitStarted);
   }
+  const predictStarted = performance.now();
 
   const pAlive = new Float64Array(n).fill(1);
   const clv = new Float64Array(n);
@@ -125,8 +114,9 @@ export async function customerValues(
       clv[i] = alivePurchases * pAlive[i] * expectedAverageSpend(fitted.gammaGamma, s.x, s.zbar);
     }
   } else {
-    clv.fill(textbookYearValue);
+    clv.fill(typeof textbookYearValue === "function" ? textbookYearValue() : textbookYearValue);
   }
+  mark("values predict", predictStarted);
   return {
     asOf, ids, orders, revenueCents, recencyDays, firstOrder, segments, pAlive, clv,
     model: params ? "bgnbd-gamma-gamma" : "textbook",

@@ -50,7 +50,7 @@ export async function programMetrics(
   db: Executor,
   shop: string,
   windows: Window[],
-  orders: OrderTotals[],
+  ordersOrPromise: OrderTotals[] | Promise<OrderTotals[]>,
 ): Promise<ProgramMetrics[]> {
   const settings = await query<{ pointsPerUnit: number }>(db, `SELECT "pointsPerUnit" FROM "ProgramSettings" WHERE "shop" = ?`, [shop]);
   const pointsPerUnit = settings[0]?.pointsPerUnit ?? 1;
@@ -62,9 +62,18 @@ export async function programMetrics(
   );
   const centsPerPoint = rewards[0]?.rate == null ? null : toNumber(rewards[0].rate);
 
+  // Points outstanding and members at each window's end: one pass over the shop's ledger and
+  // customers for all windows (the ledger sum has no index to use; it runs once, not per window).
+  const ends = windows.map((w) => w.to);
+  const totalsQuery = query<Record<string, unknown>>(
+    db,
+    `SELECT ${ends.map((_, i) => `(SELECT SUM(CASE WHEN "createdAt" < ? THEN "delta" ELSE 0 END) FROM "LedgerEntry" WHERE "shop" = ?) AS "outstanding${i}"`).join(", ")}, ` +
+      `${ends.map((_, i) => `(SELECT COUNT(*) FROM "Customer" WHERE "shop" = ? AND "enrolledAt" IS NOT NULL AND "enrolledAt" < ?) AS "members${i}"`).join(", ")}`,
+    [...ends.flatMap((to) => [to, shop]), ...ends.flatMap((to) => [shop, to])],
+  );
   return Promise.all(
     windows.map(async (w, i) => {
-      const [byKind, [totals]] = await Promise.all([
+      const [byKind, [redeemerRow], [all]] = await Promise.all([
         query<{ kind: string; credit: unknown; debit: unknown }>(
           db,
           `SELECT "kind", SUM(CASE WHEN "delta" > 0 THEN "delta" ELSE 0 END) AS "credit",
@@ -73,16 +82,16 @@ export async function programMetrics(
            GROUP BY "kind"`,
           [shop, w.from, w.to],
         ),
-        query<{ outstanding: unknown; members: unknown; redeemers: unknown }>(
+        query<{ redeemers: unknown }>(
           db,
-          `SELECT
-             (SELECT SUM("delta") FROM "LedgerEntry" WHERE "shop" = ? AND "createdAt" < ?) AS "outstanding",
-             (SELECT COUNT(*) FROM "Customer" WHERE "shop" = ? AND "enrolledAt" IS NOT NULL AND "enrolledAt" < ?) AS "members",
-             (SELECT COUNT(DISTINCT "customerId") FROM "LedgerEntry"
-               WHERE "shop" = ? AND "kind" = 'redeem' AND "delta" < 0 AND "createdAt" >= ? AND "createdAt" < ?) AS "redeemers"`,
-          [shop, w.to, shop, w.to, shop, w.from, w.to],
+          `SELECT COUNT(DISTINCT "customerId") AS "redeemers" FROM "LedgerEntry"
+           WHERE "shop" = ? AND "kind" = 'redeem' AND "delta" < 0 AND "createdAt" >= ? AND "createdAt" < ?`,
+          [shop, w.from, w.to],
         ),
+        totalsQuery,
       ]);
+      const totals = { outstanding: all?.[`outstanding${i}`], members: all?.[`members${i}`], redeemers: redeemerRow?.redeemers };
+      const orders = await ordersOrPromise;
       const credits = new Map(byKind.map((r) => [r.kind, toNumber(r.credit)]));
       const debits = new Map(byKind.map((r) => [r.kind, toNumber(r.debit)]));
       const points = pointsSummary(credits, debits);

@@ -1,15 +1,16 @@
 // What /app/api/kpis and the dashboard show: the KPIs of DESIGN §4 for [from, to) in the shop's
 // time zone with the previous period of equal length, monthly trends, cohorts, RFM segments,
 // at-risk customers and predicted CLV. Cached per shop and range until the shop's data changes.
-import { db as defaultDb, type Db } from "../db.server";
+import { db as defaultDb, dialect, type Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import { cached, dataVersion } from "./cache.server";
 import { atRiskCustomers, AT_RISK_P_ALIVE, customerValues, segmentSummaries, type AtRiskCustomer, type CustomerValues, type SegmentSummary } from "./customer-value.server";
 import { averageLifespanYears, periodRates } from "./formulas";
-import { customerCounts, orderTotals, type Window } from "./kpis.server";
+import { customerScan, orderTotals, type CustomerCounts, type OrderTotals, type Window } from "./kpis.server";
 import { money, money2, programMetrics, ratio, type ProgramMetrics } from "./program.server";
 import { addDays, addMonths, daysBetween, isDay, isTimeZone, monthOf, startOfDay, today, type Day } from "./time";
-import { cohortMatrix, monthlySeries, type Cohort, type MonthPoint } from "./trends.server";
+import { cohortMatrix, monthlySeries, type Cohort, type Months, type MonthPoint } from "./trends.server";
+import { timed } from "./profile";
 
 export interface Range {
   from: Day;
@@ -125,19 +126,38 @@ function previousRange(range: Range): Range {
   return { from: addDays(range.from, -length), to: range.from };
 }
 
-async function computeReport(db: Db, shop: string, range: Range, facts: ShopFacts, now: Date) {
+async function computeReport(db: Db, shop: string, range: Range, facts: ShopFacts, now: Date, months?: Months) {
   const previous = previousRange(range);
   const annual: Range = { from: addDays(range.to, -365), to: range.to };
   const annualPrevious: Range = { from: addDays(previous.to, -365), to: previous.to };
   const ranges = [range, previous, annual, annualPrevious];
   const windows = ranges.map((r) => windowOf(r, facts));
-  const [counts, periodTotals, annualTotals] = await Promise.all([
-    customerCounts(db, shop, windows),
-    orderTotals(db, shop, windows.slice(0, 2)),
-    orderTotals(db, shop, windows.slice(2), { members: false }),
-  ]);
-  const totals = [...periodTotals, ...annualTotals];
-  const program = await programMetrics(db, shop, windows.slice(0, 2), totals.slice(0, 2));
+  const asOf = new Date(Math.min(windows[0].to.getTime(), now.getTime()));
+  // Every query starts now; on PostgreSQL they run side by side (and beside the CLV fit, which is
+  // CPU work here), on SQLite one after another on the one connection.
+  const scanning = timed("customerScan", () => customerScan(db, dialect(), shop, windows, asOf, months?.boundaries));
+  const periodTotals = timed("orderTotals period", () => orderTotals(db, shop, windows.slice(0, 2)));
+  const annualTotals = timed("orderTotals annual", () => orderTotals(db, shop, windows.slice(2), { members: false }));
+  const programming = timed("programMetrics", () => programMetrics(db, shop, windows.slice(0, 2), periodTotals));
+  const valuing = Promise.all([scanning, periodTotals, annualTotals]).then(([scan, p, a]) => {
+    // The textbook year value (only used when the models cannot be fitted), from the trailing year.
+    const textbookYear = () => {
+      const annualRates = periodRates(withCustomerOrders(scan.counts[2], a[0]), a[0]);
+      return money(annualRates.averageOrderValueCents) * annualRates.purchaseFrequency;
+    };
+    return customerValues(scan, asOf, textbookYear);
+  });
+  // Customers and cohort cells per month come with the scan; SQL adds orders and revenue per month.
+  const activity = scanning.then((scan) => scan.months);
+  const trends = months && {
+    series: timed("monthlySeries", () => monthlySeries(db, shop, months, valuing, activity)),
+    cohorts: timed("cohortMatrix", () => cohortMatrix(db, shop, months, valuing, activity)),
+  };
+  // Awaited later, or not at all when something before fails: never an unhandled rejection.
+  for (const pending of [valuing, activity, trends?.series, trends?.cohorts]) pending?.catch(() => {});
+  const [scan, pTotals, aTotals, program] = await Promise.all([scanning, periodTotals, annualTotals, programming]);
+  const totals = [...pTotals, ...aTotals];
+  const counts = scan.counts.map((c, i) => withCustomerOrders(c, totals[i]));
 
   const period = (i: 0 | 1): PeriodKpis => {
     const c = counts[i];
@@ -174,9 +194,7 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
     };
   };
   const current = period(0);
-  const asOf = new Date(Math.min(windows[0].to.getTime(), now.getTime()));
-  const textbookYear = current.customerLifetimeValueInputs.averageOrderValue * current.customerLifetimeValueInputs.purchasesPerYear;
-  const values = await customerValues(db, shop, asOf, textbookYear);
+  const values = await valuing;
   let clvSum = 0;
   for (let i = 0; i < values.clv.length; i++) clvSum += values.clv[i];
   const predictedClv: PredictedClv = {
@@ -199,7 +217,12 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
     predictedClv,
     previous: period(1),
   };
-  return { kpis, values, windows };
+  return { kpis, values, windows, trends };
+}
+
+/** The scan cannot count orders (it groups by customer); `orderTotals` does. */
+function withCustomerOrders(c: CustomerCounts, o: OrderTotals): CustomerCounts {
+  return { ...c, customerOrders: o.customerOrders };
 }
 
 /** The months shown in trends and cohorts: the twelve local months up to the end of the period (the last one partial). */
@@ -227,15 +250,15 @@ export async function kpiReport(shop: string, range: Range, options: Options = {
 export async function dashboardData(shop: string, range: Range, options: Options = {}): Promise<DashboardData> {
   const db = options.db ?? defaultDb;
   validateRange(range);
-  const version = await dataVersion(db, shop);
+  const version = await timed("dataVersion", () => dataVersion(db, shop));
   return cached(shop, `${range.from}|${range.to}`, version, options.fresh ?? false, async () => {
-    const facts = await shopFacts(db, shop);
-    const { kpis, values } = await computeReport(db, shop, range, facts, options.now ?? new Date());
+    const facts = await timed("shopFacts", () => shopFacts(db, shop));
     const months = trendMonths(range, facts);
+    const { kpis, values, trends } = await computeReport(db, shop, range, facts, options.now ?? new Date(), months);
     const [series, cohorts, atRisk] = await Promise.all([
-      monthlySeries(db, shop, months, values),
-      cohortMatrix(db, shop, months, values),
-      atRiskCustomers(db, values),
+      trends!.series,
+      trends!.cohorts,
+      timed("atRiskCustomers", () => atRiskCustomers(db, values)),
     ]);
     return {
       kpis,

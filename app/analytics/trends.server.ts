@@ -3,7 +3,7 @@ import type { Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import { bucketExpression, bucketOf } from "./buckets";
 import type { CustomerValues } from "./customer-value.server";
-import { COUNTED } from "./kpis.server";
+import { COUNTED, type MonthActivity } from "./kpis.server";
 import { ratio } from "./program.server";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
@@ -33,20 +33,40 @@ export interface Months {
   boundaries: Date[];
 }
 
-export async function monthlySeries(db: Executor, shop: string, months: Months, values: CustomerValues): Promise<MonthPoint[]> {
+/**
+ * `activity` (from the per-customer scan, or its promise) supplies the customers and customer
+ * orders of each month; then SQL only counts orders and revenue (guests included) per month.
+ */
+export async function monthlySeries(
+  db: Executor,
+  shop: string,
+  months: Months,
+  valuesOrPromise: CustomerValues | Promise<CustomerValues>,
+  activityOrPromise?: MonthActivity | Promise<MonthActivity | undefined>,
+): Promise<MonthPoint[]> {
   const { boundaries } = months;
   const params: unknown[] = [];
   const bucket = bucketExpression(`o."processedAt"`, boundaries, params);
-  const rows = await query<{ k: unknown; orders: unknown; revenue: unknown; customers: unknown; customerOrders: unknown }>(
+  const perCustomer = activityOrPromise
+    ? ""
+    : `, COUNT(DISTINCT o."customerId") AS "customers", SUM(CASE WHEN o."customerId" IS NOT NULL THEN 1 ELSE 0 END) AS "customerOrders"`;
+  const rows = await query<{ k: unknown; orders: unknown; revenue: unknown; customers?: unknown; customerOrders?: unknown }>(
     db,
-    `SELECT ${bucket} AS "k", COUNT(*) AS "orders", SUM(o."subtotalCents" - o."refundedSubtotalCents") AS "revenue",
-            COUNT(DISTINCT o."customerId") AS "customers",
-            SUM(CASE WHEN o."customerId" IS NOT NULL THEN 1 ELSE 0 END) AS "customerOrders"
+    `SELECT ${bucket} AS "k", COUNT(*) AS "orders", SUM(o."subtotalCents" - o."refundedSubtotalCents") AS "revenue"${perCustomer}
      FROM "Order" o
      WHERE ${COUNTED} AND o."processedAt" >= ? AND o."processedAt" < ?
      GROUP BY 1`,
     [...params, shop, boundaries[0], boundaries[boundaries.length - 1]],
   );
+  const activity = await activityOrPromise;
+  if (activity) {
+    for (const row of rows) {
+      const k = toNumber(row.k);
+      row.customers = activity.customers[k] ?? 0;
+      row.customerOrders = activity.customerOrders[k] ?? 0;
+    }
+  }
+  const values = await valuesOrPromise;
   const count = boundaries.length - 1;
   // New customers per month from the per-customer first orders already loaded.
   const newByMonth = new Array(count).fill(0);
@@ -86,29 +106,20 @@ export interface Cohort {
 }
 
 /** Cohorts of customers by first-order month over `months`; cells only for months that have ended or started. */
-export async function cohortMatrix(db: Executor, shop: string, months: Months, values: CustomerValues): Promise<Cohort[]> {
+export async function cohortMatrix(
+  db: Executor,
+  shop: string,
+  months: Months,
+  valuesOrPromise: CustomerValues | Promise<CustomerValues>,
+  activityOrPromise?: MonthActivity | Promise<MonthActivity | undefined>,
+): Promise<Cohort[]> {
   const { boundaries } = months;
   const count = boundaries.length - 1;
-  const params: unknown[] = [];
-  const orderMonth = bucketExpression(`o."processedAt"`, boundaries, params);
-  const firstParams: unknown[] = [];
-  const firstMonth = bucketExpression(`MIN(f."processedAt")`, boundaries, firstParams);
-  const rows = await query<{ cohort: unknown; k: unknown; customers: unknown; revenue: unknown }>(
-    db,
-    `SELECT c."cohort" AS "cohort", ${orderMonth} AS "k", COUNT(DISTINCT o."customerId") AS "customers",
-            SUM(o."subtotalCents" - o."refundedSubtotalCents") AS "revenue"
-     FROM "Order" o
-     JOIN (
-       SELECT f."customerId", ${firstMonth} AS "cohort"
-       FROM "Order" f
-       WHERE f."shop" = ? AND NOT f."test" AND f."cancelledAt" IS NULL AND f."customerId" IS NOT NULL AND f."processedAt" < ?
-       GROUP BY f."customerId"
-       HAVING MIN(f."processedAt") >= ?
-     ) c ON c."customerId" = o."customerId"
-     WHERE ${COUNTED} AND o."processedAt" >= ? AND o."processedAt" < ?
-     GROUP BY 1, 2`,
-    [...params, ...firstParams, shop, boundaries[count], boundaries[0], shop, boundaries[0], boundaries[count]],
-  );
+  const activity = await activityOrPromise;
+  const rows = activity
+    ? activity.cohortCustomers.flatMap((cells, cohort) => cells.map((customers, k) => ({ cohort, k, customers, revenue: activity.cohortRevenueCents[cohort][k] })))
+    : await cohortCells(db, shop, boundaries);
+  const values = await valuesOrPromise;
   // Cohort sizes from the per-customer first orders (every member orders in month 0).
   const sizes = new Array(count).fill(0);
   for (let i = 0; i < values.firstOrder.length; i++) {
@@ -132,4 +143,29 @@ export async function cohortMatrix(db: Executor, shop: string, months: Months, v
     }
     return { month: months.days[c], customers: size, retention, cumulativeRevenuePerCustomer };
   });
+}
+
+/** Cohort cells in SQL, for callers without the per-customer scan: (cohort, month) → customers, revenue. */
+async function cohortCells(db: Executor, shop: string, boundaries: Date[]) {
+  const count = boundaries.length - 1;
+  const params: unknown[] = [];
+  const orderMonth = bucketExpression(`o."processedAt"`, boundaries, params);
+  const firstParams: unknown[] = [];
+  const firstMonth = bucketExpression(`MIN(f."processedAt")`, boundaries, firstParams);
+  return query<{ cohort: unknown; k: unknown; customers: unknown; revenue: unknown }>(
+    db,
+    `SELECT c."cohort" AS "cohort", ${orderMonth} AS "k", COUNT(DISTINCT o."customerId") AS "customers",
+            SUM(o."subtotalCents" - o."refundedSubtotalCents") AS "revenue"
+     FROM "Order" o
+     JOIN (
+       SELECT f."customerId", ${firstMonth} AS "cohort"
+       FROM "Order" f
+       WHERE f."shop" = ? AND NOT f."test" AND f."cancelledAt" IS NULL AND f."customerId" IS NOT NULL AND f."processedAt" < ?
+       GROUP BY f."customerId"
+       HAVING MIN(f."processedAt") >= ?
+     ) c ON c."customerId" = o."customerId"
+     WHERE ${COUNTED} AND o."processedAt" >= ? AND o."processedAt" < ?
+     GROUP BY 1, 2`,
+    [...params, ...firstParams, shop, boundaries[count], boundaries[0], shop, boundaries[0], boundaries[count]],
+  );
 }
