@@ -111,21 +111,12 @@ describe.each(NAMES)("extensions/%s", (name) => {
   });
 });
 
-// The extensions type their slice of the `shopify` API themselves (ADR 0006). When Shopify's own
-// 2025-10 declarations are installed, swap them in: the extensions must compile against them,
-// prop values included. REGULARS_UI_EXTENSIONS_ROOT may point at another install to check with.
+// The extensions type their slice of the `shopify` API themselves (ADR 0006); they must also
+// compile against Shopify's own 2025-10 declarations (devDependencies), prop values included.
+// REGULARS_UI_EXTENSIONS_ROOT may point at another install to check with.
 const typesRoot = process.env.REGULARS_UI_EXTENSIONS_ROOT || ROOT;
-function officialTypesInstalled(): boolean {
-  try {
-    const pkg = JSON.parse(readFileSync(path.join(typesRoot, "node_modules/@shopify/ui-extensions/package.json"), "utf8"));
-    const [year, month] = String(pkg.version).split(".").map(Number);
-    return (year > 2025 || (year === 2025 && month >= 10)) && existsSync(path.join(typesRoot, "node_modules/preact/package.json"));
-  } catch {
-    return false;
-  }
-}
 
-describe.skipIf(!officialTypesInstalled())("against @shopify/ui-extensions ≥ 2025.10 and preact, when installed", () => {
+describe("against @shopify/ui-extensions 2025.10 and preact", () => {
   it.each(NAMES)("%s compiles against Shopify's own declarations", (name) => {
     const work = path.join(typesRoot, "node_modules/.cache/regulars-extension-check", name);
     rmSync(work, { recursive: true, force: true });

@@ -225,13 +225,7 @@ CREATE INDEX "Customer_shop_updatedAt_idx" ON "Customer"("shop", "updatedAt");
 CREATE UNIQUE INDEX "Customer_shop_shopifyId_key" ON "Customer"("shop", "shopifyId");
 
 -- CreateIndex
-CREATE INDEX "Order_shop_processedAt_idx" ON "Order"("shop", "processedAt");
-
--- CreateIndex
 CREATE INDEX "Order_customerId_processedAt_idx" ON "Order"("customerId", "processedAt");
-
--- CreateIndex
-CREATE INDEX "Order_shop_customerId_processedAt_idx" ON "Order"("shop", "customerId", "processedAt");
 
 -- CreateIndex
 CREATE INDEX "Order_shop_updatedAt_idx" ON "Order"("shop", "updatedAt");
