@@ -15,20 +15,12 @@ import { db } from "../db.server";
 import { dashboardData, InvalidRange, validateRange, type Range } from "../analytics/report.server";
 import { SEGMENT_LABELS } from "../analytics/rfm";
 import { addDays, today } from "../analytics/time";
+import { adminLocale } from "../admin-request";
 import { authenticate } from "../shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 export const meta: MetaFunction = () => [{ title: "Dashboard · Regulars" }];
 
-/** The admin passes the merchant's locale (`?locale=fr`); numbers are formatted in it. */
-function adminLocale(request: Request): string {
-  const requested = new URL(request.url).searchParams.get("locale");
-  try {
-    return (requested && Intl.NumberFormat.supportedLocalesOf(requested)[0]) || "en";
-  } catch {
-    return "en"; // malformed tag
-  }
-}
 
 type Preset = { key: string; label: string; range: (day: string) => Range };
 const PRESETS: Preset[] = [
@@ -77,7 +69,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     range,
     today: day,
     rangeError,
-    locale: adminLocale(request),
+    locale: adminLocale(new URL(request.url).searchParams),
     backfill: importing
       ? { status: backfill.status, linesDone: backfill.linesDone, linesTotal: backfill.linesTotal ?? null }
       : null,

@@ -15,22 +15,10 @@ import { SEGMENT_LABELS } from "../analytics/rfm";
 import {
   AdjustmentError, adjustPoints, MAX_REASON_LENGTH, memberDetail, MemberNotFound, parseAdjustment, pointsHistory, shopDisplay, staffActor,
 } from "../loyalty/members.server";
+import { adminLocale, cursorOf } from "../admin-request";
 import { authenticate } from "../shopify.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? "Customer"} · Regulars` }];
-
-function adminLocale(params: URLSearchParams): string {
-  const requested = params.get("locale");
-  try {
-    return (requested && Intl.NumberFormat.supportedLocalesOf(requested)[0]) || "en";
-  } catch {
-    return "en";
-  }
-}
-
-function cursorOf(value: string | null): number | null {
-  return value && /^\d{1,15}$/.test(value) ? Number(value) : null;
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);

@@ -12,22 +12,10 @@ import {
 import { SEGMENT_LABELS, SEGMENTS, type Segment } from "../analytics/rfm";
 import { AT_RISK_P_ALIVE } from "../analytics/customer-value.server";
 import { filterParams, memberList, parseMemberFilter, shopDisplay } from "../loyalty/members.server";
+import { adminLocale, cursorOf } from "../admin-request";
 import { authenticate } from "../shopify.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Regulars" }];
-
-function adminLocale(params: URLSearchParams): string {
-  const requested = params.get("locale");
-  try {
-    return (requested && Intl.NumberFormat.supportedLocalesOf(requested)[0]) || "en";
-  } catch {
-    return "en";
-  }
-}
-
-function cursorOf(value: string | null): number | null {
-  return value && /^\d{1,15}$/.test(value) ? Number(value) : null;
-}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);

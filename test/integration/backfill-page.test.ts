@@ -3,7 +3,8 @@
 // (the import itself is tested in test/backfill/). Screenshots in test-results/backfill/.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { BROWSER_USER_AGENT, embeddedUrl, storeAdminSessions } from "../support/admin-session";
@@ -34,10 +35,7 @@ beforeAll(async () => {
     data: { shop: DONE_SHOP, status: "done", phase: "customers", linesDone: 5000, linesTotal: 5000, finishedAt: new Date(), lockedUntil: leased },
   });
   app = await startApp(url);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 afterAll(async () => {

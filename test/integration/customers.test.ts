@@ -9,7 +9,8 @@
 // token header to the page's own requests, which is what App Bridge's fetch does in the admin.
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { appendEntry } from "../../app/loyalty/ledger.server";
@@ -21,7 +22,6 @@ import { SHOP } from "../support/shopify";
 import { simulateCohort } from "../analytics/simulate";
 
 const OTHER_SHOP = "someone-else.myshopify.com";
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SHOTS = path.resolve("test-results/customers");
 const LIST = "routes/app.customers._index";
 const MEMBER = "routes/app.customers.$id";
@@ -122,7 +122,7 @@ beforeAll(async () => {
   await storeAdminSessions(SHOP);
   await storeAdminSessions(OTHER_SHOP);
   app = await startApp(url);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 afterAll(async () => {

@@ -12,7 +12,8 @@
 // agents such as "HeadlessChrome", so the browser presents a normal Chrome user agent.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { addDays, today } from "../../app/analytics/time";
@@ -22,7 +23,6 @@ import { startApp, type RunningApp } from "../support/server";
 import { SHOP } from "../support/shopify";
 import { simulateCohort } from "../analytics/simulate";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SHOTS = path.resolve("test-results/dashboard");
 const ZONE = "America/New_York";
 
@@ -78,10 +78,7 @@ beforeAll(async () => {
   await seed();
   await storeAdminSessions(SHOP);
   app = await startApp(url);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 afterAll(async () => {

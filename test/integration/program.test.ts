@@ -5,7 +5,8 @@
 // fetch does (test/support/admin-session.ts); the browser keeps the id_token in the page URL.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { DEFAULT_SETTINGS } from "../../app/loyalty/settings.server";
@@ -16,7 +17,6 @@ import { memberWithPoints } from "../support/proxy";
 import { startApp, type RunningApp } from "../support/server";
 import { deliverWebhook, newId, orderPayload, SHOP } from "../support/shopify";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SHOTS = path.resolve("test-results/program");
 const OTHER = "other-program-shop.myshopify.com";
 const BROWSER_SHOP = "program-browser-shop.myshopify.com";
@@ -32,10 +32,7 @@ beforeAll(async () => {
     await storeAdminSessions(shop);
   }
   app = await startApp(url);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 afterAll(async () => {

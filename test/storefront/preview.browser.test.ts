@@ -6,7 +6,8 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { translate } from "../../app/storefront/fixture-page";
@@ -17,7 +18,6 @@ import { createReward, memberWithPoints, storeOfflineSession } from "../support/
 import { startApp, type RunningApp } from "../support/server";
 import { newId, SHOP } from "../support/shopify";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SHOTS = path.resolve("test-results/storefront");
 const AXE = path.resolve("node_modules/axe-core/axe.min.js");
 
@@ -40,10 +40,7 @@ beforeAll(async () => {
   rewardId = (await createReward(SHOP, { name: "$5 off", pointsCost: 500, valueCents: 500 })).id;
   await createReward(SHOP, { name: "Free shipping", kind: "free_shipping", pointsCost: 800 });
   await createReward(SHOP, { name: "$25 off", pointsCost: 2500, valueCents: 2500 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
