@@ -4,7 +4,7 @@
 // the program allows it). `:id` is the Shopify customer id; another shop's customer is a 404.
 import { useEffect, useMemo, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
 import {
   Badge, Banner, BlockStack, Button, Card, DataTable, Divider, FormLayout, InlineStack, Layout, Page,
@@ -16,6 +16,7 @@ import {
   AdjustmentError, adjustPoints, MAX_REASON_LENGTH, memberDetail, MemberNotFound, parseAdjustment, pointsHistory, shopDisplay, staffActor,
 } from "../loyalty/members.server";
 import { adminLocale, cursorOf } from "../admin-request";
+import { useCsvExport, useCursorPaging } from "../admin/lists";
 import { authenticate } from "../shopify.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? "Customer"} · Regulars` }];
@@ -114,21 +115,6 @@ const KIND_LABELS: Record<string, string> = {
   bonus: "Bonus",
 };
 
-/** Downloads `url` through fetch, so App Bridge adds the session token as for any other request. */
-async function download(url: string, fallbackName: string) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`Export failed (${response.status})`);
-  const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? fallbackName;
-  const href = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = href;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
-}
-
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
 function orderStatus(order: Data["member"]["orders"]["shown"][number]) {
@@ -185,27 +171,9 @@ function OrdersCard({ member, f }: { member: Data["member"]; f: Format }) {
 }
 
 function HistoryCard({ history, shopifyId, f }: { history: Data["history"]; shopifyId: string; f: Format }) {
-  const [searchParams, setSearchParams] = useSearchParams();
-  const [exporting, setExporting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const pageTo = (key: "historyAfter" | "historyBefore", cursor: number) => {
-    const next = new URLSearchParams(searchParams);
-    next.delete("historyAfter");
-    next.delete("historyBefore");
-    next.set(key, String(cursor));
-    setSearchParams(next, { preventScrollReset: true });
-  };
-  const onExport = async () => {
-    setExporting(true);
-    setError(null);
-    try {
-      await download(`/app/customers/${shopifyId}/history.csv`, `points-history-${shopifyId}.csv`);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setExporting(false);
-    }
-  };
+  const csv = useCsvExport();
+  const pageTo = useCursorPaging("historyAfter", "historyBefore");
+  const onExport = () => csv.run(`/app/customers/${shopifyId}/history.csv`, `points-history-${shopifyId}.csv`);
   return (
     <Card>
       <BlockStack gap="300">
@@ -213,13 +181,13 @@ function HistoryCard({ history, shopifyId, f }: { history: Data["history"]; shop
           <Text as="h2" variant="headingMd">
             Points history
           </Text>
-          <Button onClick={onExport} loading={exporting} disabled={history.entries.length === 0} size="slim">
+          <Button onClick={onExport} loading={csv.exporting} disabled={history.entries.length === 0} size="slim">
             Export CSV
           </Button>
         </InlineStack>
-        {error && (
+        {csv.error && (
           <Text as="p" tone="critical">
-            {error}
+            {csv.error}
           </Text>
         )}
         {history.entries.length === 0 ? (

@@ -13,6 +13,7 @@ import { SEGMENT_LABELS, SEGMENTS, type Segment } from "../analytics/rfm";
 import { AT_RISK_P_ALIVE } from "../analytics/customer-value.server";
 import { filterParams, memberList, parseMemberFilter, shopDisplay } from "../loyalty/members.server";
 import { adminLocale, cursorOf } from "../admin-request";
+import { useCsvExport, useCursorPaging } from "../admin/lists";
 import { authenticate } from "../shopify.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Regulars" }];
@@ -70,22 +71,6 @@ const SEGMENT_TONES: Partial<Record<Segment, "success" | "info" | "attention" | 
   hibernating: "attention",
 };
 
-/** Downloads `url` through fetch, so App Bridge adds the session token as for any other request. */
-async function download(url: string, fallbackName: string) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`Export failed (${response.status})`);
-  const disposition = response.headers.get("Content-Disposition") ?? "";
-  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
-  const href = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = href;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
-}
-
 const TABS = ["all", "at-risk"] as const;
 
 export default function Customers() {
@@ -98,8 +83,7 @@ export default function Customers() {
   // Open on the filter bar when the page comes filtered (a segment tile, a search), so the owner sees why.
   const { mode, setMode } = useSetIndexFiltersMode(filter.segment || filter.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
   const [query, setQuery] = useState(filter.q);
-  const [exporting, setExporting] = useState(false);
-  const [exportError, setExportError] = useState<string | null>(null);
+  const csv = useCsvExport();
 
   /** New filter values: keeps the admin's own parameters (shop, host, locale…), starts from the first page. */
   const update = useCallback(
@@ -157,25 +141,9 @@ export default function Customers() {
     ? [{ key: "segment", label: `Segment: ${SEGMENT_LABELS[filter.segment]}`, onRemove: () => page0({ segment: null }) }]
     : [];
 
-  const pageTo = (key: "after" | "before", cursor: number) => {
-    const next = new URLSearchParams(searchParams);
-    next.delete("after");
-    next.delete("before");
-    next.set(key, String(cursor));
-    setSearchParams(next, { preventScrollReset: true });
-  };
+  const pageTo = useCursorPaging("after", "before");
 
-  const onExport = async () => {
-    setExporting(true);
-    setExportError(null);
-    try {
-      await download(`/app/customers/export${exportQuery ? `?${exportQuery}` : ""}`, "customers.csv");
-    } catch (error) {
-      setExportError(error instanceof Error ? error.message : String(error));
-    } finally {
-      setExporting(false);
-    }
-  };
+  const onExport = () => csv.run(`/app/customers/export${exportQuery ? `?${exportQuery}` : ""}`, "customers.csv");
 
   const describing = [
     filter.atRisk ? "at risk of lapsing" : null,
@@ -224,16 +192,16 @@ export default function Customers() {
       title="Customers"
       subtitle={`${f.number(total)} ${total === 1 ? "customer" : "customers"}${describing.length ? ` ${describing.join(", ")}` : ""}`}
       primaryAction={
-        <Button onClick={onExport} loading={exporting} disabled={total === 0}>
+        <Button onClick={onExport} loading={csv.exporting} disabled={total === 0}>
           Export CSV
         </Button>
       }
     >
       <TitleBar title="Customers" />
       <BlockStack gap="300">
-        {exportError && (
+        {csv.error && (
           <Text as="p" tone="critical">
-            {exportError}
+            {csv.error}
           </Text>
         )}
         <Card padding="0">

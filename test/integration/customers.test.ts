@@ -20,6 +20,7 @@ import { pointsOf } from "../support/ledger";
 import { startApp, type RunningApp } from "../support/server";
 import { SHOP } from "../support/shopify";
 import { simulateCohort } from "../analytics/simulate";
+import { parseCsv } from "../support/csv";
 
 const OTHER_SHOP = "someone-else.myshopify.com";
 const SHOTS = path.resolve("test-results/customers");
@@ -30,25 +31,6 @@ let app: RunningApp;
 let browser: Browser | undefined;
 let customers = 0;
 
-/** RFC 4180, from the RFC (independent of app/csv.ts). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    else field += ch;
-  }
-  return rows;
-}
 
 /** A coffee shop: 400 customers from BG/NBD over two years, points for members, a few named people. */
 async function seed() {

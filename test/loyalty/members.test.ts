@@ -14,6 +14,7 @@ import {
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
 import { simulateCohort } from "../analytics/simulate";
+import { parseCsv } from "../support/csv";
 
 const SHOP = "members-shop.myshopify.com";
 const OTHER = "other-shop.myshopify.com";
@@ -22,27 +23,6 @@ const now = Date.now();
 
 const filter = (f: Partial<MemberFilter> = {}): MemberFilter => ({ q: "", segment: null, atRisk: false, ...f });
 
-/** RFC 4180 parser, written from the RFC for these tests (independent of app/csv.ts). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    else if (ch === "\n") throw new Error(`bare LF at ${i}`);
-    else field += ch;
-  }
-  if (field !== "" || row.length) throw new Error("last record has no CRLF");
-  return rows;
-}
 
 /** The bytes as UTF-8, keeping a byte order mark (Response.text() would drop it). */
 async function readStream(stream: ReadableStream<Uint8Array>): Promise<string> {
