@@ -7,11 +7,10 @@ import { expireRedemptions } from "./loyalty/redemption.server";
 import { unauthenticated } from "./shopify.server";
 import { acceptRecordsFrom, onRecorded } from "./webhooks/inbox.server";
 import { startProcessor } from "./webhooks/processor.server";
-
-const EXPIRY_SWEEP_MS = Number(process.env.REGULARS_EXPIRY_SWEEP_MS || 60_000);
-const POINTS_EXPIRY_SWEEP_MS = Number(process.env.REGULARS_POINTS_EXPIRY_SWEEP_MS || 3_600_000);
+import { config } from "./config.server";
 
 export function startBackgroundWork() {
+  const { REGULARS_EXPIRY_SWEEP_MS: EXPIRY_SWEEP_MS, REGULARS_POINTS_EXPIRY_SWEEP_MS: POINTS_EXPIRY_SWEEP_MS } = config();
   // The webhook processor, woken whenever the inbox records deliveries.
   const processor = startProcessor();
   const unsubscribe = onRecorded(processor.wake);

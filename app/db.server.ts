@@ -4,6 +4,7 @@ import { PrismaClient as PostgresClient } from "@regulars/db-postgres";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { databaseUrl, dialectOf, sqliteFile, type Dialect } from "./db/config.server";
+import { config } from "./config.server";
 
 export type Db = PrismaClient;
 /** What a Prisma interactive transaction hands its callback. */
@@ -11,7 +12,7 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 function createClient(url: string): Db {
   if (dialectOf(url) === "postgres") {
-    const adapter = new PrismaPg({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+    const adapter = new PrismaPg({ connectionString: url, max: config().DATABASE_POOL_SIZE });
     // Both clients are generated from the same models, so they share one API.
     return new PostgresClient({ adapter }) as unknown as Db;
   }

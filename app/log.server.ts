@@ -1,8 +1,9 @@
 // One JSON line per event on stderr: what operators grep and ship to their log store.
+import { config } from "./config.server";
 type Fields = Record<string, unknown>;
 
 function write(level: "info" | "warn" | "error", event: string, fields: Fields = {}) {
-  if (level === "info" && process.env.LOG_LEVEL === "warn") return;
+  if (level === "info" && config().LOG_LEVEL === "warn") return;
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
 }
 

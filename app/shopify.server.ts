@@ -1,7 +1,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import { env } from "./env.server";
+import { config as appConfig } from "./config.server";
 import { db } from "./db.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
 import { onShopInstalled } from "./shop.server";
@@ -9,7 +9,7 @@ import { onShopInstalled } from "./shop.server";
 export const API_VERSION = ApiVersion.October25;
 
 function createApp(sessionStorage: CachedSessionStorage) {
-  const config = env();
+  const config = appConfig();
   return shopifyApp({
     apiKey: config.SHOPIFY_API_KEY,
     apiSecretKey: config.SHOPIFY_API_SECRET,
@@ -25,7 +25,7 @@ function createApp(sessionStorage: CachedSessionStorage) {
         await onShopInstalled(session.shop, admin);
       },
     },
-    ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),
+    ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
   });
 }
 

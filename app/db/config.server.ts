@@ -1,4 +1,5 @@
 import path from "node:path";
+import { config } from "../config.server";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -8,7 +9,7 @@ export function dialectOf(url: string): Dialect {
 }
 
 export function databaseUrl(): string {
-  return process.env.DATABASE_URL || "file:./data/regulars.db";
+  return config().DATABASE_URL;
 }
 
 /** The filesystem path of an SQLite `file:` URL, resolved against the working directory. */

@@ -27,12 +27,13 @@ import {
 import type { OrderRecord } from "../webhooks/payloads";
 import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
 import { findActiveReward, redemptionSettings, rewardDiscount } from "./rewards.server";
+import { config } from "../config.server";
 
 const DAY_MS = 24 * 3600 * 1000;
 /** A pending attempt older than this was abandoned (a crash between debit and Shopify's answer). */
 export const STALE_PENDING_MS = 10 * 60 * 1000;
 /** How long a repeat waits for the first request with its key to finish. */
-const REPEAT_WAIT_MS = Number(process.env.SHOPIFY_ADMIN_TIMEOUT_MS || 8000) + 2000;
+const repeatWaitMs = () => config().SHOPIFY_ADMIN_TIMEOUT_MS + 2000;
 
 export const REFUSED_REASON = "Points returned: Shopify refused the code";
 export const UNAVAILABLE_REASON = "Points returned: Shopify was unavailable";
@@ -229,7 +230,7 @@ async function giveBack(redemptionId: number, reason: string, error: string): Pr
 
 /** The answer to a repeated key: the same code once the first request has one. */
 async function repeat(redemptionId: number): Promise<RedeemResult> {
-  const deadline = Date.now() + REPEAT_WAIT_MS;
+  const deadline = Date.now() + repeatWaitMs();
   for (;;) {
     const row = await db.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
     const points = await balanceOf(row.customerId);

@@ -8,7 +8,7 @@ import { AppProvider as PolarisAppProvider, type AppProviderProps } from "@shopi
 import polarisTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { boundary } from "@shopify/shopify-app-remix/server";
-import { env } from "../env.server";
+import { config } from "../config.server";
 import { authenticate } from "../shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -16,7 +16,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisSty
 export async function loader({ request }: LoaderFunctionArgs) {
   await authenticate.admin(request);
   // App Bridge needs the public client id in the page; the secret never leaves the server.
-  return { apiKey: env().SHOPIFY_API_KEY };
+  return { apiKey: config().SHOPIFY_API_KEY };
 }
 
 type LinkLikeComponentProps = ComponentProps<NonNullable<AppProviderProps["linkComponent"]>>;

@@ -9,6 +9,7 @@ import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { unauthenticated } from "../shopify.server";
 import { shopifyEmulatorReady } from "./emulator.server";
+import { config } from "../config.server";
 
 /** The admin client's GraphQL call, as the Remix package hands it out. */
 export type AdminGraphql = {
@@ -58,9 +59,9 @@ export class ShopifyUnavailable extends Error {
 type UserError = { field?: string[] | null; message: string; code?: string | null };
 
 const DEFAULTS = {
-  timeoutMs: Number(process.env.SHOPIFY_ADMIN_TIMEOUT_MS || 8000),
+  timeoutMs: config().SHOPIFY_ADMIN_TIMEOUT_MS,
   throttleRetries: 2,
-  backoffMs: Number(process.env.SHOPIFY_ADMIN_BACKOFF_MS || 500),
+  backoffMs: config().SHOPIFY_ADMIN_BACKOFF_MS,
 };
 
 const CODE_DISCOUNT_FIELDS = `

@@ -7,10 +7,12 @@
 // a real shop's redemptions talk to a fake Shopify. The process exits rather than run half-faked.
 // Only `https://<shop>/admin/api/*/graphql.json` is answered; every other request goes out as usual.
 import { log } from "../log.server";
+import { config } from "../config.server";
 
 export function emulatorEnabled(): boolean {
-  if (process.env.SHOPIFY_EMULATOR !== "1") return false;
-  if (process.env.NODE_ENV === "production" && process.env.REGULARS_ALLOW_DEV_TOOLS !== "1") {
+  const { SHOPIFY_EMULATOR, NODE_ENV, REGULARS_ALLOW_DEV_TOOLS } = config();
+  if (!SHOPIFY_EMULATOR) return false;
+  if (NODE_ENV === "production" && !REGULARS_ALLOW_DEV_TOOLS) {
     log.error("shopify_emulator.refused", {
       message: "SHOPIFY_EMULATOR=1 in a production start: refusing to fake Shopify (set REGULARS_ALLOW_DEV_TOOLS=1 only in tests)",
     });
@@ -36,8 +38,8 @@ async function start() {
   ]);
   const server = setupServer(
     ...adminGraphqlHandlers(msw, {
-      dir: process.env.SHOPIFY_EMULATOR_DIR || null,
-      fault: (process.env.SHOPIFY_EMULATOR_FAULT as never) || null,
+      dir: config().SHOPIFY_EMULATOR_DIR ?? null,
+      fault: config().SHOPIFY_EMULATOR_FAULT,
     }),
   );
   server.listen({ onUnhandledRequest: "bypass" });

@@ -12,9 +12,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { config } from "../config.server";
 
 /** The theme app extension, from the working directory (the server's build lives elsewhere). */
-export const EXTENSION_DIR = resolve(process.env.REGULARS_WIDGET_DIR || "extensions/rewards-widget");
+export const EXTENSION_DIR = resolve(config().REGULARS_WIDGET_DIR);
 
 export interface FixtureOptions {
   /** storefront locale (request.locale.iso_code): a file in locales/, `en` = en.default.json */

@@ -8,7 +8,7 @@
 import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { env } from "../env.server";
+import { config } from "../config.server";
 import { EXTENSION_DIR } from "./fixture-page";
 
 export const PREVIEW_PROXY_BASE = "/preview/apps/rewards";
@@ -18,13 +18,13 @@ const SHOP_COOKIE = "regulars_preview_shop";
 const PATH_PREFIX = "/apps/rewards";
 
 export function previewEnabled(): boolean {
-  if (process.env.STOREFRONT_PREVIEW !== "1") return false;
-  return process.env.NODE_ENV !== "production" || process.env.REGULARS_ALLOW_DEV_TOOLS === "1";
+  const { STOREFRONT_PREVIEW, NODE_ENV, REGULARS_ALLOW_DEV_TOOLS } = config();
+  return STOREFRONT_PREVIEW && (NODE_ENV !== "production" || REGULARS_ALLOW_DEV_TOOLS);
 }
 
 export const notFound = () => new Response("Not Found", { status: 404, headers: { "Content-Type": "text/plain" } });
 
-export const defaultPreviewShop = () => process.env.STOREFRONT_PREVIEW_SHOP || "regulars-preview.myshopify.com";
+export const defaultPreviewShop = () => config().STOREFRONT_PREVIEW_SHOP;
 
 /** The preview's "storefront session": who is signed in, as cookies on /preview. */
 export function sessionCookies(shop: string, customer: string | null): string[] {
@@ -88,9 +88,9 @@ export async function forwardToProxy(request: Request, rest: string): Promise<Re
   query.set("logged_in_customer_id", cookie(request, CUSTOMER_COOKIE) || "");
   query.set("path_prefix", PATH_PREFIX);
   query.set("timestamp", String(Math.floor(Date.now() / 1000)));
-  query.set("signature", signProxyParams(query, env().SHOPIFY_API_SECRET));
+  query.set("signature", signProxyParams(query, config().SHOPIFY_API_SECRET));
 
-  const target = `http://127.0.0.1:${env().PORT}/proxy/${rest.replace(/^\/+/, "")}?${query}`;
+  const target = `http://127.0.0.1:${config().PORT}/proxy/${rest.replace(/^\/+/, "")}?${query}`;
   const headers = new Headers();
   for (const name of FORWARDED_HEADERS) {
     const value = request.headers.get(name);

@@ -2,14 +2,14 @@
 // It stops a script or a stuck button from hammering Shopify's discount API; the points
 // themselves are protected by the database, not by this. With several processes the limit is
 // per process (ADR 0005); REGULARS_REDEEM_LIMIT sets attempts per minute (0 turns it off).
+import { config } from "../config.server";
 const WINDOW_MS = 60_000;
 const MAX_KEYS = 50_000;
 
 const hits = new Map<string, number[]>();
 
 export function limitPerMinute(): number {
-  const configured = process.env.REGULARS_REDEEM_LIMIT;
-  return configured === undefined || configured === "" ? 10 : Number(configured);
+  return config().REGULARS_REDEEM_LIMIT;
 }
 
 /** Records an attempt; returns the seconds to wait when over the limit, else 0. */

@@ -4,6 +4,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { db, dialect } from "../db.server";
 import { execute, query, valuesList } from "../db/sql.server";
+import { config } from "../config.server";
 
 export type InboxEvent = { shop: string; eventId: string; topic: string; payload: string };
 export type ClaimedEvent = InboxEvent & { id: number; attempts: number };
@@ -90,7 +91,7 @@ async function flush() {
 }
 
 function leaseMs() {
-  return Number(process.env.WEBHOOK_LEASE_SECONDS ?? 30) * 1000;
+  return config().WEBHOOK_LEASE_SECONDS * 1000;
 }
 
 /**

@@ -9,6 +9,7 @@ import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
 import { claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
 import { TOPICS, type OrderRecord, type Topic } from "./payloads";
+import { config } from "../config.server";
 
 const BATCH = 200;
 const SWEEP_MS = 2000;
@@ -57,7 +58,7 @@ async function processOne(tx: Tx, event: ClaimedEvent) {
  * written and before the commit, exactly where a power cut would hurt most.
  */
 function crashIfAsked() {
-  if (process.env.REGULARS_FAULT_CRASH_BEFORE_COMMIT === "1") process.exit(137);
+  if (config().REGULARS_FAULT_CRASH_BEFORE_COMMIT) process.exit(137);
 }
 
 async function processEach(events: ClaimedEvent[]) {
