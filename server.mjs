@@ -7,23 +7,31 @@
 import cluster from "node:cluster";
 import { existsSync } from "node:fs";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 // Settings from .env when present (the environment wins); the Shopify CLI passes its own.
 if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
+// The one variable read before the app's configuration module is loaded: where that module is.
 const buildDir = path.resolve(root, process.env.REGULARS_BUILD_DIR || "build");
 const build = await import(pathToFileURL(path.join(buildDir, "index.js")).href);
-const port = Number(process.env.PORT || 3000);
-const workers = Math.max(1, Number(process.env.WEB_CONCURRENCY || os.availableParallelism()));
+const settings = readyToServe(build.entry.module);
+const port = settings.PORT;
+const workers = settings.WEB_CONCURRENCY;
+const maxBody = settings.MAX_BODY_BYTES;
 
 function logLine(event, fields = {}) {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", event, ...fields })}\n`);
 }
 
 if (cluster.isPrimary) {
+  if (settings.usingDevCredentials) {
+    logLine("config.dev_credentials", {
+      level: "warn",
+      message: "SHOPIFY_API_KEY/SHOPIFY_API_SECRET not set: using the public development credentials (refused under NODE_ENV=production)",
+    });
+  }
   const background = build.entry.module.startBackgroundWork();
   let stopping = false;
   const fork = () => {
@@ -34,7 +42,7 @@ if (cluster.isPrimary) {
   cluster.on("listening", async () => {
     if (++listening < workers) return;
     logLine("server.listening", { url: `http://localhost:${port}`, workers });
-    if (process.env.NODE_ENV === "development") {
+    if (settings.NODE_ENV === "development" && process.env.REMIX_DEV_ORIGIN) {
       // `remix dev` (npm run dev) waits for this before it reloads the browser.
       const { broadcastDevReady } = await import("@remix-run/node");
       await broadcastDevReady(build);
@@ -56,14 +64,16 @@ if (cluster.isPrimary) {
   process.on("SIGINT", shutdown);
 } else {
   const { default: express } = await import("express");
-  const { createRequestHandler } = await import("@remix-run/express");
+  const { createRequestHandler, writeReadableStreamToWritable } = await import("@remix-run/node");
+  const handleRemix = createRequestHandler(build, settings.NODE_ENV === "development" ? "development" : "production");
   const app = express();
   app.disable("x-powered-by");
   app.use("/build", express.static(path.join(buildDir, "client/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+  app.all("*", (req, res) => serveRemix(handleRemix, writeReadableStreamToWritable, req, res));
   const webhookActions = webhookRouteActions(build);
   const server = http.createServer((req, res) => {
+    if (Number(req.headers["content-length"]) > maxBody) return tooLarge(req, res);
     const action = req.method === "POST" && webhookActions.get(req.url);
     if (action) callAction(action, req, res);
     else app(req, res);
@@ -88,30 +98,118 @@ function webhookRouteActions(build) {
   return actions;
 }
 
-function callAction(action, req, res) {
-  const chunks = [];
-  req.on("data", (chunk) => chunks.push(chunk));
-  req.on("end", async () => {
-    try {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === "string") headers.set(name, value);
-      }
-      const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
-        method: "POST", headers, body: Buffer.concat(chunks),
-      });
-      const response = await action({ request, params: {}, context: {} });
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
-    } catch (error) {
-      if (error instanceof Response) {
-        res.writeHead(error.status);
-        res.end();
-        return;
-      }
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "webhook.unhandled", error: String(error) })}\n`);
-      res.writeHead(500);
-      res.end();
+/**
+ * The configuration, checked before anything serves: a production start without real Shopify
+ * credentials stops here with the reason and exit code 78 (EX_CONFIG).
+ */
+function readyToServe(app) {
+  try {
+    return app.assertReadyToServe();
+  } catch (error) {
+    if (error?.name !== "ConfigError") throw error;
+    if (cluster.isPrimary) {
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "config.refused", message: error.message })}\n`);
+      process.stderr.write(`\n${error.message}\n\n`);
     }
+    process.exit(78);
+  }
+}
+
+/**
+ * A request as the Fetch API sees it, its body counted while it streams whatever Content-Length
+ * says (or if it is absent): past MAX_BODY_BYTES the client gets 413 at once, the route reading
+ * the body gets an error (never a truncated body), and the rest is drained, never buffered.
+ */
+function toRequest(req, res, signal) {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const init = { method: req.method, headers, signal };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    init.body = requestBody(req, res);
+    init.duplex = "half";
+  }
+  return new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, init);
+}
+
+function requestBody(req, res) {
+  let seen = 0;
+  let open = true;
+  return new ReadableStream({
+    start(controller) {
+      const fail = (error) => {
+        if (!open) return;
+        open = false;
+        controller.error(error);
+      };
+      req.on("data", (chunk) => {
+        if (!open) return;
+        seen += chunk.length;
+        if (seen > maxBody) {
+          tooLarge(req, res);
+          fail(Object.assign(new Error(`body over ${maxBody} bytes`), { name: "BodyTooLarge" }));
+        } else controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      });
+      req.on("end", () => {
+        if (open) controller.close();
+        open = false;
+      });
+      req.on("error", fail);
+    },
   });
+}
+
+function tooLarge(req, res) {
+  if (res.headersSent) return;
+  logLine("http.body_too_large", { path: req.url?.slice(0, 200), limit: maxBody });
+  res.writeHead(413, { "Content-Type": "application/json", Connection: "close" });
+  res.end(JSON.stringify({ error: `body over ${maxBody} bytes` }));
+  req.removeAllListeners("data");
+  req.resume();
+}
+
+/** Remix for everything but webhooks; a response to a request already answered (413) is dropped. */
+async function serveRemix(handleRemix, writeReadableStreamToWritable, req, res) {
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  let response;
+  try {
+    response = await handleRemix(toRequest(req, res, controller.signal));
+  } catch (error) {
+    logLine("http.unhandled", { path: req.url?.slice(0, 200), error: String(error) });
+    response = new Response("Internal Server Error", { status: 500 });
+  }
+  if (res.headersSent) return;
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader("Set-Cookie", cookies);
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
+}
+
+async function callAction(action, req, res) {
+  try {
+    const response = await action({ request: toRequest(req, res), params: {}, context: {} });
+    if (res.headersSent) return;
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
+  } catch (error) {
+    if (res.headersSent) return;
+    if (error instanceof Response) {
+      res.writeHead(error.status);
+      res.end();
+      return;
+    }
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "webhook.unhandled", error: String(error) })}\n`);
+    res.writeHead(500);
+    res.end();
+  }
 }

@@ -5,9 +5,11 @@ import { log } from "./log.server";
 import { expirePoints } from "./loyalty/expiry.server";
 import { expireRedemptions } from "./loyalty/redemption.server";
 import { unauthenticated } from "./shopify.server";
-import { acceptRecordsFrom, onRecorded } from "./webhooks/inbox.server";
+import { acceptRecordsFrom, onRecorded, pruneInbox } from "./webhooks/inbox.server";
 import { startProcessor } from "./webhooks/processor.server";
 import { config } from "./config.server";
+
+const INBOX_PRUNE_MS = 3_600_000;
 
 export function startBackgroundWork() {
   const { REGULARS_EXPIRY_SWEEP_MS: EXPIRY_SWEEP_MS, REGULARS_POINTS_EXPIRY_SWEEP_MS: POINTS_EXPIRY_SWEEP_MS } = config();
@@ -27,6 +29,11 @@ export function startBackgroundWork() {
     expirePoints(new Date()).catch((error) => log.error("points.expiry_failed", { error: String(error) }));
   }, POINTS_EXPIRY_SWEEP_MS);
   pointsExpiry.unref();
+  // Retention: processed webhook bodies are dropped after a few days, their rows later (docs/privacy.md).
+  const prune = () => pruneInbox().catch((error) => log.error("webhook.prune_failed", { error: String(error) }));
+  const inboxRetention = setInterval(prune, INBOX_PRUNE_MS);
+  inboxRetention.unref();
+  void prune();
   return {
     /** Record the webhooks this HTTP worker receives (this process is the inbox's writer). */
     serveWorker: (worker: Worker) => acceptRecordsFrom(worker),
@@ -36,6 +43,7 @@ export function startBackgroundWork() {
       backfills.stop();
       clearInterval(expiry);
       clearInterval(pointsExpiry);
+      clearInterval(inboxRetention);
     },
   };
 }

@@ -34,7 +34,7 @@ export const SETTINGS = {
   SHOP_CUSTOM_DOMAIN: z.string().regex(hostname, "a host name such as shop.example.com").optional().describe("a shop domain other than `*.myshopify.com` that requests may name (Shopify's `customShopDomains`)"),
   // Server
   NODE_ENV: z.enum(["development", "production", "test"]).default("development").describe("`production` (`npm start`) refuses development credentials and dev tools"),
-  PORT: positiveInt(3000).describe("HTTP port (default 3000)"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe("HTTP port; 0 picks a free one (default 3000)"),
   WEB_CONCURRENCY: positiveInt(os.availableParallelism()).describe("HTTP worker processes (default one per CPU core)"),
   REGULARS_BUILD_DIR: z.string().min(1).default("build").describe("where `npm run build` writes and the server reads the Remix build (default `build`)"),
   MAX_BODY_BYTES: positiveInt(2 * 1024 * 1024).describe("largest request body accepted, counted while it streams; past it: 413 (default 2 MiB)"),

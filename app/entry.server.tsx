@@ -8,7 +8,12 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { log } from "./log.server";
+import { shopifyEmulatorReady } from "./shopify/emulator.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+
+// Emulator mode (off unless SHOPIFY_EMULATOR=1) starts with the server process, so the first
+// request finds it running; here rather than in the module, so importing that reads no settings.
+void shopifyEmulatorReady();
 
 /** How long deferred data may keep the stream open before React gives up on it. */
 const ABORT_DELAY = 5_000;
@@ -53,4 +58,8 @@ export default function handleRequest(
     setTimeout(abort, ABORT_DELAY);
   });
 }
+// What server.mjs needs from the app besides Remix's handler: the configuration check it runs
+// before serving, and the background work of the primary process. The Remix build exposes this
+// module as `build.entry.module`, the only door from the plain-JS server into the app.
+export { assertReadyToServe } from "./config.server";
 export { startBackgroundWork } from "./background.server";

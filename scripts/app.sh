@@ -7,4 +7,5 @@ echo "Building…"
 npm run build --silent
 echo "Preparing the database (${DATABASE_URL:-file:./data/regulars.db})…"
 npm run setup --silent
-exec npm start --silent
+# A local run: development Shopify credentials are allowed here (a production start refuses them).
+NODE_ENV=development exec node server.mjs

@@ -8,10 +8,11 @@ export function pointsForOrder(
   tier: Pick<Tier, "multiplier"> | null,
 ): number {
   if (order.test || !order.customerShopifyId || order.subtotalCents <= 0) return 0;
-  // Integer arithmetic in millis so 19.99 × 1 is 19, never 19.989999.
-  const rateMillis = Math.round(program.pointsPerUnit * 1000);
-  const multiplierMillis = Math.round((tier?.multiplier ?? 1) * 1000);
-  return Math.floor((order.subtotalCents * rateMillis * multiplierMillis) / (100 * 1000 * 1000));
+  // Integer arithmetic in millis so 19.99 × 1 is 19, never 19.989999; BigInt because the product
+  // of the largest subtotal, rate and multiplier passes 2^53.
+  const rateMillis = BigInt(Math.round(program.pointsPerUnit * 1000));
+  const multiplierMillis = BigInt(Math.round((tier?.multiplier ?? 1) * 1000));
+  return Number((BigInt(order.subtotalCents) * rateMillis * multiplierMillis) / 100_000_000n);
 }
 
 /**

@@ -16,28 +16,52 @@ export type NewLedgerEntry = {
   shortfall?: number;
   orderId?: number | null;
   redemptionId?: number | null;
+  /** The staff member behind a manual adjustment (audit trail); null for automatic rows. */
+  actor?: string | null;
 };
 
 const CHUNK = 500;
+
+/**
+ * The most points one row may move: a billion. Rows are 32-bit integers on PostgreSQL and the
+ * database refuses anything else (a CHECK constraint there, triggers on SQLite); checking here
+ * first gives the caller an error that names the entry.
+ */
+export const MAX_LEDGER_POINTS = 1_000_000_000;
+
+export class LedgerBoundsError extends RangeError {
+  name = "LedgerBoundsError";
+}
+
+function checkBounds(entry: NewLedgerEntry) {
+  for (const [field, value] of [["delta", entry.delta], ["shortfall", entry.shortfall ?? 0]] as const) {
+    if (!Number.isSafeInteger(value) || Math.abs(value) > MAX_LEDGER_POINTS) {
+      throw new LedgerBoundsError(
+        `ledger ${field} ${value} for ${entry.idempotencyKey} is not a whole number of points within ±${MAX_LEDGER_POINTS}`,
+      );
+    }
+  }
+}
 
 /**
  * Appends the entries whose keys are new and moves the cached balances by what was appended.
  * Returns the appended entries; a key used before (a redelivery, a retry) appends nothing.
  */
 export async function appendEntries(tx: Tx, entries: NewLedgerEntry[]): Promise<NewLedgerEntry[]> {
+  entries.forEach(checkBounds);
   const appended: NewLedgerEntry[] = [];
   for (let i = 0; i < entries.length; i += CHUNK) {
     const chunk = entries.slice(i, i + CHUNK);
     const now = new Date();
     const rows = await query<{ idempotencyKey: string }>(
       tx,
-      `INSERT INTO "LedgerEntry" ("shop", "customerId", "delta", "kind", "reason", "shortfall", "orderId", "redemptionId", "idempotencyKey", "createdAt")
-       VALUES ${valuesList(chunk.length, 10)}
+      `INSERT INTO "LedgerEntry" ("shop", "customerId", "delta", "kind", "reason", "shortfall", "orderId", "redemptionId", "idempotencyKey", "createdAt", "actor")
+       VALUES ${valuesList(chunk.length, 11)}
        ON CONFLICT ("shop", "idempotencyKey") DO NOTHING
        RETURNING "idempotencyKey"`,
       chunk.flatMap((e) => [
         e.shop, e.customerId, e.delta, e.kind, e.reason, e.shortfall ?? 0,
-        e.orderId ?? null, e.redemptionId ?? null, e.idempotencyKey, now,
+        e.orderId ?? null, e.redemptionId ?? null, e.idempotencyKey, now, e.actor ?? null,
       ]),
     );
     const inserted = new Set(rows.map((r) => r.idempotencyKey));

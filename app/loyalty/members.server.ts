@@ -608,11 +608,9 @@ export async function adjustPoints(
       );
     }
     const appended = await appendEntry(tx, {
-      shop, customerId: customer.id, delta: input.delta, kind: "adjust", reason: input.reason, idempotencyKey,
+      shop, customerId: customer.id, delta: input.delta, kind: "adjust", reason: input.reason, idempotencyKey, actor,
     });
     if (!appended) return { applied: false, balance, delta: input.delta };
-    // Who did it: set on the row just appended, in the same transaction (appendEntry knows no actors).
-    if (actor) await tx.ledgerEntry.update({ where: { shop_idempotencyKey: { shop, idempotencyKey } }, data: { actor } });
     return { applied: true, balance: balance + input.delta, delta: input.delta };
   });
 }

@@ -1,5 +1,21 @@
-// Shopify's mandatory compliance topics: export, erase a customer, erase a shop.
+// Shopify's mandatory compliance topics: export, erase a customer, erase a shop (docs/privacy.md).
 import type { Tx } from "../db.server";
+import { withoutPersonalData } from "./personal-data";
+
+type CustomerRef = { shopifyId: string; email?: string | null };
+
+/**
+ * The shop's stored webhook bodies that may concern the customer: they mention the customer's id
+ * or email. (A body that merely contains the same digits elsewhere is included too: erring that
+ * way only erases a little more.)
+ */
+async function storedEventsOf(tx: Tx, shop: string, customer: CustomerRef) {
+  const mentions = [customer.shopifyId, ...(customer.email ? [customer.email] : [])];
+  return tx.webhookEvent.findMany({
+    where: { shop, payload: { not: null }, OR: mentions.map((text) => ({ payload: { contains: text } })) },
+    select: { id: true, topic: true, eventId: true, receivedAt: true, processedAt: true, payload: true },
+  });
+}
 
 /** customers/data_request: everything we hold on the customer, kept for the owner to retrieve. */
 export async function exportCustomerData(
@@ -23,6 +39,14 @@ export async function exportCustomerData(
   const ledger = customer
     ? await tx.ledgerEntry.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } })
     : [];
+  const redemptions = customer
+    ? await tx.redemption.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } })
+    : [];
+  const rewardNames = new Map(
+    (await tx.reward.findMany({ where: { id: { in: redemptions.map((r) => r.rewardId) } }, select: { id: true, name: true } }))
+      .map((r) => [r.id, r.name]),
+  );
+  const events = await storedEventsOf(tx, shop, { shopifyId: request.customerShopifyId, email: customer?.email });
   const payload = {
     shop,
     requestId: request.requestId,
@@ -43,6 +67,14 @@ export async function exportCustomerData(
       cancelledAt: o.cancelledAt, discountCodes: o.discountCodes,
     })),
     pointsHistory: ledger.map((e) => ({ at: e.createdAt, delta: e.delta, kind: e.kind, reason: e.reason })),
+    rewardsRedeemed: redemptions.map((r) => ({
+      at: r.createdAt, reward: rewardNames.get(r.rewardId) ?? null, pointsSpent: r.pointsSpent, status: r.status,
+      code: r.code, expiresAt: r.expiresAt, usedOnOrder: r.usedOrderId,
+    })),
+    // Webhook bodies still held (they are dropped a few days after processing): as Shopify sent them.
+    webhookEvents: events.map((e) => ({
+      topic: e.topic, eventId: e.eventId, receivedAt: e.receivedAt, processedAt: e.processedAt, body: JSON.parse(e.payload!),
+    })),
   };
   return tx.dataExport.create({
     data: { shop, customerShopifyId: request.customerShopifyId, requestId: request.requestId, payload: JSON.stringify(payload) },
@@ -50,20 +82,33 @@ export async function exportCustomerData(
 }
 
 /**
- * customers/redact: personal data goes; the anonymous customer row, its orders and its ledger stay,
- * so KPIs and the program's liability remain correct.
+ * customers/redact: personal data goes from every table; the anonymous customer row, its orders
+ * and its ledger stay, so KPIs and the program's liability remain correct. Stored webhook bodies
+ * that concern the customer lose it too: a processed one is dropped whole, one still waiting to be
+ * processed keeps only what processing needs (ids, amounts), so nothing earned is lost.
  */
-export async function redactCustomer(tx: Tx, shop: string, customerShopifyId: string) {
+export async function redactCustomer(tx: Tx, shop: string, customer: CustomerRef) {
+  const row = await tx.customer.findUnique({
+    where: { shop_shopifyId: { shop, shopifyId: customer.shopifyId } }, select: { email: true },
+  });
   await tx.customer.updateMany({
-    where: { shop, shopifyId: customerShopifyId },
+    where: { shop, shopifyId: customer.shopifyId },
     data: { email: null, firstName: null, lastName: null, birthday: null, redactedAt: new Date() },
   });
-  await tx.dataExport.deleteMany({ where: { shop, customerShopifyId } });
+  await tx.dataExport.deleteMany({ where: { shop, customerShopifyId: customer.shopifyId } });
+  const email = customer.email ?? row?.email ?? null;
+  for (const event of await storedEventsOf(tx, shop, { shopifyId: customer.shopifyId, email })) {
+    const payload = event.processedAt ? null : JSON.stringify(withoutPersonalData(JSON.parse(event.payload!)));
+    await tx.webhookEvent.update({ where: { id: event.id }, data: { payload } });
+  }
 }
 
-/** shop/redact (48 hours after uninstall): nothing of the shop remains. */
+/** shop/redact (48 hours after uninstall): nothing of the shop remains, not even this event. */
 export async function redactShop(tx: Tx, shop: string) {
   await tx.ledgerEntry.deleteMany({ where: { shop } });
+  await tx.redemption.deleteMany({ where: { shop } });
+  await tx.reward.deleteMany({ where: { shop } });
+  await tx.backfillJob.deleteMany({ where: { shop } });
   await tx.refund.deleteMany({ where: { shop } });
   await tx.order.deleteMany({ where: { shop } });
   await tx.customer.deleteMany({ where: { shop } });
@@ -71,6 +116,7 @@ export async function redactShop(tx: Tx, shop: string) {
   await tx.programSettings.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.shop.deleteMany({ where: { domain: shop } });
-  // The redact event itself is the last trace: keep only that, processed.
-  await tx.webhookEvent.deleteMany({ where: { shop, NOT: { topic: "SHOP_REDACT" } } });
+  // The redact event itself goes too (marking it processed then touches no row); a redelivery
+  // would run this again and find nothing to delete.
+  await tx.webhookEvent.deleteMany({ where: { shop } });
 }

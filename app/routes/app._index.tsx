@@ -17,6 +17,7 @@ import { SEGMENT_LABELS } from "../analytics/rfm";
 import { addDays, today } from "../analytics/time";
 import { adminLocale } from "../admin-request";
 import { authenticate } from "../shopify.server";
+import { deadEventCount } from "../webhooks/inbox.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 export const meta: MetaFunction = () => [{ title: "Dashboard · Regulars" }];
@@ -40,9 +41,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const shop = session.shop;
   const params = new URL(request.url).searchParams;
-  const [shopRow, backfill] = await Promise.all([
+  const [shopRow, backfill, failedEvents] = await Promise.all([
     db.shop.findUnique({ where: { domain: shop }, select: { timezone: true } }),
     db.backfillJob.findUnique({ where: { shop } }),
+    deadEventCount(shop),
   ]);
   const zone = shopRow?.timezone || "UTC";
   let day: string;
@@ -73,6 +75,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     backfill: importing
       ? { status: backfill.status, linesDone: backfill.linesDone, linesTotal: backfill.linesTotal ?? null }
       : null,
+    failedEvents,
   };
 }
 
@@ -417,7 +420,7 @@ function CohortTable({ cohorts, f }: { cohorts: LoaderData["data"]["cohorts"]; f
 
 // ---- page -----------------------------------------------------------------------------------------
 export default function Dashboard() {
-  const { data, range, today: todayDay, rangeError, locale, backfill } = useLoaderData<typeof loader>();
+  const { data, range, today: todayDay, rangeError, locale, backfill, failedEvents } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
   const { kpis } = data;
@@ -425,6 +428,12 @@ export default function Dashboard() {
   const program = kpis.program;
   const clv = kpis.predictedClv;
   const segmentsTotal = data.segments.reduce((sum, s) => sum + s.customers, 0);
+
+  const failedEventsBanner = failedEvents > 0 && (
+    <Banner tone="critical" title={`${failedEvents} event${failedEvents === 1 ? "" : "s"} from Shopify could not be applied`} action={{ content: "See failed events", url: "/app/failed-events" }}>
+      <p>Points or numbers that depend on them may be missing until they are retried.</p>
+    </Banner>
+  );
 
   const backfillBanner = backfill && (
     <Banner tone="info" title="Importing your order history">
@@ -454,6 +463,7 @@ export default function Dashboard() {
       <Page>
         <TitleBar title="Dashboard" />
         <BlockStack gap="400">
+          {failedEventsBanner}
           {backfillBanner}
           <Card>
             <EmptyState
@@ -486,6 +496,7 @@ export default function Dashboard() {
       <TitleBar title="Dashboard" />
       <PolarisVizProvider>
         <BlockStack gap="400">
+          {failedEventsBanner}
           {backfillBanner}
           {rangeError && (
             <Banner tone="warning" title="That date range could not be used">

@@ -58,11 +58,11 @@ export class ShopifyUnavailable extends Error {
 
 type UserError = { field?: string[] | null; message: string; code?: string | null };
 
-const DEFAULTS = {
+const defaults = () => ({
   timeoutMs: config().SHOPIFY_ADMIN_TIMEOUT_MS,
   throttleRetries: 2,
   backoffMs: config().SHOPIFY_ADMIN_BACKOFF_MS,
-};
+});
 
 const CODE_DISCOUNT_FIELDS = `
   codeDiscountNode { id codeDiscount { __typename ... on DiscountCodeBasic { title } ... on DiscountCodeFreeShipping { title } } }
@@ -155,7 +155,7 @@ export async function createRewardCode(admin: AdminGraphql, input: NewRewardCode
 type GraphqlBody = { data?: unknown; errors?: Array<{ message?: string; extensions?: { code?: string } }> };
 
 async function callWithRetries(admin: AdminGraphql, query: string, variables: Record<string, unknown>, options: CallOptions): Promise<GraphqlBody> {
-  const { timeoutMs, throttleRetries, backoffMs } = { ...DEFAULTS, ...options };
+  const { timeoutMs, throttleRetries, backoffMs } = { ...defaults(), ...options };
   // One deadline for the whole operation, retries included: the shopper is waiting.
   const signal = AbortSignal.timeout(timeoutMs);
   for (let attempt = 0; ; attempt++) {

@@ -48,6 +48,3 @@ async function start() {
   runtime.setAbstractFetchFunc(((...args: Parameters<typeof fetch>) => globalThis.fetch(...args)) as never);
   log.warn("shopify_emulator.on", { message: "Shopify Admin API answered by the in-process emulator (SHOPIFY_EMULATOR=1)" });
 }
-
-// Start with the process, so the first request finds it running.
-void shopifyEmulatorReady();

@@ -14,8 +14,11 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { config } from "../config.server";
 
-/** The theme app extension, from the working directory (the server's build lives elsewhere). */
-export const EXTENSION_DIR = resolve(config().REGULARS_WIDGET_DIR);
+/**
+ * The theme app extension, from the working directory (the server's build lives elsewhere); a
+ * function so the configuration is read on use, not when this module loads.
+ */
+export const extensionDir = () => resolve(config().REGULARS_WIDGET_DIR);
 
 export interface FixtureOptions {
   /** storefront locale (request.locale.iso_code): a file in locales/, `en` = en.default.json */
@@ -46,7 +49,7 @@ export interface FixtureOptions {
   body?: string;
 }
 
-const read = (p: string) => readFileSync(join(EXTENSION_DIR, p), "utf8");
+const read = (p: string) => readFileSync(join(extensionDir(), p), "utf8");
 
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);

@@ -9,7 +9,7 @@ import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { config } from "../config.server";
-import { EXTENSION_DIR } from "./fixture-page";
+import { extensionDir } from "./fixture-page";
 
 export const PREVIEW_PROXY_BASE = "/preview/apps/rewards";
 export const PREVIEW_ASSET_BASE = "/preview/assets/";
@@ -52,7 +52,7 @@ export async function widgetAsset(file: string): Promise<Response> {
   const type = WIDGET_ASSETS[file];
   if (!type) return notFound();
   try {
-    const body = await readFile(path.join(EXTENSION_DIR, "assets", file));
+    const body = await readFile(path.join(extensionDir(), "assets", file));
     return new Response(body, { headers: { "Content-Type": type, "Cache-Control": "no-cache" } });
   } catch {
     return new Response(`${file} is not built: run npm run build:widget`, { status: 404, headers: { "Content-Type": "text/plain" } });

@@ -5,9 +5,11 @@ import cluster, { type Worker } from "node:cluster";
 import { db, dialect } from "../db.server";
 import { execute, query, valuesList } from "../db/sql.server";
 import { config } from "../config.server";
+import { log } from "../log.server";
 
 export type InboxEvent = { shop: string; eventId: string; topic: string; payload: string };
-export type ClaimedEvent = InboxEvent & { id: number; attempts: number };
+/** A claimed event's body is null only if it was erased (shop redaction) before it could be processed. */
+export type ClaimedEvent = Omit<InboxEvent, "payload"> & { payload: string | null; id: number; attempts: number };
 
 const MAX_GROUP = 500;
 let waiting: { event: InboxEvent; done: (error?: unknown) => void }[] = [];
@@ -96,20 +98,22 @@ function leaseMs() {
 
 /**
  * Takes up to `limit` due events for this process. A lease (not a held transaction) marks them
- * taken: if the process dies, the lease runs out and any instance takes them again.
+ * taken: if the process dies, the lease runs out and any instance takes them again — until the
+ * event has used its attempts (see `buryCrashedEvents`).
  */
 export async function claim(limit: number): Promise<ClaimedEvent[]> {
   const now = new Date();
   const skipLocked = dialect() === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
   const rows = await query<ClaimedEvent>(
     db,
-    `UPDATE "WebhookEvent" SET "lockedUntil" = ?, "attempts" = "attempts" + 1
+    `UPDATE "WebhookEvent" SET "lockedUntil" = ?, "attempts" = "attempts" + 1, "lastAttemptAt" = ?
      WHERE "id" IN (
        SELECT "id" FROM "WebhookEvent"
-       WHERE "processedAt" IS NULL AND "nextAttemptAt" <= ? AND ("lockedUntil" IS NULL OR "lockedUntil" < ?)
+       WHERE "processedAt" IS NULL AND "deadAt" IS NULL AND "nextAttemptAt" <= ?
+         AND ("lockedUntil" IS NULL OR "lockedUntil" < ?) AND "attempts" < ?
        ORDER BY "id" LIMIT ?${skipLocked})
      RETURNING "id", "shop", "eventId", "topic", "payload", "attempts"`,
-    [new Date(now.getTime() + leaseMs()), now, now, limit],
+    [new Date(now.getTime() + leaseMs()), now, now, now, config().WEBHOOK_MAX_ATTEMPTS, limit],
   );
   return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) })).sort((a, b) => a.id - b.id);
 }
@@ -125,15 +129,127 @@ export async function markProcessed(tx: Parameters<typeof execute>[0], ids: numb
   );
 }
 
-/** Retry later with exponential backoff (5 s, 10 s, 20 s … capped at one hour). */
+/**
+ * The wait before attempt n+1: base × 3^(n−1) — with the default base of 60 s, 1 min, 3 min,
+ * 9 min … 12 h, so 8 attempts span about 18 hours, long enough to outlast an outage.
+ */
+export function retryDelayMs(attempts: number): number {
+  return config().WEBHOOK_RETRY_BASE_SECONDS * 1000 * 3 ** Math.max(0, attempts - 1);
+}
+
+function describeError(error: unknown): string {
+  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
+}
+
+/** Retry later with backoff; after the last attempt the event is dead and the log says so, loudly. */
 export async function markFailed(event: ClaimedEvent, error: unknown) {
-  const delayMs = Math.min(3600_000, 5000 * 2 ** Math.max(0, event.attempts - 1));
+  const lastError = describeError(error);
+  if (event.attempts >= config().WEBHOOK_MAX_ATTEMPTS) {
+    await db.webhookEvent.update({ where: { id: event.id }, data: { lockedUntil: null, deadAt: new Date(), lastError } });
+    logDead(event, lastError);
+    return;
+  }
   await db.webhookEvent.update({
     where: { id: event.id },
-    data: {
-      lockedUntil: null,
-      nextAttemptAt: new Date(Date.now() + delayMs),
-      lastError: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 2000) : String(error).slice(0, 2000),
-    },
+    data: { lockedUntil: null, nextAttemptAt: new Date(Date.now() + retryDelayMs(event.attempts)), lastError },
   });
 }
+
+function logDead(event: Pick<ClaimedEvent, "shop" | "topic" | "eventId" | "attempts">, lastError: string) {
+  log.error("webhook.dead", {
+    shop: event.shop, topic: event.topic, eventId: event.eventId, attempts: event.attempts, lastError,
+    message: "DEAD LETTER: this event failed every attempt and will not be retried; see Admin → Failed events, fix the cause, then Retry",
+  });
+}
+
+/**
+ * Events whose every attempt ended without a verdict (the process died or hung mid-way, so
+ * `markFailed` never ran) are dead too once their last lease runs out: nothing loops unseen.
+ */
+export async function buryCrashedEvents(now = new Date()): Promise<number> {
+  const rows = await query<{ id: number; shop: string; topic: string; eventId: string; attempts: number }>(
+    db,
+    `UPDATE "WebhookEvent" SET "deadAt" = ?, "lockedUntil" = NULL,
+       "lastError" = COALESCE("lastError", 'the processor stopped during every attempt (crash or timeout)')
+     WHERE "processedAt" IS NULL AND "deadAt" IS NULL AND "attempts" >= ?
+       AND ("lockedUntil" IS NULL OR "lockedUntil" < ?)
+     RETURNING "id", "shop", "topic", "eventId", "attempts"`,
+    [now, config().WEBHOOK_MAX_ATTEMPTS, now],
+  );
+  for (const row of rows) logDead({ ...row, attempts: Number(row.attempts) }, "the processor stopped during every attempt");
+  return rows.length;
+}
+
+export type DeadEvent = {
+  id: number; topic: string; eventId: string; attempts: number; lastError: string | null;
+  receivedAt: Date; lastAttemptAt: Date | null; deadAt: Date;
+};
+
+const deadWhere = (shop: string) => ({ shop, deadAt: { not: null }, processedAt: null });
+
+/** How many of the shop's events are dead (the dashboard's warning). */
+export function deadEventCount(shop: string): Promise<number> {
+  return db.webhookEvent.count({ where: deadWhere(shop) });
+}
+
+/** A shop's dead events, newest first, and how many there are in all. */
+export async function deadEvents(shop: string, limit = 50): Promise<{ count: number; events: DeadEvent[] }> {
+  const where = deadWhere(shop);
+  const [count, rows] = await Promise.all([
+    deadEventCount(shop),
+    db.webhookEvent.findMany({
+      where, orderBy: { deadAt: "desc" }, take: limit,
+      select: { id: true, topic: true, eventId: true, attempts: true, lastError: true, receivedAt: true, lastAttemptAt: true, deadAt: true },
+    }),
+  ]);
+  return { count, events: rows.map((r) => ({ ...r, deadAt: r.deadAt! })) };
+}
+
+/** The operator's "Retry": a dead event gets a fresh set of attempts, starting now. */
+export async function replayDeadEvent(shop: string, id: number): Promise<boolean> {
+  const { count } = await db.webhookEvent.updateMany({
+    where: { id, shop, deadAt: { not: null }, processedAt: null },
+    data: { deadAt: null, attempts: 0, nextAttemptAt: new Date(), lockedUntil: null },
+  });
+  if (count) log.info("webhook.replayed", { shop, id });
+  return count === 1;
+}
+
+/**
+ * Retention: a processed event's body is needed only until it is processed; it is kept a few
+ * days for troubleshooting, then dropped (the row keeps its id and topic, so a late redelivery is
+ * still recognised), and the row itself goes once no redelivery can come.
+ */
+export async function pruneInbox(now = new Date()): Promise<{ bodiesDropped: number; rowsDeleted: number }> {
+  const day = 86_400_000;
+  const { WEBHOOK_PAYLOAD_RETENTION_DAYS, WEBHOOK_EVENT_RETENTION_DAYS } = config();
+  const bodiesBefore = new Date(now.getTime() - WEBHOOK_PAYLOAD_RETENTION_DAYS * day);
+  const rowsBefore = new Date(now.getTime() - WEBHOOK_EVENT_RETENTION_DAYS * day);
+  let bodiesDropped = 0;
+  let rowsDeleted = 0;
+  // In slices, so the one SQLite writer is never held for long.
+  for (;;) {
+    const n = await execute(
+      db,
+      `UPDATE "WebhookEvent" SET "payload" = NULL WHERE "id" IN (
+         SELECT "id" FROM "WebhookEvent" WHERE "processedAt" < ? AND "payload" IS NOT NULL LIMIT ${PRUNE_SLICE})`,
+      [bodiesBefore],
+    );
+    bodiesDropped += n;
+    if (n < PRUNE_SLICE) break;
+  }
+  for (;;) {
+    const n = await execute(
+      db,
+      `DELETE FROM "WebhookEvent" WHERE "id" IN (
+         SELECT "id" FROM "WebhookEvent" WHERE "processedAt" < ? LIMIT ${PRUNE_SLICE})`,
+      [rowsBefore],
+    );
+    rowsDeleted += n;
+    if (n < PRUNE_SLICE) break;
+  }
+  if (bodiesDropped || rowsDeleted) log.info("webhook.inbox_pruned", { bodiesDropped, rowsDeleted });
+  return { bodiesDropped, rowsDeleted };
+}
+
+const PRUNE_SLICE = 5000;

@@ -1,25 +1,42 @@
 // Shopify's REST webhook payloads (API 2025-10), reduced to what Regulars reads, and mapped to
 // our own shapes. Unknown fields are ignored; missing required ones are a 400 at the door.
+// Every value that reaches the database is bounded here (docs/decisions/0009-hostile-input.md):
+// ids are positive safe integers, money fits the ledger's integer cents, text is well-formed
+// Unicode of sane length. A payload that passes these checks can always be processed.
 import { z } from "zod";
-import { toCents } from "../loyalty/money";
+import { MAX_MONEY_CENTS, toCents } from "../loyalty/money";
 
-const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
-const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
+/**
+ * Shopify ids are 64-bit, but every id Shopify issues today is far below 2^53 and JSON numbers
+ * beyond it have already lost digits by the time they are parsed: such an id is refused, never
+ * rounded into another order's id.
+ */
+const id = z.union([
+  z.number().int().positive().refine(Number.isSafeInteger, "an id beyond 2^53 (digits would be lost)"),
+  z.string().regex(/^\d{1,16}$/, "an id of digits").refine((v) => Number.isSafeInteger(Number(v)) && Number(v) > 0, "an id beyond 2^53"),
+]).transform((v) => String(Number(v)));
+
+/** Text as stored: lone UTF-16 surrogates (invalid in UTF-8 and in PostgreSQL) become U+FFFD. */
+const text = (max: number) => z.string().max(max).transform((v) => v.toWellFormed());
+
+const money = z.union([z.string().max(40), z.number()]).transform((v, ctx) => {
   try {
-    return toCents(v);
+    const cents = toCents(v);
+    if (cents < 0 || cents > MAX_MONEY_CENTS) throw new RangeError();
+    return cents;
   } catch {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a money amount: ${v}` });
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not an amount between 0 and ${MAX_MONEY_CENTS / 100}: ${String(v).slice(0, 40)}` });
     return z.NEVER;
   }
 });
 const moneySet = z.object({ shop_money: z.object({ amount: money }) }).optional();
-const timestamp = z.string().datetime({ offset: true }).transform((v) => new Date(v));
+const timestamp = z.string().max(40).datetime({ offset: true }).transform((v) => new Date(v));
 
 const customerRef = z.object({
   id,
-  email: z.string().nullish(),
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
+  email: text(320).nullish(),
+  first_name: text(255).nullish(),
+  last_name: text(255).nullish(),
 });
 
 const refundPayload = z.object({
@@ -29,26 +46,30 @@ const refundPayload = z.object({
   processed_at: timestamp.nullish(),
   refund_line_items: z
     .array(z.object({ subtotal: money.optional(), subtotal_set: moneySet }))
+    .max(10_000)
     .default([]),
-});
+}).refine(
+  (r) => refundSubtotal(r) <= MAX_MONEY_CENTS,
+  { message: `refunded subtotal over ${MAX_MONEY_CENTS / 100}`, path: ["refund_line_items"] },
+);
 
 const orderPayload = z.object({
   id,
-  name: z.string().nullish(),
+  name: text(255).nullish(),
   customer: customerRef.nullish(),
   // Shop-currency amounts: `*_set.shop_money` when present, else the plain field (also shop money).
   subtotal_price: money,
   subtotal_price_set: moneySet,
   total_price: money,
   total_price_set: moneySet,
-  currency: z.string().min(3),
-  financial_status: z.string().nullish(),
+  currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD"),
+  financial_status: text(64).nullish(),
   test: z.boolean().default(false),
   created_at: timestamp,
   processed_at: timestamp.nullish(),
   cancelled_at: timestamp.nullish(),
-  refunds: z.array(refundPayload).default([]),
-  discount_codes: z.array(z.object({ code: z.string() })).default([]),
+  refunds: z.array(refundPayload).max(1_000).default([]),
+  discount_codes: z.array(z.object({ code: text(255) })).max(250).default([]),
 });
 
 export type RefundRecord = { shopifyId: string; orderShopifyId: string; subtotalCents: number; createdAt: Date };
@@ -75,14 +96,20 @@ export type CustomerRecord = {
   lastName: string | null;
 };
 
+type RefundInput = { refund_line_items: { subtotal?: number; subtotal_set?: { shop_money: { amount: number } } }[] };
+
+function refundSubtotal(refund: RefundInput): number {
+  return refund.refund_line_items.reduce(
+    (sum, line) => sum + (line.subtotal_set?.shop_money.amount ?? line.subtotal ?? 0),
+    0,
+  );
+}
+
 function toRefund(refund: z.infer<typeof refundPayload>): RefundRecord {
   return {
     shopifyId: refund.id,
     orderShopifyId: refund.order_id,
-    subtotalCents: refund.refund_line_items.reduce(
-      (sum, line) => sum + (line.subtotal_set?.shop_money.amount ?? line.subtotal ?? 0),
-      0,
-    ),
+    subtotalCents: refundSubtotal(refund),
     createdAt: refund.processed_at ?? refund.created_at,
   };
 }
@@ -116,19 +143,19 @@ export const refundSchema = refundPayload.transform(toRefund);
 export const customerSchema = customerRef.transform(toCustomer);
 
 export const customerDataRequestSchema = z.object({
-  shop_domain: z.string(),
-  customer: z.object({ id, email: z.string().nullish() }),
-  orders_requested: z.array(id).default([]),
+  shop_domain: text(255),
+  customer: z.object({ id, email: text(320).nullish() }),
+  orders_requested: z.array(id).max(10_000).default([]),
   data_request: z.object({ id }).optional(),
 });
 
 export const customerRedactSchema = z.object({
-  shop_domain: z.string(),
-  customer: z.object({ id, email: z.string().nullish() }),
-  orders_to_redact: z.array(id).default([]),
+  shop_domain: text(255),
+  customer: z.object({ id, email: text(320).nullish() }),
+  orders_to_redact: z.array(id).max(10_000).default([]),
 });
 
-export const shopRedactSchema = z.object({ shop_domain: z.string() });
+export const shopRedactSchema = z.object({ shop_domain: text(255) });
 
 export const anyObject = z.object({}).passthrough();
 

@@ -7,7 +7,7 @@ import { onCustomerCreated, upsertCustomers } from "../loyalty/customers.server"
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
-import { claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
+import { buryCrashedEvents, claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
 import { TOPICS, type OrderRecord, type Topic } from "./payloads";
 import { config } from "../config.server";
 
@@ -17,8 +17,13 @@ const SWEEP_MS = 2000;
 // transactions rather than many small ones; the pause is the only delay a shopper sees.
 const WAKE_DELAY_MS = 100;
 
+function body(event: ClaimedEvent): unknown {
+  if (event.payload === null) throw new Error("the event's body is no longer held (erased before it was processed)");
+  return JSON.parse(event.payload);
+}
+
 async function processOne(tx: Tx, event: ClaimedEvent) {
-  const payload: unknown = JSON.parse(event.payload);
+  const payload = body(event);
   const { shop } = event;
   switch (event.topic as Topic) {
     case "ORDERS_PAID":
@@ -44,8 +49,10 @@ async function processOne(tx: Tx, event: ClaimedEvent) {
       });
       return;
     }
-    case "CUSTOMERS_REDACT":
-      return redactCustomer(tx, shop, TOPICS.CUSTOMERS_REDACT.parse(payload).customer.id);
+    case "CUSTOMERS_REDACT": {
+      const { customer } = TOPICS.CUSTOMERS_REDACT.parse(payload);
+      return redactCustomer(tx, shop, { shopifyId: customer.id, email: customer.email });
+    }
     case "SHOP_REDACT":
       return redactShop(tx, shop);
     default:
@@ -81,7 +88,7 @@ async function processEach(events: ClaimedEvent[]) {
 /** One transaction for a run of orders/paid events of one shop; per-event fallback on failure. */
 async function processPaidRun(events: ClaimedEvent[]) {
   try {
-    const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(JSON.parse(e.payload)));
+    const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(body(e)));
     await db.$transaction(async (tx) => {
       await applyPaidOrders(tx, events[0].shop, await loadProgram(tx, events[0].shop), orders);
       crashIfAsked();
@@ -110,6 +117,7 @@ export async function processBatch(events: ClaimedEvent[]) {
 
 /** Processes until nothing is due. Returns how many events it took. */
 export async function drainInbox(): Promise<number> {
+  await buryCrashedEvents();
   let total = 0;
   for (;;) {
     const events = await claim(BATCH);

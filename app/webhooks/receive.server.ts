@@ -1,11 +1,17 @@
-// The door every webhook route goes through: the library checks the HMAC, we check the payload,
-// record the event durably, and only then answer 200.
-import { authenticate } from "../shopify.server";
+// The door every webhook route goes through: the body is read under the size cap, the shop header
+// must name a shop, the library checks the HMAC, we check the payload, record the event durably,
+// and only then answer 200. Whatever a sender gets wrong is a 4xx with the reason and a log line;
+// nothing it sends can make us acknowledge an event that could never be processed.
+import { BodyTooLarge, readBodyCapped } from "../http/body.server";
+import { nestsDeeperThan } from "../http/json-depth";
 import { log } from "../log.server";
+import { shopDomain } from "../shopify/shop-domain";
+import { authenticate } from "../shopify.server";
 import { record } from "./inbox.server";
 import { describeIssues, TOPICS, type Topic } from "./payloads";
 
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** Shopify's order payloads nest about 6 deep; 64 leaves room and refuses pathological bodies. */
+export const MAX_JSON_DEPTH = 64;
 
 function reject(status: number, reason: string) {
   return new Response(JSON.stringify({ error: reason }), {
@@ -15,38 +21,48 @@ function reject(status: number, reason: string) {
 }
 
 export async function receiveWebhook(request: Request, expected: Topic): Promise<Response> {
-  const length = Number(request.headers.get("content-length") ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    log.warn("webhook.rejected", { reason: "body too large", bytes: length });
-    return reject(413, `body over ${MAX_BODY_BYTES} bytes`);
+  const path = new URL(request.url).pathname;
+  const refuse = (status: number, reason: string, fields: Record<string, unknown> = {}) => {
+    log.warn("webhook.rejected", { path, status, reason, ...fields });
+    return reject(status, reason);
+  };
+
+  let body: string;
+  try {
+    body = await readBodyCapped(request);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return refuse(413, error.message);
+    return refuse(400, "the body could not be read");
   }
+  // Before the library or anything of ours reads the header: it becomes a database key.
+  const shop = shopDomain(request.headers.get("x-shopify-shop-domain"));
+  if (!shop) return refuse(400, "X-Shopify-Shop-Domain is not a shop domain (*.myshopify.com)");
+
   let webhook: Awaited<ReturnType<typeof authenticate.webhook>>;
   try {
-    webhook = await authenticate.webhook(request);
+    webhook = await authenticate.webhook(new Request(request.url, { method: "POST", headers: request.headers, body }));
   } catch (error) {
     if (error instanceof Response) {
-      log.warn("webhook.rejected", { status: error.status, reason: error.statusText, path: new URL(request.url).pathname });
-      return reject(error.status, error.status === 401 ? "invalid HMAC signature" : error.statusText || "rejected");
+      return refuse(error.status, error.status === 401 ? "invalid HMAC signature" : error.statusText || "rejected");
     }
-    if (error instanceof SyntaxError) {
-      log.warn("webhook.rejected", { reason: "malformed JSON", path: new URL(request.url).pathname });
-      return reject(400, "body is not valid JSON");
-    }
+    if (error instanceof SyntaxError) return refuse(400, "body is not valid JSON");
     throw error;
   }
   if (webhook.topic !== expected) {
-    log.warn("webhook.rejected", { shop: webhook.shop, reason: "topic mismatch", topic: webhook.topic, expected });
-    return reject(400, `topic ${webhook.topic} was sent to the ${expected} endpoint`);
+    return refuse(400, `topic ${webhook.topic} was sent to the ${expected} endpoint`, { shop, topic: webhook.topic });
+  }
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    return refuse(400, `body nests deeper than ${MAX_JSON_DEPTH} levels`, { shop, topic: expected });
   }
   const parsed = TOPICS[expected].safeParse(webhook.payload);
   if (!parsed.success) {
-    const reason = describeIssues(parsed.error);
-    log.warn("webhook.rejected", { shop: webhook.shop, topic: expected, reason });
-    return reject(400, `invalid ${expected} payload: ${reason}`);
+    return refuse(400, `invalid ${expected} payload: ${describeIssues(parsed.error)}`, { shop, topic: expected });
   }
   // X-Shopify-Event-Id names the event across retries and subscriptions; older deliveries lack it.
   const eventId = request.headers.get("x-shopify-event-id") ?? webhook.webhookId;
-  await record({ shop: webhook.shop, eventId, topic: expected, payload: JSON.stringify(webhook.payload) });
+  if (!eventId || eventId.length > 255) return refuse(400, "X-Shopify-Event-Id is missing or too long", { shop });
+  // The body exactly as signed: the processor parses it again with the same schema.
+  await record({ shop, eventId, topic: expected, payload: body });
   return new Response(null, { status: 200 });
 }
 

@@ -8,10 +8,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EXTENSION_DIR, i18nKeyMap, loadLocale, renderWidget, translate } from "./fixture-page";
+import { extensionDir, i18nKeyMap, loadLocale, renderWidget, translate } from "./fixture-page";
 
-const panelSrc = readFileSync(join(EXTENSION_DIR, "src/panel.ts"), "utf8");
-const locales = readdirSync(join(EXTENSION_DIR, "locales"))
+const panelSrc = readFileSync(join(extensionDir(), "src/panel.ts"), "utf8");
+const locales = readdirSync(join(extensionDir(), "locales"))
   .filter((f) => f.endsWith(".json") && !f.includes(".schema."))
   .map((f) => (f === "en.default.json" ? "en" : f.replace(/\.json$/, "")));
 
