@@ -15,7 +15,7 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
 // The one variable read before the app's configuration module is loaded: where that module is.
 const buildDir = path.resolve(root, process.env.REGULARS_BUILD_DIR || "build");
-const build = await import(pathToFileURL(path.join(buildDir, "index.js")).href);
+const build = await import(pathToFileURL(path.join(buildDir, "index.js")).href).catch(refuseToStart);
 const settings = readyToServe(build.entry.module);
 const port = settings.PORT;
 const workers = settings.WEB_CONCURRENCY;
@@ -106,13 +106,18 @@ function readyToServe(app) {
   try {
     return app.assertReadyToServe();
   } catch (error) {
-    if (error?.name !== "ConfigError") throw error;
-    if (cluster.isPrimary) {
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "config.refused", message: error.message })}\n`);
-      process.stderr.write(`\n${error.message}\n\n`);
-    }
-    process.exit(78);
+    return refuseToStart(error);
   }
+}
+
+/** A configuration error (found while the build loads, or by the check) ends the start: exit 78. */
+function refuseToStart(error) {
+  if (error?.name !== "ConfigError") throw error;
+  if (cluster.isPrimary) {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "config.refused", message: error.message })}\n`);
+    process.stderr.write(`\n${error.message}\n\n`);
+  }
+  process.exit(78);
 }
 
 /**

@@ -11,7 +11,17 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** The body as text, or BodyTooLarge once more than `limit` bytes have arrived. */
+export class BodyNotUtf8 extends Error {
+  name = "BodyNotUtf8";
+  message = "body is not valid UTF-8";
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as text; BodyTooLarge once more than `limit` bytes have arrived, BodyNotUtf8 when it
+ * is not UTF-8 (decoding it leniently would change the bytes a signature was computed over).
+ */
 export async function readBodyCapped(request: Request, limit = config().MAX_BODY_BYTES): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > limit) throw new BodyTooLarge(limit);
@@ -37,5 +47,9 @@ export async function readBodyCapped(request: Request, limit = config().MAX_BODY
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  try {
+    return utf8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new BodyNotUtf8();
+  }
 }

@@ -2,7 +2,7 @@
 // must name a shop, the library checks the HMAC, we check the payload, record the event durably,
 // and only then answer 200. Whatever a sender gets wrong is a 4xx with the reason and a log line;
 // nothing it sends can make us acknowledge an event that could never be processed.
-import { BodyTooLarge, readBodyCapped } from "../http/body.server";
+import { BodyNotUtf8, BodyTooLarge, readBodyCapped } from "../http/body.server";
 import { nestsDeeperThan } from "../http/json-depth";
 import { log } from "../log.server";
 import { shopDomain } from "../shopify/shop-domain";
@@ -32,6 +32,7 @@ export async function receiveWebhook(request: Request, expected: Topic): Promise
     body = await readBodyCapped(request);
   } catch (error) {
     if (error instanceof BodyTooLarge) return refuse(413, error.message);
+    if (error instanceof BodyNotUtf8) return refuse(400, error.message);
     return refuse(400, "the body could not be read");
   }
   // Before the library or anything of ours reads the header: it becomes a database key.

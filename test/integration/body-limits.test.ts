@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { useFreshDatabase } from "../support/database";
 import { startApp, TEST_SECRET, type RunningApp } from "../support/server";
-import { orderPayload, SHOP } from "../support/shopify";
+import { proxyUrl } from "../support/proxy";
+import { newId, orderPayload, SHOP } from "../support/shopify";
 
 let app: RunningApp;
 beforeAll(async () => {
@@ -94,9 +95,12 @@ describe("a body past the cap (2 MiB)", () => {
     expect(await db.ledgerEntry.count()).toBe(0);
   });
 
-  it("the same refusal reaches every route, not only webhooks", async () => {
-    const result = await postChunked("/proxy/api/redeem", { "Content-Type": "application/json" }, 3 * 1024 * 1024, (_at, size) => Buffer.alloc(size, 0x20));
+  it("the same refusal reaches every route that reads a body: a signed app-proxy redeem", async () => {
+    const customer = newId();
+    const url = new URL(proxyUrl(app.url, "api/redeem", { customer }));
+    const result = await postChunked(`${url.pathname}${url.search}`, { "Content-Type": "application/json" }, 3 * 1024 * 1024, (_at, size) => Buffer.alloc(size, 0x20));
     expect(result.status).toBe(413);
+    expect(await db.redemption.count()).toBe(0);
   });
 
   it("a declared Content-Length past the cap is refused before a byte is read", async () => {
