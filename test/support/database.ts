@@ -34,3 +34,38 @@ export async function useFreshDatabase(): Promise<string> {
   process.env.DATABASE_URL = url;
   return url;
 }
+
+/** Every text column of every table of the app's database, as [table, column] pairs. */
+export async function textColumns(): Promise<[string, string][]> {
+  const { db } = await import("../../app/db.server");
+  if (usingPostgres) {
+    const rows = await db.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
+      `SELECT table_name, column_name FROM information_schema.columns
+       WHERE table_schema = 'public' AND data_type IN ('text', 'character varying') AND table_name NOT LIKE '\\_%'`,
+    );
+    return rows.map((r) => [r.table_name, r.column_name]);
+  }
+  const tables = await db.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\'`,
+  );
+  const columns: [string, string][] = [];
+  for (const { name } of tables) {
+    const info = await db.$queryRawUnsafe<{ name: string; type: string }[]>(`PRAGMA table_info("${name}")`);
+    for (const column of info) if (/TEXT|CHAR/i.test(column.type)) columns.push([name, column.name]);
+  }
+  return columns;
+}
+
+/** Where in the database `needle` still appears: "Table.column" for each text column holding it. */
+export async function placesHolding(needle: string): Promise<string[]> {
+  const { db } = await import("../../app/db.server");
+  const found: string[] = [];
+  for (const [table, column] of await textColumns()) {
+    const rows = await db.$queryRawUnsafe<{ n: bigint | number }[]>(
+      `SELECT COUNT(*) AS n FROM "${table}" WHERE LOWER("${column}") LIKE ${usingPostgres ? "$1" : "?"}`,
+      `%${needle.toLowerCase()}%`,
+    );
+    if (Number(rows[0].n) > 0) found.push(`${table}.${column}`);
+  }
+  return found;
+}
