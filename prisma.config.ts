@@ -1,4 +1,4 @@
-// Prisma CLI config. Engines are never downloaded here (DESIGN §2.1): the client is generated
+// Prisma CLI config. Engines are never downloaded here (docs/decisions/0001-database-providers.md): the client is generated
 // with the JS query compiler, and migrations are applied by scripts/db.ts (ADR 0001).
 import { defineConfig } from "prisma/config";
 

@@ -23,7 +23,7 @@ export function startBackgroundWork() {
     expireRedemptions(new Date()).catch((error) => log.error("redemption.expiry_failed", { error: String(error) }));
   }, EXPIRY_SWEEP_MS);
   expiry.unref();
-  // Points of members without an order for their shop's expiry months (DESIGN §5; off by default).
+  // Points of members without an order for their shop's expiry months (docs/loyalty-rules.md; off by default).
   // Idempotent by ledger key, so a restart or a second process running it too changes nothing.
   const pointsExpiry = setInterval(() => {
     expirePoints(new Date()).catch((error) => log.error("points.expiry_failed", { error: String(error) }));

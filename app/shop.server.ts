@@ -4,7 +4,7 @@ import { db } from "./db.server";
 import { log } from "./log.server";
 import { fetchShopFacts, type AdminGraphql } from "./shopify/shop.server";
 
-/** After OAuth: remember the shop and give it the default program (DESIGN §5). */
+/** After OAuth: remember the shop and give it the default program (docs/loyalty-rules.md). */
 export async function onShopInstalled(domain: string, admin: AdminGraphql) {
   const facts = await fetchShopFacts(admin).catch((error: unknown) => {
     log.warn("shop.facts_unavailable", { shop: domain, error: String(error) });

@@ -1,7 +1,7 @@
 // Historical backfill at scale: a 1,000,000-order bulk-operation result (with customers and ~10%
 // refunded orders) generated to a temp file, served from a local HTTP server that also answers
 // the Admin API's bulk-operation calls, and imported by the real backfill job into a fresh
-// database. Prints time, lines/s and peak memory. Targets (DESIGN §6): < 60 s, < 300 MB.
+// database. Prints time, lines/s and peak memory. Targets (README.md, Benchmarks): < 60 s, < 300 MB.
 //   npm run bench:backfill -- [--orders 1000000] [--chunk 1000] [--postgres postgresql://…]
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { once } from "node:events";

@@ -3,7 +3,7 @@
  *   extensions/rewards-widget/src/loader.ts  -> assets/regulars-loader.js (classic deferred script, IIFE)
  *   extensions/rewards-widget/src/panel.ts   -> assets/regulars-panel.js  (ES module, import()ed on first open)
  *   extensions/rewards-widget/src/panel.css  -> assets/regulars-panel.css (linked on first open)
- * and reports raw and gzip (level 9) sizes. Budget (DESIGN.md §6): all three ≤ 8 KB gzipped.
+ * and reports raw and gzip (level 9) sizes. Budget (extensions/rewards-widget/README.md): all three ≤ 8 KB gzipped.
  *
  * Usage: `tsx scripts/build-widget.ts [--outdir DIR]`, or `buildWidget()` from code/tests.
  */

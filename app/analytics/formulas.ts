@@ -1,4 +1,4 @@
-// The KPI formulas of DESIGN §4 over counts, kept pure so the textbook examples test them directly.
+// The KPI formulas of docs/kpis.md over counts, kept pure so the textbook examples test them directly.
 import type { CustomerCounts, OrderTotals } from "./kpis.server";
 
 const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);

@@ -1,4 +1,4 @@
-// The retention KPIs of DESIGN §4 for periods [from, to), aggregated in the database.
+// The retention KPIs of docs/kpis.md for periods [from, to), aggregated in the database.
 //
 // One grouped scan over the shop's counted orders (`customerScan`: one packed row per customer,
 // summed in JS) yields every customer-level KPI for several periods at once (the period, the
@@ -62,7 +62,7 @@ export const COUNTED = `o."shop" = ? AND NOT o."test" AND o."cancelledAt" IS NUL
 
 const between = (column: string) => `${column} >= ? AND ${column} < ?`;
 
-/** Every customer-level count of DESIGN §4, for each window, in one scan of orders before the last `to` (the reference `customerScan` is tested against). */
+/** Every customer-level count of docs/kpis.md, for each window, in one scan of orders before the last `to` (the reference `customerScan` is tested against). */
 export async function customerCounts(db: Executor, shop: string, windows: Window[]): Promise<CustomerCounts[]> {
   const inner: string[] = [];
   const innerParams: unknown[] = [];

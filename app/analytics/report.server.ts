@@ -1,4 +1,4 @@
-// What /app/api/kpis and the dashboard show: the KPIs of DESIGN §4 for [from, to) in the shop's
+// What /app/api/kpis and the dashboard show: the KPIs of docs/kpis.md for [from, to) in the shop's
 // time zone with the previous period of equal length, monthly trends, cohorts, RFM segments,
 // at-risk customers and predicted CLV. Cached per shop and range until the shop's data changes.
 import { db as defaultDb, dialect, type Db } from "../db.server";

@@ -1,4 +1,4 @@
-// Earning and clawback rules of DESIGN §5, as plain functions.
+// Earning and clawback rules of docs/loyalty-rules.md, as plain functions.
 import type { Program, Tier } from "./program";
 
 /** Points a paid order earns: floor(subtotal × points per unit × tier multiplier). */

@@ -1,4 +1,4 @@
-// Points expiry (DESIGN §5): a member's points expire after N months without an order.
+// Points expiry (docs/loyalty-rules.md): a member's points expire after N months without an order.
 // Off by default (ProgramSettings.expiryEnabled); when on, a periodic sweep in the primary process
 // appends one `expire` row per inactive member, taking their whole balance.
 //

@@ -1,4 +1,4 @@
-// What a shopper sees of the program (DESIGN §3, extensions/rewards-widget/README.md): balance,
+// What a shopper sees of the program (docs/public-routes.md, extensions/rewards-widget/README.md): balance,
 // tier and progress, rewards, recent activity, ways to earn. A guest gets the public part.
 import { db } from "../db.server";
 import { loadProgram } from "./program.server";

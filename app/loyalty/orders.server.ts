@@ -216,7 +216,7 @@ async function rollingSpend(tx: Tx, shop: string, customerIds: number[], exclude
   return new Map(rows.map((r) => [r.customerId!, (r._sum.subtotalCents ?? 0) - (r._sum.refundedSubtotalCents ?? 0)]));
 }
 
-/** Tiers are recomputed on each order and refund (DESIGN §5). */
+/** Tiers are recomputed on each order and refund (docs/loyalty-rules.md). */
 export async function refreshTiers(tx: Tx, shop: string, program: Program, customerIds: number[]) {
   if (!program.tiersEnabled || customerIds.length === 0) return;
   const spend = await rollingSpend(tx, shop, customerIds);

@@ -29,7 +29,7 @@ export type Settings = {
   combinesWithShipping: boolean;
 };
 
-/** DESIGN §5 out of the box: 1 point per unit of currency; bonuses, tiers and expiry off. */
+/** Out of the box (docs/loyalty-rules.md): 1 point per unit of currency; bonuses, tiers and expiry off. */
 export const DEFAULT_SETTINGS: Settings = {
   pointsPerUnit: 1,
   signupBonusEnabled: false,
@@ -212,7 +212,7 @@ function fromRow(row: SettingsRow): Settings {
   };
 }
 
-/** The shop's settings; DESIGN §5's defaults when it has none yet. */
+/** The shop's settings; the defaults of docs/loyalty-rules.md when it has none yet. */
 export async function loadSettings(shop: string): Promise<Settings> {
   const row = await db.programSettings.findUnique({ where: { shop } });
   return row ? fromRow(row) : { ...DEFAULT_SETTINGS, tiers: [] };

@@ -1,4 +1,4 @@
-// Dashboard: do customers come back, and does the program pay? The KPIs of DESIGN §4 for a period
+// Dashboard: do customers come back, and does the program pay? The KPIs of docs/kpis.md for a period
 // in the shop's time zone against the previous one, monthly trends, cohorts, RFM segments, at-risk
 // customers and program ROI. Every number comes from app/analytics (the same as /app/api/kpis).
 import { useEffect, useState, type ReactNode } from "react";

@@ -1,4 +1,4 @@
-// GET /app/api/kpis?from=YYYY-MM-DD&to=YYYY-MM-DD — the KPIs of DESIGN §4 for [from, to) in the
+// GET /app/api/kpis?from=YYYY-MM-DD&to=YYYY-MM-DD — the KPIs of docs/kpis.md for [from, to) in the
 // shop's time zone, with the previous period. Session-token auth (Authorization: Bearer <JWT>).
 // Rates are fractions in [0, 1]; money is in shop currency units (numbers, 2 decimals).
 import type { LoaderFunctionArgs } from "@remix-run/node";

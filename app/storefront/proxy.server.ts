@@ -1,4 +1,4 @@
-// The app proxy door (DESIGN §3, §7): every /proxy/* request is Shopify's, signed with the app's
+// The app proxy door (docs/public-routes.md, ADR 0005): every /proxy/* request is Shopify's, signed with the app's
 // secret, or it is refused. The library checks the signature and the 90 s timestamp window
 // (authenticate.public.appProxy → validateHmac); around it we close the gaps ADR 0005 lists:
 // a parameter given twice, a missing timestamp, a malformed customer id. The customer is ONLY

@@ -25,7 +25,7 @@ import { mulberry32, simulateCohort, simulateCustomer } from "./simulate";
 
 const testDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(testDir, "../..");
-const CDNOW_CSV = path.resolve(testDir, "../../../shared/data/cdnow_customers_summary.csv");
+const CDNOW_CSV = path.resolve(testDir, "../fixtures/cdnow_customers_summary.csv"); // provenance: test/fixtures/README.md
 
 /** The CDNOW file is `ID,x,t_x,T,zbar` with CRLF line endings; zbar is mean repeat spend. */
 function readCdnow(): CustomerSummary[] {

@@ -1,4 +1,4 @@
-// The KPIs of DESIGN §4 on small histories computed by hand, against a real database (SQLite, or
+// The KPIs of docs/kpis.md on small histories computed by hand, against a real database (SQLite, or
 // PostgreSQL when TEST_POSTGRES_URL is set). Each expectation says where its number comes from.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 const fresh = { fresh: true };
 
-describe("the textbook examples of DESIGN §4", () => {
+describe("the textbook examples of docs/kpis.md", () => {
   it("CRR = (E − N) / S: S = 2000, E = 2100, N = 300, nobody reactivated → 90%", () => {
     const counts = { customersAtStart: 2000, customersAtEnd: 2100, newCustomers: 300, reactivatedCustomers: 0 };
     expect(retentionRate(counts)).toBeCloseTo(0.9, 12);

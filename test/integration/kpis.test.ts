@@ -43,7 +43,7 @@ afterAll(async () => {
 const kpis = (query: string, headers: Record<string, string> = adminHeaders()) => fetch(`${app.url}/app/api/kpis?${query}`, { headers });
 
 describe("GET /app/api/kpis", () => {
-  it("returns the KPIs of DESIGN §4 with the issue's field names, matching the hand count", async () => {
+  it("returns the KPIs of docs/kpis.md with the issue's field names, matching the hand count", async () => {
     const response = await kpis("from=2026-02-01&to=2026-03-01");
     expect(response.status).toBe(200);
     const body = await response.json();

@@ -34,7 +34,7 @@ function errorsOf(parse: () => unknown): Record<string, string> {
 const valid = (patch: Partial<Record<keyof Settings, unknown>> = {}) => ({ ...DEFAULT_SETTINGS, ...patch });
 
 describe("program defaults", () => {
-  it("are DESIGN §5's: 1 point per unit, bonuses, tiers and expiry off, no negative balances", async () => {
+  it("match docs/loyalty-rules.md: 1 point per unit, bonuses, tiers and expiry off, no negative balances", async () => {
     expect(await loadSettings(newShop())).toEqual({
       pointsPerUnit: 1,
       signupBonusEnabled: false, signupBonusPoints: 100,

@@ -1,5 +1,5 @@
 /**
- * Widget budget (DESIGN.md §6): everything the storefront widget ever loads —
+ * Widget budget (extensions/rewards-widget/README.md): everything the storefront widget ever loads —
  * loader + panel JS + panel CSS — is ≤ 8 KB gzipped (zlib level 9).
  * The launcher's few CSS rules are inlined in the page by the snippet; they are
  * counted too, so the figure covers every byte of widget JS/CSS.

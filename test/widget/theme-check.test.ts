@@ -1,5 +1,5 @@
 /**
- * Shopify's own linter on the theme app extension (DESIGN.md §2: must pass on extensions/).
+ * Shopify's own linter on the theme app extension (it must pass on extensions/; see extensions/rewards-widget/README.md).
  * The built assets must exist (MissingAsset), so the widget is built first.
  * theme-check tries to refresh its Liquid docs from the network and falls back to the
  * copy bundled in @shopify/theme-check-docs-updater when offline.
