@@ -150,7 +150,7 @@ async function deliver(c: Case): Promise<number> {
   // Header values must be ByteStrings: a shop the Headers API cannot carry is sent as Latin-1 bytes.
   const shop = c.shop ?? SHOP;
   headers.set("X-Shopify-Shop-Domain", Buffer.from(shop, "utf8").toString("latin1"));
-  const response = await fetch(`${app.url}/webhooks/${c.topic}`, { method: "POST", headers, body: c.body });
+  const response = await fetch(`${app.url}/webhooks/${c.topic}`, { method: "POST", headers, body: new Uint8Array(c.body) });
   await response.arrayBuffer();
   return response.status;
 }
@@ -208,7 +208,7 @@ describe("specific refusals, with the reason", () => {
         "X-Shopify-Shop-Domain": options.shop ?? SHOP, "X-Shopify-API-Version": "2025-10",
         "X-Shopify-Webhook-Id": randomUUID(), "X-Shopify-Event-Id": randomUUID(),
       },
-      body,
+      body: new Uint8Array(body),
     });
     return { status: response.status, body: await response.text() };
   };

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(async () => (await import("../../app/db.server")).db.$disconnect());
 
 function start(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
-  const merged: Record<string, string | undefined> = { ...process.env, NODE_ENV: "production", PORT: "0", DATABASE_URL: databaseUrl, WEB_CONCURRENCY: "1", ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: "0", DATABASE_URL: databaseUrl, WEB_CONCURRENCY: "1", ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   const child = spawn(process.execPath, ["server.mjs"], {
     env: merged,
