@@ -1,10 +1,11 @@
 // Server render: stream the shell to browsers as soon as it is ready; give crawlers
 // (isbot) the complete document. Shopify's document headers (CSP frame-ancestors for the
-// embedded admin, and friends) are added to every HTML response.
+// embedded admin, and friends) are added to every HTML response. Errors Remix catches are
+// logged by `handleError` below, one JSON line each.
 import { PassThrough } from "node:stream";
-import type { EntryContext } from "@remix-run/node";
+import type { EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { log } from "./log.server";
@@ -58,6 +59,37 @@ export default function handleRequest(
     setTimeout(abort, ABORT_DELAY);
   });
 }
+
+/**
+ * What Remix does with an error it caught, instead of its default `console.error` (a multi-line
+ * stack per request). A URL that no route matches is an ordinary 404 — browsers' icon probes,
+ * crawlers, typos — and the 404 page says all there is to say: nothing is logged. Neither is a
+ * request whose client went away (its aborted loaders throw). Remix's other refusals (405 for a
+ * POST to a page without an action, 400 for a malformed data request) are one short warning; any
+ * other error is one error line with its stack. Only the path is logged: admin URLs carry session
+ * tokens in their query strings.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  // A body cut at the size cap: the server already answered 413 and logged it (http.body_too_large).
+  if (error instanceof Error && error.name === "BodyTooLarge") return;
+  const where = { method: request.method, path: new URL(request.url).pathname };
+  if (isRouteErrorResponse(error)) {
+    if (error.status === 404) return;
+    if (error.status < 500) {
+      // `error.error` is Remix's own explanation (internal, not part of the public type).
+      const reason = (error as { error?: unknown }).error;
+      log.warn("request.refused", { ...where, status: error.status, error: reason instanceof Error ? reason.message : error.statusText });
+      return;
+    }
+  }
+  log.error("request.error", {
+    ...where,
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    stack: error instanceof Error ? error.stack : undefined,
+  });
+};
+
 // What server.mjs needs from the app besides Remix's handler: the configuration check it runs
 // before serving, and the background work of the primary process. The Remix build exposes this
 // module as `build.entry.module`, the only door from the plain-JS server into the app.

@@ -17,6 +17,9 @@ export function Layout({ children }: { children: ReactNode }) {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
+        {/* public/ (served by server.mjs): the SVG for browsers that take one, the ICO for the rest. */}
+        <link rel="icon" href="/favicon.ico" sizes="32x32" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         {/* Polaris falls back to the system font stack: no third-party, render-blocking font request. */}
         <Meta />
         <Links />

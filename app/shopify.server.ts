@@ -1,6 +1,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { isOutsideAdminRequest, outsideAdminResponse } from "./admin/outside-admin";
 import { config as appConfig } from "./config.server";
 import { db } from "./db.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
@@ -39,7 +40,11 @@ function shopify(): App {
 }
 
 export const authenticate = {
-  admin: (request: Request) => shopify().authenticate.admin(request),
+  /** The library's admin authentication, after turning away /app requests that never came from the admin. */
+  admin: async (request: Request) => {
+    if (isOutsideAdminRequest(request)) throw outsideAdminResponse();
+    return shopify().authenticate.admin(request);
+  },
   webhook: (request: Request) => shopify().authenticate.webhook(request),
   public: {
     appProxy: (request: Request) => shopify().authenticate.public.appProxy(request),

@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -d node_modules/@regulars/db-sqlite ]; then
   echo "Installing dependencies (better-sqlite3 compiles, about a minute)…"
-  # `npm install` honours package-lock.json; `npm ci` would refuse it here (see .ci/run).
-  npm install --no-audit --no-fund
+  # Exactly what package-lock.json says, and never a rewrite of it (docs/decisions/0008-lockfile.md).
+  npm ci --no-audit --no-fund
 fi

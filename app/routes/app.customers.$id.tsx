@@ -10,12 +10,12 @@ import {
   Badge, Banner, BlockStack, Button, Card, DataTable, Divider, FormLayout, InlineStack, Layout, Page,
   Pagination, Text, TextField, Tooltip,
 } from "@shopify/polaris";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { SEGMENT_LABELS } from "../analytics/rfm";
 import {
   AdjustmentError, adjustPoints, MAX_REASON_LENGTH, memberDetail, MemberNotFound, parseAdjustment, pointsHistory, shopDisplay, staffActor,
 } from "../loyalty/members.server";
 import { adminLocale, cursorOf } from "../admin-request";
+import { adminErrorBoundary } from "../admin/boundary";
 import { useCsvExport, useCursorPaging } from "../admin/lists";
 import { authenticate } from "../shopify.server";
 
@@ -463,5 +463,5 @@ export function ErrorBoundary() {
       </Page>
     );
   }
-  return boundary.error(error);
+  return adminErrorBoundary(error);
 }

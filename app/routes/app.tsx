@@ -1,17 +1,21 @@
 // The embedded admin shell: every /app/* page is authenticated with the admin session
 // token, wrapped in Polaris + App Bridge, and listed in the admin's app navigation.
 import { forwardRef, useEffect, type ComponentProps, type ReactNode } from "react";
-import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useNavigate, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider as PolarisAppProvider, type AppProviderProps } from "@shopify/polaris";
 import polarisTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { adminErrorBoundary, isOutsideAdmin } from "../admin/boundary";
+import { OUTSIDE_ADMIN_TITLE } from "../admin/outside-admin";
 import { config } from "../config.server";
 import { authenticate } from "../shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export const meta: MetaFunction = ({ error }) => (isOutsideAdmin(error) ? [{ title: `${OUTSIDE_ADMIN_TITLE} · Regulars` }] : []);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authenticate.admin(request);
@@ -79,10 +83,10 @@ export default function AppShell() {
   );
 }
 
-// The library throws Responses (re-auth redirects, bounce pages) whose headers must reach
-// the browser: let Shopify's boundary render them.
+// The library throws Responses (re-auth redirects, bounce pages) whose bodies and headers must
+// reach the browser; an /app URL opened outside the admin gets a page that says where to go.
 export function ErrorBoundary() {
-  return boundary.error(useRouteError());
+  return adminErrorBoundary(useRouteError());
 }
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);
