@@ -3,7 +3,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Button, Card, EmptyState, IndexTable, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, EmptyState, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { deadEvents, replayDeadEvent } from "../webhooks/inbox.server";
 
@@ -59,37 +59,32 @@ export default function FailedEvents() {
                 </p>
               </Banner>
             )}
-            <Card padding="0">
-              {count === 0 ? (
+            {count === 0 ? (
+              <Card>
                 <EmptyState heading="No failed events" image="">
                   <p>Every order, refund and customer update Shopify sent has been applied.</p>
                 </EmptyState>
-              ) : (
-                <IndexTable
-                  resourceName={{ singular: "failed event", plural: "failed events" }}
-                  itemCount={events.length}
-                  selectable={false}
-                  headings={[{ title: "Topic" }, { title: "Error" }, { title: "Attempts" }, { title: "First received" }, { title: "Last attempt" }, { title: "" }]}
-                >
-                  {events.map((event, index) => (
-                    <IndexTable.Row id={String(event.id)} key={event.id} position={index}>
-                      <IndexTable.Cell>
-                        <Text as="span" fontWeight="semibold">{topicName(event.topic)}</Text>
-                      </IndexTable.Cell>
-                      <IndexTable.Cell>
-                        <Text as="span" breakWord>{event.lastError ?? "—"}</Text>
-                      </IndexTable.Cell>
-                      <IndexTable.Cell>{event.attempts}</IndexTable.Cell>
-                      <IndexTable.Cell>{when(event.receivedAt)}</IndexTable.Cell>
-                      <IndexTable.Cell>{when(event.lastAttemptAt)}</IndexTable.Cell>
-                      <IndexTable.Cell>
-                        <RetryButton id={event.id} />
-                      </IndexTable.Cell>
-                    </IndexTable.Row>
-                  ))}
-                </IndexTable>
-              )}
-            </Card>
+              </Card>
+            ) : (
+              events.map((event) => (
+                <Card key={event.id}>
+                  <BlockStack gap="200">
+                    <InlineStack align="space-between" blockAlign="center" gap="400">
+                      <Text as="h2" variant="headingSm">{topicName(event.topic)}</Text>
+                      <RetryButton id={event.id} />
+                    </InlineStack>
+                    <Box background="bg-surface-secondary" padding="200" borderRadius="200">
+                      <Text as="p" breakWord>
+                        <code>{event.lastError ?? "No error was recorded."}</code>
+                      </Text>
+                    </Box>
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      {event.attempts} attempts · first received {when(event.receivedAt)} · last attempt {when(event.lastAttemptAt)} · event {event.eventId}
+                    </Text>
+                  </BlockStack>
+                </Card>
+              ))
+            )}
             {count > events.length && (
               <Text as="p" tone="subdued">Showing the latest {events.length} of {count}.</Text>
             )}
