@@ -169,11 +169,21 @@ function requestBody(req, res) {
 function tooLarge(req, res) {
   if (res.headersSent) return;
   logLine("http.body_too_large", { path: req.url?.slice(0, 200), limit: maxBody });
-  res.writeHead(413, { "Content-Type": "application/json", Connection: "close" });
+  res.writeHead(413, { "Content-Type": "application/json" });
   res.end(JSON.stringify({ error: `body over ${maxBody} bytes` }));
+  // Read on and throw away what the client is still sending, so the 413 reaches it (closing now
+  // would reset the connection under a client still writing, and it might never read the answer);
+  // a client that keeps sending long after is cut off.
   req.removeAllListeners("data");
+  let drained = 0;
+  req.on("data", (chunk) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT) req.destroy();
+  });
   req.resume();
 }
+
+const DRAIN_LIMIT = 64 * 1024 * 1024;
 
 /** Remix for everything but webhooks; a response to a request already answered (413) is dropped. */
 async function serveRemix(handleRemix, writeReadableStreamToWritable, req, res) {

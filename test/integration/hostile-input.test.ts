@@ -87,6 +87,8 @@ const ODD_SHOPS = [
   "ünïcode.myshopify.com", "shop.myshopify.com%00", "http://shop.myshopify.com", "shop.myshopify.com:443", "*.myshopify.com",
 ];
 
+const COMPLIANCE_SHOP = "hostile-compliance.myshopify.com";
+
 function corpus(): Case[] {
   const cases: Case[] = [];
   for (const [label, make] of HOSTILE_VALUES) {
@@ -129,10 +131,11 @@ function corpus(): Case[] {
   for (const shop of ODD_SHOPS) {
     cases.push({ name: `shop header ${JSON.stringify(shop.slice(0, 40))}`, topic: "orders/paid", body: serialise(orderPayload({ customerId: newId() })), shop });
   }
+  // Compliance topics go to a shop of their own: an accepted shop/redact erases its whole shop.
   for (const topic of ["customers/redact", "customers/data_request", "shop/redact"]) {
     for (const [label, make] of HOSTILE_VALUES) {
-      const payload = { shop_id: 1, shop_domain: SHOP, customer: { id: make(), email: make() }, orders_to_redact: make(), orders_requested: make() };
-      cases.push({ name: `${topic} with ${label}`, topic, body: serialise(payload) });
+      const payload = { shop_id: 1, shop_domain: COMPLIANCE_SHOP, customer: { id: make(), email: make() }, orders_to_redact: make(), orders_requested: make() };
+      cases.push({ name: `${topic} with ${label}`, topic, body: serialise(payload), shop: COMPLIANCE_SHOP });
     }
   }
   return cases;
@@ -181,6 +184,9 @@ describe("a corpus of signed, hostile webhooks", () => {
     await inboxDrained(60_000);
     expect(await db.webhookEvent.count({ where: { OR: [{ deadAt: { not: null } }, { lastError: { not: null } }] } })).toBe(0);
     expect(app.logs()).not.toMatch(/webhook\.unhandled|webhook\.processing_failed/);
+
+    // The accepted orders were applied (the corpus's valid-looking cases earn real points).
+    expect(await db.order.count({ where: { shop: SHOP } })).toBeGreaterThan(50);
 
     // Whole, bounded points, and every cached balance equals its ledger.
     const [{ odd }] = await db.$queryRawUnsafe<{ odd: bigint | number }[]>(

@@ -40,7 +40,7 @@ export async function textColumns(): Promise<[string, string][]> {
   const { db } = await import("../../app/db.server");
   if (usingPostgres) {
     const rows = await db.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
-      `SELECT table_name, column_name FROM information_schema.columns
+      `SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
        WHERE table_schema = 'public' AND data_type IN ('text', 'character varying') AND table_name NOT LIKE '\\_%'`,
     );
     return rows.map((r) => [r.table_name, r.column_name]);
