@@ -41,7 +41,7 @@ if (cluster.isPrimary) {
   let listening = 0;
   cluster.on("listening", async () => {
     if (++listening < workers) return;
-    logLine("server.listening", { url: `http://localhost:${port}`, workers });
+    logLine("server.listening", { url: `http://localhost:${port}`, workers, node: process.version });
     if (settings.NODE_ENV === "development" && process.env.REMIX_DEV_ORIGIN) {
       // `remix dev` (npm run dev) waits for this before it reloads the browser.
       const { broadcastDevReady } = await import("@remix-run/node");

@@ -2,6 +2,7 @@
 # One command from a fresh clone to a running Regulars on the embedded SQLite database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/ensure-node.sh
 bash scripts/ensure-deps.sh
 echo "Building…"
 npm run build --silent

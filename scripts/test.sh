@@ -3,6 +3,7 @@
 # Set TEST_POSTGRES_URL (an admin URL) to run the database tests against PostgreSQL instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/ensure-node.sh
 bash scripts/ensure-deps.sh
 bash scripts/ensure-system.sh
 npm run build --silent

@@ -8,7 +8,6 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { unauthenticated } from "../shopify.server";
-import { shopifyEmulatorReady } from "./emulator.server";
 import { config } from "../config.server";
 
 /** The admin client's GraphQL call, as the Remix package hands it out. */
@@ -131,7 +130,6 @@ export function rewardCodeMutation(input: NewRewardCode): { query: string; varia
 
 /** The offline Admin client of a shop (the session the install stored). */
 export async function adminFor(shop: string): Promise<AdminGraphql> {
-  await shopifyEmulatorReady();
   try {
     const { admin } = await unauthenticated.admin(shop);
     return admin as unknown as AdminGraphql;

@@ -5,7 +5,8 @@
 // `npm start` sets) refuses to run with it unless REGULARS_ALLOW_DEV_TOOLS=1 is set as well — the
 // test harness does that on purpose, an operator never should — so a stray variable cannot make
 // a real shop's redemptions talk to a fake Shopify. The process exits rather than run half-faked.
-// Only `https://<shop>/admin/api/*/graphql.json` is answered; every other request goes out as usual.
+// Only `https://<shop>/admin/api/*/graphql.json` and the OAuth token endpoint
+// `https://<shop>/admin/oauth/access_token` are answered; every other request goes out as usual.
 import { log } from "../log.server";
 import { config } from "../config.server";
 
@@ -30,17 +31,18 @@ export function shopifyEmulatorReady(): Promise<void> {
 }
 
 async function start() {
-  const [msw, { setupServer }, { adminGraphqlHandlers }, runtime] = await Promise.all([
+  const [msw, { setupServer }, { adminGraphqlHandlers }, { oauthHandlers, tokenBook }, runtime] = await Promise.all([
     import("msw"),
     import("msw/node"),
     import("./emulator/admin-graphql"),
+    import("./emulator/oauth"),
     import("@shopify/shopify-api/runtime"),
   ]);
+  const { SHOPIFY_EMULATOR_DIR, SHOPIFY_EMULATOR_FAULT, SHOPIFY_API_KEY, SHOPIFY_API_SECRET } = config();
+  const book = tokenBook(SHOPIFY_EMULATOR_DIR);
   const server = setupServer(
-    ...adminGraphqlHandlers(msw, {
-      dir: config().SHOPIFY_EMULATOR_DIR ?? null,
-      fault: config().SHOPIFY_EMULATOR_FAULT,
-    }),
+    ...adminGraphqlHandlers(msw, { dir: SHOPIFY_EMULATOR_DIR ?? null, fault: SHOPIFY_EMULATOR_FAULT, book }),
+    ...oauthHandlers(msw, book, { apiKey: SHOPIFY_API_KEY, apiSecret: SHOPIFY_API_SECRET }),
   );
   server.listen({ onUnhandledRequest: "bypass" });
   // The Shopify library captured `globalThis.fetch` when it was imported, before msw wrapped it:

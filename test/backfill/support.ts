@@ -3,6 +3,7 @@
 import { setupServer } from "msw/node";
 import { db } from "../../app/db.server";
 import type { AdminGraphql } from "../../app/shopify/bulk.server";
+import { expiringOfflineToken } from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
 
 // Listening as this module loads: the Shopify library keeps a reference to `fetch` when it is
@@ -30,7 +31,7 @@ export async function installedShop(): Promise<{ shop: string; admin: AdminGraph
   await db.shop.create({ data: { domain: shop } });
   await db.programSettings.create({ data: { shop } });
   await db.session.create({
-    data: { id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: "shpat_test_token", scope: "read_orders,read_all_orders,read_customers" },
+    data: { id: `offline_${shop}`, shop, state: "installed", isOnline: false, ...expiringOfflineToken("shpat_test_token"), scope: "read_orders,read_all_orders,read_customers" },
   });
   const { admin } = await unauthenticatedAdmin!(shop);
   return { shop, admin };

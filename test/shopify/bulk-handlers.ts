@@ -1,10 +1,10 @@
 // Shopify's Admin API bulk operations, answered at the network edge by msw, in the documented
-// 2025-10 shapes: `bulkOperationRunQuery` creates an operation (one bulk query per shop at a time),
+// 2026-10 shapes: `bulkOperationRunQuery` creates an operation (one bulk query per shop at a time),
 // `node(id:)` reports it CREATED → RUNNING → COMPLETED with `objectCount` (a string, as
 // UnsignedInt64 is) and a signed `url`, and that URL serves the JSONL result file.
 import { graphql, http, HttpResponse } from "msw";
 
-export const API_VERSION = "2025-10";
+export const API_VERSION = "2026-10";
 const STORAGE = "https://storage.googleapis.com/shopify-tiers-assets-prod-us-east1/bulk-operation-outputs";
 
 type What = "orders" | "customers";

@@ -43,11 +43,22 @@ export function adminHost(shop = SHOP): string {
   return Buffer.from(`admin.shopify.com/store/${shop.replace(".myshopify.com", "")}`).toString("base64url");
 }
 
+/**
+ * What an install stores today: an offline access token that expires within the hour and the
+ * refresh token for the next one (expiring offline tokens, which Shopify requires from 2027).
+ */
+export function expiringOfflineToken(accessToken: string) {
+  return {
+    accessToken, expires: new Date(Date.now() + 3600_000),
+    refreshToken: `shprt_${accessToken}`, refreshTokenExpires: new Date(Date.now() + 90 * 86_400_000),
+  };
+}
+
 /** Stores the shop's offline session (and an online one) so admin requests need no token exchange. */
 export async function storeAdminSessions(shop = SHOP, { scope = "read_orders,read_customers,write_discounts" } = {}) {
   const offline = {
     id: `offline_${shop}`, shop, state: "", isOnline: false, scope,
-    accessToken: "shpat_test_offline", expires: null,
+    ...expiringOfflineToken("shpat_test_offline"),
   };
   await db.session.upsert({ where: { id: offline.id }, create: offline, update: offline });
   const online = {

@@ -7,6 +7,7 @@ import { createHmac } from "node:crypto";
 import { db } from "../../app/db.server";
 import { appendEntry } from "../../app/loyalty/ledger.server";
 import { upsertCustomers } from "../../app/loyalty/customers.server";
+import { expiringOfflineToken } from "./admin-session";
 import { TEST_SECRET } from "./server";
 import { SHOP } from "./shopify";
 
@@ -80,7 +81,7 @@ export function redeemRequest(baseUrl: string, customer: string | number, reward
 export async function storeOfflineSession(shop = SHOP) {
   await db.session.upsert({
     where: { id: `offline_${shop}` },
-    create: { id: `offline_${shop}`, shop, state: "installed", isOnline: false, scope: "write_discounts,read_orders", accessToken: "shpat_regulars_test_token" },
+    create: { id: `offline_${shop}`, shop, state: "installed", isOnline: false, scope: "write_discounts,read_orders", ...expiringOfflineToken("shpat_regulars_test_token") },
     update: {},
   });
 }

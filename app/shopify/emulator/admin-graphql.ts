@@ -1,4 +1,4 @@
-// Shopify's Admin GraphQL API (2025-10) as far as Regulars uses it, answered in-process by msw at
+// Shopify's Admin GraphQL API (2026-10) as far as Regulars uses it, answered in-process by msw at
 // the network edge: the app's real code, the real Shopify library and real HTTP requests, only the
 // far end is ours. Shapes follow Shopify's documentation: `userErrors` (DiscountUserError: field,
 // message, code) for refusals, a 200 with `errors[].extensions.code = "THROTTLED"` and
@@ -11,6 +11,7 @@ import path from "node:path";
 // msw is a dev dependency: only its types are imported here; the caller hands the module in, so a
 // production bundle never references it (app/shopify/emulator.server.ts imports it on demand).
 import type * as Msw from "msw";
+import type { TokenBook } from "./oauth";
 
 /**
  * What the emulator should do with discount mutations, read from `<dir>/faults.json` on every
@@ -29,6 +30,8 @@ export type EmulatorOptions = {
   dir?: string | null;
   /** The fault when there is no faults.json. */
   fault?: DiscountFault | null;
+  /** The OAuth emulation's tokens: a token it revoked or let expire gets 401 (emulator/oauth.ts). */
+  book?: TokenBook;
 };
 
 type StoredDiscount = { id: string; shop: string; code: string; kind: string; input: Record<string, unknown>; createdAt: string };
@@ -132,7 +135,8 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
   return [
     http.post("https://:shop/admin/api/:version/graphql.json", async ({ request, params }) => {
       const shop = String(params.shop);
-      if (!request.headers.get("x-shopify-access-token")) {
+      const token = request.headers.get("x-shopify-access-token");
+      if (!token || (options.book && !options.book.isUsable(token))) {
         return HttpResponse.json({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }, { status: 401 });
       }
       const { query = "", variables = {} } = (await request.json()) as { query?: string; variables?: Record<string, unknown> };
