@@ -54,9 +54,9 @@ function leafKeys(node: unknown, prefix = ""): string[] {
 }
 
 describe.each(NAMES)("extensions/%s", (name) => {
-  it("declares a 2025-10 ui_extension with its targets, each module on disk, and network access", () => {
+  it("declares a 2026-07 ui_extension with its targets, each module on disk, and network access", () => {
     const toml = parseExtensionToml(readFileSync(path.join(dir(name), "shopify.extension.toml"), "utf8"));
-    expect(toml.root.api_version).toBe("2025-10");
+    expect(toml.root.api_version).toBe("2026-07");
     expect(toml.arrays.extensions).toEqual([expect.objectContaining({ type: "ui_extension", handle: name })]);
     const targeting = modulesOf(name);
     expect(targeting.map((t) => t.target).sort()).toEqual([...EXTENSIONS[name]].sort());
@@ -112,11 +112,11 @@ describe.each(NAMES)("extensions/%s", (name) => {
 });
 
 // The extensions type their slice of the `shopify` API themselves (ADR 0006); they must also
-// compile against Shopify's own 2025-10 declarations (devDependencies), prop values included.
+// compile against Shopify's own 2026-07 declarations (devDependencies), prop values included.
 // REGULARS_UI_EXTENSIONS_ROOT may point at another install to check with.
 const typesRoot = process.env.REGULARS_UI_EXTENSIONS_ROOT || ROOT;
 
-describe("against @shopify/ui-extensions 2025.10 and preact", () => {
+describe("against @shopify/ui-extensions 2026.7 and preact", () => {
   it.each(NAMES)("%s compiles against Shopify's own declarations", (name) => {
     const work = path.join(typesRoot, "node_modules/.cache/regulars-extension-check", name);
     rmSync(work, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// Runs a UI extension's real bundle in Node the way Shopify's 2025-10 runtime does: a global
+// Runs a UI extension's real bundle in Node the way Shopify's runtime (2025-10 and later) does: a global
 // `shopify` object, a `document.body` to render Polaris elements into, and `fetch`. The DOM is
 // the few calls the extensions make (createElement, setAttribute, append, replaceChildren,
 // addEventListener), kept small so what the extension renders can be read back and clicked.
@@ -45,7 +45,7 @@ export class FakeElement {
   }
 }
 
-/** A signal as the 2025-10 API hands them out: `.value` and `.subscribe`. */
+/** A signal as the API (2025-10 and later) hands them out: `.value` and `.subscribe`. */
 export function signal<T>(initial: T) {
   let value = initial;
   const subscribers = new Set<(v: T) => void>();

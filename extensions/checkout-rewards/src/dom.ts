@@ -1,4 +1,4 @@
-// Polaris web components built with plain DOM calls: 2025-10 extensions render into
+// Polaris web components built with plain DOM calls: extensions (2025-10 and later) render into
 // `document.body` (Shopify's remote DOM), so no UI framework has to ship in the bundle.
 import type { ElementProps, Tag } from "./shopify";
 

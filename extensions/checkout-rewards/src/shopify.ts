@@ -1,5 +1,5 @@
-// The slice of Shopify's 2025-10 checkout UI extension API that this extension uses, written
-// after the declarations of @shopify/ui-extensions 2025.10 (ADR 0006: that package is not a
+// The slice of Shopify's 2026-07 checkout UI extension API that this extension uses, written
+// after the declarations of @shopify/ui-extensions 2026.7 (ADR 0006: that package is not a
 // dependency yet; test/extensions checks this file against it when it is installed).
 // At run time Shopify hands every target a global `shopify` object.
 
