@@ -34,18 +34,26 @@ function customDomains(config: Config): { domainTransformations?: { match: RegEx
   return { domainTransformations: [{ match: new RegExp(`^(${escaped})$`), transform: "$1" }] };
 }
 
-function createApp(sessionStorage: CachedSessionStorage) {
+/** What both library layers are configured with: the app's credentials, version and scopes. */
+function shared() {
   const config = appConfig();
-  return shopifyApp({
+  return {
     apiKey: config.SHOPIFY_API_KEY,
     apiSecretKey: config.SHOPIFY_API_SECRET,
     apiVersion: API_VERSION,
     scopes: config.SCOPES.split(","),
-    appUrl: config.SHOPIFY_APP_URL,
+    logger: libraryLogger,
+    ...customDomains(config),
+  };
+}
+
+function createApp(sessionStorage: CachedSessionStorage) {
+  return shopifyApp({
+    ...shared(),
+    appUrl: appConfig().SHOPIFY_APP_URL,
     authPathPrefix: "/auth",
     sessionStorage,
     distribution: AppDistribution.AppStore,
-    logger: libraryLogger,
     // Offline tokens that expire after an hour and are refreshed with a 90-day refresh token:
     // Shopify refuses non-expiring ones for public apps from 2027-01-01.
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
@@ -54,22 +62,16 @@ function createApp(sessionStorage: CachedSessionStorage) {
         await onShopInstalled(session.shop, admin);
       },
     },
-    ...customDomains(config),
   });
 }
 
 function createApi() {
-  const config = appConfig();
+  const url = new URL(appConfig().SHOPIFY_APP_URL);
   return shopifyApi({
-    apiKey: config.SHOPIFY_API_KEY,
-    apiSecretKey: config.SHOPIFY_API_SECRET,
-    apiVersion: API_VERSION,
-    scopes: config.SCOPES.split(","),
-    hostName: new URL(config.SHOPIFY_APP_URL).host,
-    hostScheme: new URL(config.SHOPIFY_APP_URL).protocol === "http:" ? "http" : "https",
+    ...shared(),
+    hostName: url.host,
+    hostScheme: url.protocol === "http:" ? "http" : "https",
     isEmbeddedApp: true,
-    logger: libraryLogger,
-    ...customDomains(config),
   });
 }
 

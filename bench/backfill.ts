@@ -139,7 +139,7 @@ function startShopify(files: Record<"orders" | "customers", { path: string; line
     // What `unauthenticated.admin(shop).admin` is in the app: graphql(query, { variables }) → Response.
     const admin = {
       graphql: (query: string, options?: { variables?: Record<string, unknown> }) =>
-        fetch(`${base}/admin/api/2025-10/graphql.json`, {
+        fetch(`${base}/admin/api/2026-10/graphql.json`, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ query, variables: options?.variables }),

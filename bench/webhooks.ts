@@ -43,7 +43,7 @@ async function drive(port: number, bodies: { body: string }[], seconds: number):
           headers: {
             "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body),
             "X-Shopify-Topic": "orders/paid", "X-Shopify-Hmac-Sha256": sign(body), "X-Shopify-Shop-Domain": SHOP,
-            "X-Shopify-API-Version": "2025-10", "X-Shopify-Webhook-Id": randomUUID(), "X-Shopify-Event-Id": randomUUID(),
+            "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": randomUUID(), "X-Shopify-Event-Id": randomUUID(),
           },
         },
         (response) => {

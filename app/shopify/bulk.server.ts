@@ -1,7 +1,7 @@
-// Admin GraphQL bulk operations (API 2025-10): the shop's order and customer history as JSONL.
+// Admin GraphQL bulk operations (API 2026-10): the shop's order and customer history as JSONL.
 // The only module that knows the bulk-operation GraphQL shapes.
 //
-// Shapes that matter (shopify.dev, 2025-10):
+// Shapes that matter (shopify.dev, 2026-10):
 // - `bulkOperationRunQuery(query:, groupObjects:)` → `{ bulkOperation { id status }, userErrors }`;
 //   one bulk *query* may run per app and shop at a time.
 // - A BulkOperation is a Node: poll `node(id:)` for `status` (CREATED, RUNNING, COMPLETED, FAILED,

@@ -1,5 +1,5 @@
 // Admin GraphQL: reward discount codes. The only module that knows the discount mutations' shapes
-// (API 2025-10: `context.customers.add` replaces the deprecated `customerSelection`).
+// (API 2026-10; since 2025-10 `context.customers.add` replaces the removed `customerSelection`).
 //
 // Every call has a deadline (AbortSignal) and survives a throttle or two: Shopify answers an
 // over-budget query with HTTP 200 and `errors[].extensions.code = "THROTTLED"` (or, at the HTTP

@@ -1,4 +1,4 @@
-// Shopify's REST webhook payloads (API 2025-10), reduced to what Regulars reads, and mapped to
+// Shopify's REST webhook payloads (API 2026-10), reduced to what Regulars reads, and mapped to
 // our own shapes. Unknown fields are ignored; missing required ones are a 400 at the door.
 // Every value that reaches the database is bounded here (docs/decisions/0009-hostile-input.md):
 // ids are positive safe integers, money fits the ledger's integer cents, text is well-formed

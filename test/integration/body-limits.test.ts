@@ -66,7 +66,7 @@ function signedHeaders(body: Buffer, eventId: string) {
     "X-Shopify-Topic": "orders/paid",
     "X-Shopify-Hmac-Sha256": createHmac("sha256", TEST_SECRET).update(body).digest("base64"),
     "X-Shopify-Shop-Domain": SHOP,
-    "X-Shopify-API-Version": "2025-10",
+    "X-Shopify-API-Version": "2026-10",
     "X-Shopify-Webhook-Id": eventId,
     "X-Shopify-Event-Id": eventId,
   };

@@ -146,7 +146,7 @@ async function deliver(c: Case): Promise<number> {
     "Content-Type": "application/json",
     "X-Shopify-Topic": c.topic,
     "X-Shopify-Hmac-Sha256": createHmac("sha256", TEST_SECRET).update(c.body).digest("base64"),
-    "X-Shopify-API-Version": "2025-10",
+    "X-Shopify-API-Version": "2026-10",
     "X-Shopify-Webhook-Id": randomUUID(),
     "X-Shopify-Event-Id": randomUUID(),
   });
@@ -211,7 +211,7 @@ describe("specific refusals, with the reason", () => {
       headers: {
         "Content-Type": "application/json", "X-Shopify-Topic": options.topic ?? "orders/paid",
         "X-Shopify-Hmac-Sha256": createHmac("sha256", TEST_SECRET).update(body).digest("base64"),
-        "X-Shopify-Shop-Domain": options.shop ?? SHOP, "X-Shopify-API-Version": "2025-10",
+        "X-Shopify-Shop-Domain": options.shop ?? SHOP, "X-Shopify-API-Version": "2026-10",
         "X-Shopify-Webhook-Id": randomUUID(), "X-Shopify-Event-Id": randomUUID(),
       },
       body: new Uint8Array(body),

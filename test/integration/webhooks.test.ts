@@ -187,7 +187,7 @@ describe("signatures and bad input", () => {
       method: "POST",
       headers: {
         "Content-Type": "application/json", "X-Shopify-Topic": "orders/paid", "X-Shopify-Hmac-Sha256": signed,
-        "X-Shopify-Shop-Domain": SHOP, "X-Shopify-API-Version": "2025-10", "X-Shopify-Webhook-Id": "w-1",
+        "X-Shopify-Shop-Domain": SHOP, "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": "w-1",
       },
       body: tampered,
     });
@@ -223,7 +223,7 @@ describe("signatures and bad input", () => {
       headers: {
         "Content-Type": "application/json", "X-Shopify-Topic": "orders/cancelled",
         "X-Shopify-Hmac-Sha256": createHmac("sha256", "test-webhook-secret").update(body).digest("base64"),
-        "X-Shopify-Shop-Domain": SHOP, "X-Shopify-API-Version": "2025-10", "X-Shopify-Webhook-Id": "w-2",
+        "X-Shopify-Shop-Domain": SHOP, "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": "w-2",
       },
       body,
     });

@@ -20,7 +20,7 @@ export async function deliverWebhook(
     "X-Shopify-Topic": topic,
     "X-Shopify-Hmac-Sha256": hmac,
     "X-Shopify-Shop-Domain": options.shop ?? SHOP,
-    "X-Shopify-API-Version": "2025-10",
+    "X-Shopify-API-Version": "2026-10",
     "X-Shopify-Webhook-Id": randomUUID(),
     "X-Shopify-Event-Id": options.eventId ?? randomUUID(),
     "X-Shopify-Triggered-At": new Date().toISOString(),
