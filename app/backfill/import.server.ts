@@ -2,8 +2,6 @@
 // idempotent upserts the webhook path uses. Each chunk commits together with the job's
 // `linesDone`, so a restart continues after the last committed chunk and re-reads nothing twice.
 // No points are awarded here: historical orders earn only if the owner credits them (credit.server).
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { db, type Tx } from "../db.server";
 import { execute, query } from "../db/sql.server";
 import { upsertCustomers } from "../loyalty/customers.server";
@@ -12,7 +10,7 @@ import { loadProgram } from "../loyalty/program.server";
 import { BulkLineError, parseBulkLine, type BulkExport, type BulkRecord } from "../shopify/bulk.server";
 import type { CustomerRecord, OrderRecord } from "../webhooks/payloads";
 import { openDirectConnection, type RawExecutor } from "./direct.server";
-import { jsonlLines } from "./jsonl.server";
+import { bodyChunks, jsonlLines } from "./jsonl.server";
 
 /** The file itself is wrong (not JSON, not our shape): retrying cannot help. */
 export class BackfillDataError extends Error {
@@ -113,7 +111,7 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
   };
 
   try {
-    for await (const lines of jsonlLines(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>))) {
+    for await (const lines of jsonlLines(bodyChunks(response.body!))) {
       for (const text of lines) {
         line++;
         if (line <= options.linesDone) continue;

@@ -20,3 +20,21 @@ export async function* jsonlLines(body: AsyncIterable<Uint8Array>): AsyncGenerat
   // A last line without its newline is still a line; a stream that broke off mid-way throws above.
   if (rest.length) yield [rest];
 }
+
+/**
+ * The chunks of a fetch body, one read at a time: no read-ahead buffer that a dropped connection
+ * would throw away with lines already received. Stopping early cancels the download without
+ * waiting for the other side.
+ */
+export async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
