@@ -125,18 +125,36 @@ function refuseToStart(error) {
  * says (or if it is absent): past MAX_BODY_BYTES the client gets 413 at once, the route reading
  * the body gets an error (never a truncated body), and the rest is drained, never buffered.
  */
-function toRequest(req, res, signal) {
+function toRequest(req, res, signal, body) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else if (value !== undefined) headers.set(name, value);
   }
   const init = { method: req.method, headers, signal };
-  if (req.method !== "GET" && req.method !== "HEAD") {
+  if (body) init.body = body;
+  else if (req.method !== "GET" && req.method !== "HEAD") {
     init.body = requestBody(req, res);
     init.duplex = "half";
   }
   return new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, init);
+}
+
+/** A webhook's whole body (small, under the same cap), or null once the 413 has been sent. */
+function bufferedBody(req, res) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    let seen = 0;
+    req.on("data", (chunk) => {
+      seen += chunk.length;
+      if (seen > maxBody) {
+        tooLarge(req, res);
+        resolve(null);
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(res.headersSent ? null : Buffer.concat(chunks)));
+    req.on("error", () => resolve(null));
+  });
 }
 
 function requestBody(req, res) {
@@ -212,7 +230,10 @@ async function serveRemix(handleRemix, writeReadableStreamToWritable, req, res) 
 
 async function callAction(action, req, res) {
   try {
-    const response = await action({ request: toRequest(req, res), params: {}, context: {} });
+    // Buffered here (webhooks are small and always read whole): cheaper than a body stream.
+    const body = await bufferedBody(req, res);
+    if (!body) return;
+    const response = await action({ request: toRequest(req, res, undefined, body), params: {}, context: {} });
     if (res.headersSent) return;
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);

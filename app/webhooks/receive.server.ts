@@ -40,7 +40,8 @@ export async function receiveWebhook(request: Request, expected: Topic): Promise
   const shop = shopDomain(request.headers.get("x-shopify-shop-domain"));
   if (!shop) return refuse(400, "X-Shopify-Shop-Domain is not a shop domain (*.myshopify.com)");
 
-  const verified = await verifyWebhook(new Request(request.url, { method: "POST", headers: request.headers, body }), body);
+  // The library reads the method, URL and headers of the request; the body it checks is `body`.
+  const verified = await verifyWebhook(request, body);
   if (!verified.valid) {
     // A delivery that is not a webhook at all (no signature, Shopify's headers missing) is malformed;
     // one whose signature does not match is unauthorised.
