@@ -1,5 +1,5 @@
 // The repository stands alone: whoever clones only it can build, run and test it. No tracked file
-// may reach for a sibling directory (`../shared`, its `shared/data`) or cite a design file that is
+// may reach for the sibling directory of shared material (or its data folder) or cite a design file that is
 // not in the repository; the facts live in docs/ and the test data in test/fixtures/, with its
 // provenance. Plain file reads: no server, no database.
 import { execFileSync } from "node:child_process";
@@ -17,11 +17,15 @@ const SCANNED_DIRECTORIES = ["app/", "test/", "scripts/", "bench/", "docs/", "ex
 /** Top-level files are all scanned (README.md, server.mjs, package.json, configs) but the generated lock file. */
 const UNSCANNED_TOP_LEVEL = new Set(["package-lock.json"]);
 
+const SHARED = ["sha", "red"].join("");
+const DESIGN = ["DES", "IGN"].join("");
+
 const FORBIDDEN: { what: string; pattern: RegExp }[] = [
-  { what: "a path into ../shared", pattern: /\.\.[\\/]+shared\b/ },
-  { what: "the shared/data directory", pattern: /\bshared[\\/]+data\b/ },
-  { what: 'a "DESIGN §" citation', pattern: /\bDESIGN(?:\.md)?\s*§/ },
-  { what: "DESIGN.md", pattern: /\bDESIGN\.md\b/ },
+  // Spelled in pieces, so this file does not hold the very text it looks for.
+  { what: "a path into the sibling shared directory", pattern: new RegExp(String.raw`\.\.[\\/]+${SHARED}\b`) },
+  { what: "the shared data directory", pattern: new RegExp(String.raw`\b${SHARED}[\\/]+data\b`) },
+  { what: "a section citation of the design file", pattern: new RegExp(String.raw`\b${DESIGN}(?:\.md)?\s*§`) },
+  { what: "the design file's name", pattern: new RegExp(String.raw`\b${DESIGN}\.md\b`) },
 ];
 
 const FIXTURE = "test/fixtures/cdnow_customers_summary.csv";
@@ -45,7 +49,7 @@ describe("the repository stands alone", () => {
     expect(files).not.toContain(SELF);
   });
 
-  it("has no tracked file that reads ../shared or shared/data, or cites DESIGN §", () => {
+  it("has no tracked file that reads the sibling shared directory or its data, or cites the design file", () => {
     const findings: string[] = [];
     for (const file of trackedFiles().filter(scanned)) {
       const absolute = path.join(repoRoot, file);
