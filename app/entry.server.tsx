@@ -10,7 +10,12 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { log } from "./log.server";
 import { shopifyEmulatorReady } from "./shopify/emulator.server";
-import { addDocumentResponseHeaders } from "./shopify.server";
+import { onShopInstalled } from "./shop.server";
+import { addDocumentResponseHeaders, onAfterAuth } from "./shopify.server";
+
+// After the admin's token exchange (an install, a reinstall): record the shop, its program and
+// its history import. Registered here so the Shopify client imports nothing of the domain.
+onAfterAuth(onShopInstalled);
 
 // Emulator mode (off unless SHOPIFY_EMULATOR=1) starts with the server process, so the first
 // request finds it running; here rather than in the module, so importing that reads no settings.

@@ -1,7 +1,8 @@
 // Shopify's libraries, configured once: `@shopify/shopify-app-remix` for admin, app proxy, checkout
 // and customer-account authentication and Admin API clients, and its `@shopify/shopify-api` core
 // for what the Remix layer does not expose (webhook verification without a session, converting
-// an old non-expiring offline token). Nothing of the domain is imported except the install hook.
+// an old non-expiring offline token). It imports nothing of the domain: what happens after an
+// install is registered by the app at startup (`onAfterAuth`, called in entry.server.tsx).
 import "@shopify/shopify-app-remix/adapters/node";
 import { shopifyApi, type Session } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
@@ -12,7 +13,7 @@ import { db } from "./db.server";
 import { log } from "./log.server";
 import { shopifyEmulatorReady } from "./shopify/emulator.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
-import { onShopInstalled } from "./shop.server";
+import type { AdminGraphql } from "./shopify/shop.server";
 
 /** The Admin API version every call, webhook subscription and extension uses (docs/decisions/0013-shopify-platform.md). */
 export const API_VERSION = ApiVersion.October26;
@@ -47,6 +48,14 @@ function shared() {
   };
 }
 
+type AfterAuth = (shop: string, admin: AdminGraphql) => Promise<void>;
+let afterAuth: AfterAuth | null = null;
+
+/** What runs after each admin token exchange (install, reinstall, token renewal): the app's to say. */
+export function onAfterAuth(hook: AfterAuth) {
+  afterAuth = hook;
+}
+
 function createApp(sessionStorage: CachedSessionStorage) {
   return shopifyApp({
     ...shared(),
@@ -59,7 +68,7 @@ function createApp(sessionStorage: CachedSessionStorage) {
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
     hooks: {
       afterAuth: async ({ session, admin }) => {
-        await onShopInstalled(session.shop, admin);
+        await afterAuth?.(session.shop, admin);
       },
     },
   });

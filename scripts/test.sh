@@ -8,4 +8,5 @@ bash scripts/ensure-deps.sh
 bash scripts/ensure-system.sh
 npm run build --silent
 npx tsc --noEmit
+npm run check:structure --silent
 npx vitest run "$@"

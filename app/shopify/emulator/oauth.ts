@@ -3,6 +3,9 @@
 // - `grant_type=refresh_token` with the current `refresh_token`: a new access token (expires_in
 //   3600 s) and a new refresh token (refresh_token_expires_in 90 days); the refresh token used is
 //   spent, the access token it replaced stops working.
+// - token exchange of an App Bridge session token (`subject_token_type = …:id_token`), as the
+//   embedded admin does on install: an offline token, expiring (with a refresh token) when
+//   `expiring = 1` is asked for. The session token's signature is the library's to check.
 // - token exchange (`urn:ietf:params:oauth:grant-type:token-exchange`) of a non-expiring offline
 //   token (`subject_token_type = urn:shopify:params:oauth:token-type:offline-access-token`,
 //   `expiring = 1`): the same pair; the old token stops working.
@@ -16,6 +19,8 @@ import type * as Msw from "msw";
 const ACCESS_SECONDS = 3600;
 const REFRESH_SECONDS = 90 * 86_400;
 const OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
+const ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
+const SCOPE = "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_app_proxy";
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 type Tokens = {
@@ -99,6 +104,9 @@ export function oauthHandlers(msw: typeof Msw, book: TokenBook, credentials: { a
         if (tokens.refresh[body.refresh_token] !== shop) return refuse("invalid_grant", "The refresh token is invalid, expired or already used");
         delete tokens.refresh[body.refresh_token];
         grant = "refresh_token";
+      } else if (body.grant_type === TOKEN_EXCHANGE && body.subject_token_type === ID_TOKEN_TYPE) {
+        if (!body.subject_token) return refuse("invalid_request", "a subject_token is required");
+        grant = body.expiring === "1" ? "install_expiring" : "install_non_expiring";
       } else if (body.grant_type === TOKEN_EXCHANGE && body.subject_token_type === OFFLINE_TOKEN_TYPE) {
         if (body.expiring !== "1" || !body.subject_token) return refuse("invalid_request", "expiring=1 and a subject_token are required");
         tokens.access[body.subject_token] = 0; // the non-expiring token stops working
@@ -106,9 +114,12 @@ export function oauthHandlers(msw: typeof Msw, book: TokenBook, credentials: { a
       } else {
         return refuse("unsupported_grant_type", `grant_type ${body.grant_type} is not supported here`);
       }
-      // The access tokens this grant replaces (the shop's current ones) stop working.
-      for (const [token, until] of Object.entries(tokens.access)) {
-        if (until > now && token.startsWith(`shpat_emulated_${shop}_`)) tokens.access[token] = 0;
+      // A refresh or a conversion replaces the shop's current token, which stops working. (An
+      // install's exchange does not: the admin's parallel page loads may each exchange.)
+      if (grant === "refresh_token" || grant === "migrate_offline_token") {
+        for (const [token, until] of Object.entries(tokens.access)) {
+          if (until > now && token.startsWith(`shpat_emulated_${shop}_`)) tokens.access[token] = 0;
+        }
       }
       tokens.issued += 1;
       const accessToken = `shpat_emulated_${shop}_${tokens.issued}`;
@@ -117,12 +128,18 @@ export function oauthHandlers(msw: typeof Msw, book: TokenBook, credentials: { a
       tokens.refresh[refreshToken] = shop;
       book.write(tokens);
       book.logGrant({ grant, shop });
+      if (grant === "install_non_expiring") {
+        tokens.access[accessToken] = Number.MAX_SAFE_INTEGER;
+        delete tokens.refresh[refreshToken];
+        book.write(tokens);
+        return HttpResponse.json({ access_token: accessToken, scope: SCOPE });
+      }
       return HttpResponse.json({
         access_token: accessToken,
         expires_in: ACCESS_SECONDS,
         refresh_token: refreshToken,
         refresh_token_expires_in: REFRESH_SECONDS,
-        scope: "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_app_proxy",
+        scope: SCOPE,
       });
     }),
   ];

@@ -1,0 +1,42 @@
+// Structure rules, checked in `npm test` (`npm run check:structure`): imports point one way and
+// never in a circle. Routes sit on top; the domain (loyalty, analytics, backfill, privacy,
+// webhooks, storefront, admin) below them; the Shopify client and the database at the bottom.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      comment: "A circle of imports only works by accident (lazy construction); break it with a parameter or a registration.",
+      severity: "error",
+      from: { path: "^app/" },
+      to: { circular: true },
+    },
+    {
+      name: "routes-are-the-top",
+      comment: "Nothing below the routes imports a route module.",
+      severity: "error",
+      from: { path: "^app/", pathNot: "^app/(routes/|root\\.tsx$|entry\\.)" },
+      to: { path: "^app/routes/" },
+    },
+    {
+      name: "shopify-client-is-a-leaf",
+      comment: "The Shopify client (app/shopify.server.ts) imports no domain module; the domain registers what it needs.",
+      severity: "error",
+      from: { path: "^app/shopify\\.server\\.ts$" },
+      to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|admin/(?!outside-admin)|routes)/|^app/shop\\.server\\.ts$" },
+    },
+    {
+      name: "database-is-the-bottom",
+      comment: "The database layer imports nothing of the app but the configuration.",
+      severity: "error",
+      from: { path: "^app/(db\\.server\\.ts|db/)" },
+      to: { path: "^app/", pathNot: "^app/(db\\.server\\.ts|db/|config\\.server\\.ts$)" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsConfig: { fileName: "tsconfig.json" },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+  },
+};
