@@ -7,7 +7,7 @@ import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "../../app/db.server";
-import { BROWSER_USER_AGENT, embeddedUrl, storeAdminSessions } from "../support/admin-session";
+import { adminBrowserContext, embeddedUrl, storeAdminSessions } from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
 import { startApp, type RunningApp } from "../support/server";
 import { SHOP } from "../support/shopify";
@@ -45,8 +45,7 @@ afterAll(async () => {
 });
 
 async function open(shop: string) {
-  const context = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1200, height: 800 } });
-  await context.route(/cdn\.shopify\.com/, (route) => route.abort());
+  const context = await adminBrowserContext(browser);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));

@@ -14,7 +14,7 @@ import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { appendEntry } from "../../app/loyalty/ledger.server";
-import { adminHeaders, BROWSER_USER_AGENT, embeddedUrl, sessionToken, storeAdminSessions } from "../support/admin-session";
+import { adminBrowserContext, adminHeaders, BROWSER_USER_AGENT, embeddedUrl, sessionToken, storeAdminSessions } from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
 import { startApp, type RunningApp } from "../support/server";
@@ -286,8 +286,7 @@ describe("a member", () => {
 
 describe("in Chromium", () => {
   async function embeddedContext(): Promise<BrowserContext> {
-    const context = await browser!.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-    await context.route(/cdn\.shopify\.com/, (route) => route.abort());
+    const context = await adminBrowserContext(browser!, { viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     // What App Bridge's fetch does in the admin: the session token on the app's own requests.
     await context.route(
       (url) => url.origin === app.url,

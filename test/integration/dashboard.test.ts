@@ -17,7 +17,7 @@ import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { addDays, today } from "../../app/analytics/time";
-import { adminHeaders, BROWSER_USER_AGENT, embeddedUrl, storeAdminSessions } from "../support/admin-session";
+import { adminBrowserContext, adminHeaders, embeddedUrl, storeAdminSessions } from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
 import { startApp, type RunningApp } from "../support/server";
 import { SHOP } from "../support/shopify";
@@ -105,8 +105,7 @@ describe("the dashboard in Chromium", () => {
     const api = await (await fetch(`${app.url}/app/api/kpis?from=${from}&to=${to}`, { headers: adminHeaders() })).json();
     expect(api.orders).toBeGreaterThan(50); // a history worth looking at
 
-    const context = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1400, height: 1000 } });
-    await context.route(/cdn\.shopify\.com/, (route) => route.abort());
+    const context = await adminBrowserContext(browser, { viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));
@@ -136,8 +135,7 @@ describe("the dashboard in Chromium", () => {
   });
 
   it("changes the period from the range picker's presets", async () => {
-    const context = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1400, height: 1000 } });
-    await context.route(/cdn\.shopify\.com/, (route) => route.abort());
+    const context = await adminBrowserContext(browser, { viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     await page.goto(embeddedUrl(app.url, "/app"));
     await page.waitForSelector('[data-kpi="orders"]');
@@ -156,8 +154,7 @@ describe("the dashboard in Chromium", () => {
     const shop = "brand-new-shop.myshopify.com";
     await storeAdminSessions(shop);
     await db.backfillJob.create({ data: { shop, status: "importing", linesDone: 1200, linesTotal: 5000 } });
-    const context = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1200, height: 800 } });
-    await context.route(/cdn\.shopify\.com/, (route) => route.abort());
+    const context = await adminBrowserContext(browser);
     const page = await context.newPage();
     await page.goto(embeddedUrl(app.url, "/app", shop));
     await page.getByText("Importing your order history").waitFor();

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
-import { adminHeaders, BROWSER_USER_AGENT, embeddedUrl, storeAdminSessions } from "../support/admin-session";
+import { adminBrowserContext, adminHeaders, embeddedUrl, storeAdminSessions } from "../support/admin-session";
 import { launchChromium } from "../support/browser";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf, waitFor } from "../support/ledger";
@@ -56,8 +56,7 @@ describe("an event that always fails", () => {
   });
 
   it("shows in the admin with topic, error and attempts, and is applied once after the cause is fixed and it is retried", async () => {
-    const context = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1200, height: 800 } });
-    await context.route(/cdn\.shopify\.com/, (route) => route.abort());
+    const context = await adminBrowserContext(browser);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));

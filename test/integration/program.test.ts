@@ -10,7 +10,7 @@ import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { DEFAULT_SETTINGS } from "../../app/loyalty/settings.server";
-import { adminHeaders, BROWSER_USER_AGENT, embeddedUrl, storeAdminSessions } from "../support/admin-session";
+import { adminBrowserContext, adminHeaders, embeddedUrl, storeAdminSessions } from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
 import { entriesOf, inboxDrained, pointsOf } from "../support/ledger";
 import { memberWithPoints } from "../support/proxy";
@@ -189,8 +189,7 @@ describe("managing rewards", () => {
 
 describe("the Program page in Chromium", () => {
   it("sets up a program: live example, tier errors inline, save, starter rewards", async () => {
-    const context = await browser!.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } });
-    await context.route(/cdn\.shopify\.com/, (route) => route.abort());
+    const context = await adminBrowserContext(browser!, { viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));

@@ -8,6 +8,7 @@
 // token exchange with Shopify happens, so nothing has to answer for Shopify. Online tokens are
 // off in this app, so the offline session is the one loaded; storing an online one too is harmless.
 import { createHmac, randomUUID } from "node:crypto";
+import type { Browser, BrowserContextOptions } from "playwright-core";
 import { db } from "../../app/db.server";
 import { TEST_API_KEY, TEST_SECRET } from "./server";
 import { SHOP } from "./shopify";
@@ -91,3 +92,13 @@ export function embeddedUrl(baseUrl: string, path: string, shop = SHOP, extra: R
 
 export const BROWSER_USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/**
+ * A Chromium context that opens the embedded admin as a merchant's browser would, minus Shopify's
+ * CDN (App Bridge's script), which this machine cannot reach.
+ */
+export async function adminBrowserContext(browser: Browser, options: BrowserContextOptions = {}) {
+  const context = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1200, height: 800 }, ...options });
+  await context.route(/cdn\.shopify\.com/, (route) => route.abort());
+  return context;
+}
