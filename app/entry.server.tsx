@@ -10,7 +10,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { log } from "./log.server";
 import { shopifyEmulatorReady } from "./shopify/emulator.server";
-import { onShopInstalled } from "./shop.server";
+import { onShopInstalled } from "./shops/lifecycle.server";
 import { addDocumentResponseHeaders, onAfterAuth } from "./shopify.server";
 
 // After the admin's token exchange (an install, a reinstall): record the shop, its program and

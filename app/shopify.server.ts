@@ -13,7 +13,7 @@ import { db } from "./db.server";
 import { log } from "./log.server";
 import { shopifyEmulatorReady } from "./shopify/emulator.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
-import type { AdminGraphql } from "./shopify/shop.server";
+import type { AdminGraphql } from "./shopify/shop-facts.server";
 
 /** The Admin API version every call, webhook subscription and extension uses (docs/decisions/0013-shopify-platform.md). */
 export const API_VERSION = ApiVersion.October26;

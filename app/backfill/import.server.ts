@@ -4,11 +4,12 @@
 // No points are awarded here: historical orders earn only if the owner credits them (credit.server).
 import { db, type Tx } from "../db.server";
 import { execute, query } from "../db/sql.server";
-import { upsertCustomers } from "../loyalty/customers.server";
+import { upsertCustomers } from "../loyalty/membership.server";
 import { refreshTiers, settleOrder, upsertOrders, upsertRefunds } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
-import { BulkLineError, parseBulkLine, type BulkExport, type BulkRecord } from "../shopify/bulk.server";
-import type { CustomerRecord, OrderRecord } from "../webhooks/payloads";
+import type { BulkExport } from "../shopify/bulk.server";
+import { BulkLineError, parseBulkLine, type BulkRecord } from "./bulk-lines";
+import type { CustomerRecord, OrderRecord } from "../loyalty/records";
 import { openDirectConnection, type RawExecutor } from "./direct.server";
 import { bodyChunks, jsonlLines } from "./jsonl.server";
 

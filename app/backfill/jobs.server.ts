@@ -22,6 +22,9 @@ import { BackfillDataError, DownloadExpiredError, importBulkFile, type ImportPro
 export type BackfillStatus = "pending" | "running" | "importing" | "done" | "failed";
 export const ACTIVE_STATUSES: BackfillStatus[] = ["pending", "running", "importing"];
 
+/** Whether a job in this status is still importing (not done, not failed). */
+export const isImporting = (status: string) => (ACTIVE_STATUSES as string[]).includes(status);
+
 export type AdminSource = AdminGraphql | (() => Promise<AdminGraphql>);
 
 export type BackfillOptions = {
@@ -224,7 +227,7 @@ async function recordFailure(job: Job, error: unknown, backoffMs: number): Promi
 export async function runBackfill(shop: string, admin: AdminSource, options: BackfillOptions = {}) {
   for (;;) {
     const job = await db.backfillJob.findUniqueOrThrow({ where: { shop } });
-    if (!ACTIVE_STATUSES.includes(job.status as BackfillStatus)) return job;
+    if (!isImporting(job.status)) return job;
     const wait = job.lockedUntil ? job.lockedUntil.getTime() - Date.now() : 0;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     if ((await advanceBackfill(shop, admin, options)) === "retrying") return db.backfillJob.findUniqueOrThrow({ where: { shop } });

@@ -4,7 +4,7 @@ import { db } from "../db.server";
 import { log } from "../log.server";
 import type { AdminGraphql } from "../shopify/bulk.server";
 import { runCreditRequest } from "./credit.server";
-import { ACTIVE_STATUSES, advanceBackfill, type BackfillOptions } from "./jobs.server";
+import { ACTIVE_STATUSES, advanceBackfill, isImporting, type BackfillOptions } from "./jobs.server";
 
 export type RunnerOptions = BackfillOptions & {
   /** The shop's Admin API client: `unauthenticated.admin(shop)` in production. */
@@ -38,7 +38,7 @@ export function startBackfillRunner(options: RunnerOptions) {
     try {
       for (const job of await dueShops()) {
         try {
-          if (ACTIVE_STATUSES.includes(job.status as never)) {
+          if (isImporting(job.status)) {
             await advanceBackfill(job.shop, () => options.adminFor(job.shop), options);
           } else {
             await runCreditRequest(job.shop);

@@ -3,8 +3,8 @@
 // or out of order (a refund before its order) and the ledger still ends the same.
 import type { Tx } from "../db.server";
 import { query, valuesList } from "../db/sql.server";
-import type { OrderRecord, RefundRecord } from "../webhooks/payloads";
-import { upsertCustomers } from "./customers.server";
+import type { OrderRecord, RefundRecord } from "./records";
+import { upsertCustomers } from "./membership.server";
 import { boundedClawback, clawbackTarget, pointsForOrder } from "./earning";
 import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
 import { tierForSpend, type Program } from "./program";

@@ -1,5 +1,7 @@
-// A shop's program settings in the shape the rules use.
+// A shop's program settings: one shape, one set of defaults, read by the rules (earning, tiers,
+// bonuses, expiry, redemption), the Program page and its JSON API alike.
 import { z } from "zod";
+import type { CombinesWith } from "../shopify/discounts.server";
 
 export const tierSchema = z.object({
   name: z.string().min(1),
@@ -12,20 +14,43 @@ export type Program = {
   pointsPerUnit: number;
   signupBonusEnabled: boolean;
   signupBonusPoints: number;
+  birthdayBonusEnabled: boolean;
+  birthdayBonusPoints: number;
+  referralBonusEnabled: boolean;
+  referralBonusPoints: number;
   tiersEnabled: boolean;
   tiers: Tier[];
+  expiryEnabled: boolean;
+  expiryMonths: number;
   allowNegativeBalance: boolean;
   activeWindowDays: number;
+  codeExpiryDays: number;
+  restorePointsOnExpiry: boolean;
+  combinesWithOrder: boolean;
+  combinesWithProduct: boolean;
+  combinesWithShipping: boolean;
 };
 
+/** Out of the box (docs/loyalty-rules.md): 1 point per unit of currency; bonuses, tiers and expiry off. */
 export const DEFAULT_PROGRAM: Program = {
   pointsPerUnit: 1,
   signupBonusEnabled: false,
   signupBonusPoints: 100,
+  birthdayBonusEnabled: false,
+  birthdayBonusPoints: 100,
+  referralBonusEnabled: false,
+  referralBonusPoints: 200,
   tiersEnabled: false,
   tiers: [],
+  expiryEnabled: false,
+  expiryMonths: 12,
   allowNegativeBalance: false,
   activeWindowDays: 365,
+  codeExpiryDays: 30,
+  restorePointsOnExpiry: false,
+  combinesWithOrder: false,
+  combinesWithProduct: true,
+  combinesWithShipping: true,
 };
 
 export function parseTiers(json: string): Tier[] {
@@ -39,4 +64,13 @@ export function tierForSpend(program: Program, spendCents: number): Tier | null 
   let reached: Tier | null = null;
   for (const tier of program.tiers) if (spendCents >= tier.minSpendCents) reached = tier;
   return reached;
+}
+
+/** What a reward code may be combined with, in the discount API's terms. */
+export function combinesWith(program: Program): CombinesWith {
+  return {
+    orderDiscounts: program.combinesWithOrder,
+    productDiscounts: program.combinesWithProduct,
+    shippingDiscounts: program.combinesWithShipping,
+  };
 }

@@ -24,9 +24,11 @@ import {
   ShopifyUnavailable,
   type CallOptions,
 } from "../shopify/discounts.server";
-import type { OrderRecord } from "../webhooks/payloads";
+import type { OrderRecord } from "./records";
 import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
-import { findActiveReward, redemptionSettings, rewardDiscount } from "./rewards.server";
+import { combinesWith } from "./program";
+import { loadProgram } from "./program.server";
+import { findActiveReward, rewardDiscount } from "./rewards.server";
 import { config } from "../config.server";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -105,7 +107,7 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
   const existing = await db.redemption.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey: key } } });
   if (existing) return repeat(existing.id);
 
-  const settings = await redemptionSettings(shop);
+  const settings = await loadProgram(db, shop);
   const code = newRewardCode();
   const expiresAt = settings.codeExpiryDays > 0 ? new Date(now.getTime() + settings.codeExpiryDays * DAY_MS) : null;
 
@@ -162,7 +164,7 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
         reward: rewardDiscount(reward),
         startsAt: now,
         endsAt: expiresAt,
-        combinesWith: settings.combinesWith,
+        combinesWith: combinesWith(settings),
       },
       input.shopify,
     );
@@ -290,7 +292,7 @@ export async function expireRedemptions(now: Date = new Date(), limit = 500): Pr
   });
   for (const shop of new Set(due.map((r) => r.shop))) {
     const ids = due.filter((r) => r.shop === shop).map((r) => r.id);
-    const settings = await redemptionSettings(shop);
+    const settings = await loadProgram(db, shop);
     await db.$transaction(async (tx) => {
       const rows = await query<{ id: number; customerId: number; pointsSpent: number }>(
         tx,

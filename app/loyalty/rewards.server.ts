@@ -1,8 +1,12 @@
-// Rewards a shop offers, and the program settings redemption reads (code expiry, combinations).
+// The rewards a shop offers: the owner's list (create, edit, turn off, remove, starter rewards) and
+// what the storefront and redemption read of them.
+import { z } from "zod";
 import { db } from "../db.server";
-import type { CombinesWith, RewardDiscount } from "../shopify/discounts.server";
+import type { RewardDiscount } from "../shopify/discounts.server";
+import { shopFacts } from "../shops/facts.server";
+import { fieldErrors, InvalidInput, MAX_CENTS, whole, type FieldErrors } from "./form-input";
+import { loadProgram } from "./program.server";
 
-export type RewardKind = "amount_off" | "percent_off" | "free_shipping";
 
 export type RewardRow = {
   id: number;
@@ -60,17 +64,167 @@ export function rewardDiscount(r: RewardRow): RewardDiscount {
   }
 }
 
-export type RedemptionSettings = { codeExpiryDays: number; restorePointsOnExpiry: boolean; combinesWith: CombinesWith };
+// ---- the owner's list ---------------------------------------------------------------------------
 
-export async function redemptionSettings(shop: string): Promise<RedemptionSettings> {
-  const row = await db.programSettings.findUnique({ where: { shop } });
-  return {
-    codeExpiryDays: row?.codeExpiryDays ?? 30,
-    restorePointsOnExpiry: row?.restorePointsOnExpiry ?? false,
-    combinesWith: {
-      orderDiscounts: row?.combinesWithOrder ?? false,
-      productDiscounts: row?.combinesWithProduct ?? true,
-      shippingDiscounts: row?.combinesWithShipping ?? true,
-    },
-  };
+export const REWARD_KINDS = ["amount_off", "percent_off", "free_shipping"] as const;
+export type RewardKind = (typeof REWARD_KINDS)[number];
+
+export type Reward = {
+  id: number;
+  name: string;
+  kind: RewardKind;
+  pointsCost: number;
+  valueCents: number;
+  percentOff: number;
+  minimumSubtotalCents: number | null;
+  active: boolean;
+  /** codes issued for it so far: a reward with redemptions is deactivated, never deleted */
+  redemptions: number;
+};
+
+export type RewardInput = Omit<Reward, "id" | "active" | "redemptions">;
+
+const optionalCents = z.preprocess(
+  (v) => (v === "" || v === null || v === undefined || (typeof v === "string" && v.trim() === "") ? null : v),
+  z.union([z.null(), whole(0, MAX_CENTS, "an amount")]),
+);
+
+const rewardKind = z.enum(REWARD_KINDS, { errorMap: () => ({ message: "Choose amount off, percent off or free shipping" }) });
+
+/** The fields every reward has; the value fields depend on the kind (see parseReward). */
+export const rewardSchema = z.object({
+  name: z.string({ required_error: "Name the reward", invalid_type_error: "Name the reward" }).trim().min(1, "Name the reward").max(60, "Keep the name under 60 characters"),
+  kind: rewardKind,
+  pointsCost: whole(1, 10_000_000, "points"),
+  minimumSubtotalCents: optionalCents.optional(),
+});
+
+const KIND_VALUE = {
+  amount_off: { field: "valueCents", schema: whole(0, MAX_CENTS, "an amount").pipe(z.number().min(1, "The amount off must be more than 0")) },
+  percent_off: { field: "percentOff", schema: whole(1, 100, "a percentage") },
+} as const;
+
+/** A reward as stored: amount off needs an amount, percent off 1–100, free shipping carries no value. */
+export function parseReward(input: unknown): RewardInput {
+  const raw = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
+  const base = rewardSchema.safeParse(raw);
+  const errors: FieldErrors = base.success ? {} : fieldErrors(base.error);
+  const kind = rewardKind.safeParse(raw.kind);
+  let valueCents = 0;
+  let percentOff = 0;
+  if (kind.success && kind.data !== "free_shipping") {
+    const { field, schema } = KIND_VALUE[kind.data];
+    const value = schema.safeParse(raw[field]);
+    if (!value.success) errors[field] = value.error.issues[0].message;
+    else if (field === "valueCents") valueCents = value.data;
+    else percentOff = value.data;
+  }
+  if (!base.success || Object.keys(errors).length > 0) throw new InvalidInput(errors);
+  const r = base.data;
+  return { name: r.name, kind: r.kind, pointsCost: r.pointsCost, valueCents, percentOff, minimumSubtotalCents: r.minimumSubtotalCents || null };
+}
+
+/** Every reward of the shop, active first, cheapest first, with how often each was redeemed. */
+export async function listRewards(shop: string): Promise<Reward[]> {
+  const [rows, counts] = await Promise.all([
+    db.reward.findMany({ where: { shop }, orderBy: [{ active: "desc" }, { pointsCost: "asc" }, { id: "asc" }] }),
+    db.redemption.groupBy({ by: ["rewardId"], where: { shop }, _count: { _all: true } }),
+  ]);
+  const used = new Map(counts.map((c) => [c.rewardId, c._count._all]));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    kind: r.kind as RewardKind,
+    pointsCost: r.pointsCost,
+    valueCents: r.valueCents,
+    percentOff: r.percentOff,
+    minimumSubtotalCents: r.minimumSubtotalCents,
+    active: r.active,
+    redemptions: used.get(r.id) ?? 0,
+  }));
+}
+
+export class RewardNotFound extends Error {
+  constructor(shop: string, id: unknown) {
+    super(`no reward ${String(id)} in ${shop}`);
+    this.name = "RewardNotFound";
+  }
+}
+
+function rewardId(id: unknown): number {
+  const n = typeof id === "string" ? Number(id) : id;
+  return typeof n === "number" && Number.isSafeInteger(n) && n > 0 ? n : -1;
+}
+
+async function ownReward(shop: string, id: unknown) {
+  const row = await db.reward.findFirst({ where: { shop, id: rewardId(id) } });
+  if (!row) throw new RewardNotFound(shop, id);
+  return row;
+}
+
+export async function createReward(shop: string, input: unknown) {
+  const reward = parseReward(input);
+  return db.reward.create({ data: { shop, ...reward, active: true } });
+}
+
+/**
+ * Changes a reward for future redemptions. Codes already issued keep the discount Shopify
+ * created for them; the redemption rows keep their own pointsSpent.
+ */
+export async function updateReward(shop: string, id: unknown, input: unknown) {
+  const reward = parseReward(input);
+  const row = await ownReward(shop, id);
+  return db.reward.update({ where: { id: row.id }, data: reward });
+}
+
+export async function setRewardActive(shop: string, id: unknown, active: boolean) {
+  const row = await ownReward(shop, id);
+  return db.reward.update({ where: { id: row.id }, data: { active } });
+}
+
+/**
+ * Removes a reward nobody has redeemed; one with redemptions is only deactivated, so its
+ * redemptions (and the owner's reports) keep their reward. Returns what happened.
+ */
+export async function removeReward(shop: string, id: unknown): Promise<"deleted" | "deactivated"> {
+  const row = await ownReward(shop, id);
+  return db.$transaction(async (tx) => {
+    const redemptions = await tx.redemption.count({ where: { shop, rewardId: row.id } });
+    if (redemptions > 0) {
+      await tx.reward.update({ where: { id: row.id }, data: { active: false } });
+      return "deactivated" as const;
+    }
+    await tx.reward.delete({ where: { id: row.id } });
+    return "deleted" as const;
+  });
+}
+
+/** The starter set of the onboarding: $5 off for 500 points, free shipping for 800, 10% off for 1,000 at 1 point per unit. */
+export function suggestedRewards(pointsPerUnit: number, currency = "USD"): RewardInput[] {
+  const cost = (points: number) => Math.max(1, Math.round(points * pointsPerUnit));
+  let five: string;
+  try {
+    five = new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: 0, maximumFractionDigits: 2 }).format(5);
+  } catch {
+    five = "5";
+  }
+  return [
+    { name: `${five} off`, kind: "amount_off", pointsCost: cost(500), valueCents: 500, percentOff: 0, minimumSubtotalCents: null },
+    { name: "Free shipping", kind: "free_shipping", pointsCost: cost(800), valueCents: 0, percentOff: 0, minimumSubtotalCents: null },
+    { name: "10% off", kind: "percent_off", pointsCost: cost(1000), valueCents: 0, percentOff: 10, minimumSubtotalCents: null },
+  ];
+}
+
+/**
+ * Adds the starter rewards, scaled to the shop's points per unit, when the shop has no rewards
+ * yet. A second click (or a second tab) adds nothing. Returns how many were added.
+ */
+export async function addSuggestedRewards(shop: string): Promise<number> {
+  const [program, facts] = await Promise.all([loadProgram(db, shop), shopFacts(shop)]);
+  const suggestions = suggestedRewards(program.pointsPerUnit, facts.currency);
+  return db.$transaction(async (tx) => {
+    if ((await tx.reward.count({ where: { shop } })) > 0) return 0;
+    await tx.reward.createMany({ data: suggestions.map((r) => ({ shop, ...r, active: true })) });
+    return suggestions.length;
+  });
 }

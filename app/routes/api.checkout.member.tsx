@@ -4,7 +4,7 @@
 // present when the buyer is signed in; otherwise a guest.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
-import { customerFromToken, extensionMember, shopFromToken } from "~/loyalty/member-points.server";
+import { customerFromToken, extensionMember, shopFromToken } from "~/loyalty/checkout-view.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { sessionToken, cors } = await authenticate.public.checkout(request);

@@ -2,7 +2,7 @@
 // which the extension then applies with applyDiscountCodeChange. Signed-in buyers only.
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
-import { customerFromToken, idempotencyKeyOf, redeemFromExtension, shopFromToken } from "~/loyalty/member-points.server";
+import { customerFromToken, idempotencyKeyOf, redeemFromExtension, shopFromToken } from "~/loyalty/checkout-view.server";
 
 const MAX_BODY_BYTES = 4096;
 

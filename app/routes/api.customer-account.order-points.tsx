@@ -7,7 +7,7 @@ import {
   orderIdParam,
   pointsOfOrder,
   shopFromToken,
-} from "~/loyalty/member-points.server";
+} from "~/loyalty/checkout-view.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { sessionToken, cors } = await authenticate.public.customerAccount(request);

@@ -11,7 +11,7 @@ import {
   idempotencyKeyOf,
   redeemFromExtension,
   shopFromToken,
-} from "~/loyalty/member-points.server";
+} from "~/loyalty/checkout-view.server";
 
 const NO_STORE = { "Cache-Control": "private, no-store" };
 const MAX_BODY_BYTES = 4096;

@@ -2,7 +2,7 @@
 // balance after each row), streamed page by page. Another shop's customer → 404.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { attachment, csvStream } from "../csv";
-import { HISTORY_CSV_HEADER, historyCsvRow, historyPages, memberId } from "../loyalty/members.server";
+import { HISTORY_CSV_HEADER, historyCsvRow, historyPages, memberId } from "../loyalty/customer-profile.server";
 import { authenticate } from "../shopify.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -11,10 +11,10 @@ import {
   Pagination, Text, TextField, Tooltip,
 } from "@shopify/polaris";
 import { SEGMENT_LABELS } from "../analytics/rfm";
-import {
-  AdjustmentError, adjustPoints, MAX_REASON_LENGTH, memberDetail, MemberNotFound, parseAdjustment, pointsHistory, shopDisplay, staffActor,
-} from "../loyalty/members.server";
-import { adminLocale, cursorOf } from "../admin-request";
+import { AdjustmentError, adjustPoints, MAX_REASON_LENGTH, MemberNotFound, parseAdjustment, staffActor } from "../loyalty/adjustments.server";
+import { memberDetail, pointsHistory } from "../loyalty/customer-profile.server";
+import { shopFacts } from "../shops/facts.server";
+import { adminLocale, cursorOf } from "../admin/request";
 import { adminErrorBoundary } from "../admin/boundary";
 import { useCsvExport, useCursorPaging } from "../admin/lists";
 import { authenticate } from "../shopify.server";
@@ -31,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       after: cursorOf(search.get("historyAfter")),
       before: cursorOf(search.get("historyBefore")),
     }),
-    shopDisplay(session.shop),
+    shopFacts(session.shop),
   ]);
   return {
     member,

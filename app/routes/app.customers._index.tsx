@@ -11,8 +11,9 @@ import {
 } from "@shopify/polaris";
 import { SEGMENT_LABELS, SEGMENTS, type Segment } from "../analytics/rfm";
 import { AT_RISK_P_ALIVE } from "../analytics/customer-value.server";
-import { filterParams, memberList, parseMemberFilter, shopDisplay } from "../loyalty/members.server";
-import { adminLocale, cursorOf } from "../admin-request";
+import { filterParams, memberList, parseMemberFilter } from "../loyalty/customer-list.server";
+import { shopFacts } from "../shops/facts.server";
+import { adminLocale, cursorOf } from "../admin/request";
 import { useCsvExport, useCursorPaging } from "../admin/lists";
 import { authenticate } from "../shopify.server";
 
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [page, total, shop] = await Promise.all([
     list.page({ after: cursorOf(params.get("after")), before: cursorOf(params.get("before")) }),
     list.total(),
-    shopDisplay(session.shop),
+    shopFacts(session.shop),
   ]);
   return {
     filter,

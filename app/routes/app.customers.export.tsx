@@ -3,13 +3,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { attachment, csvStream } from "../csv";
 import { SEGMENT_LABELS } from "../analytics/rfm";
-import { MEMBER_CSV_HEADER, memberCsvRow, memberList, parseMemberFilter, shopDisplay } from "../loyalty/members.server";
+import { MEMBER_CSV_HEADER, memberCsvRow, memberList, parseMemberFilter } from "../loyalty/customer-list.server";
+import { shopFacts } from "../shops/facts.server";
 import { authenticate } from "../shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const filter = parseMemberFilter(new URL(request.url).searchParams);
-  const { currency } = await shopDisplay(session.shop);
+  const { currency } = await shopFacts(session.shop);
   const list = memberList(session.shop, filter);
   async function* rows() {
     for await (const page of list.pages()) yield page.map((row) => memberCsvRow(row, currency, (s) => SEGMENT_LABELS[s]));

@@ -1,7 +1,7 @@
 // GET /proxy/api/history?cursor= — the signed-in shopper's points history, newest first, a page at a time.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { historyPage } from "~/loyalty/member.server";
+import { historyPage } from "~/loyalty/widget-view.server";
 import { isResponse, json, problem, verifyProxyRequest } from "~/storefront/proxy.server";
 
 const query = z.object({ cursor: z.string().regex(/^\d{1,15}$/).transform(Number).nullish() });

@@ -1,6 +1,6 @@
 // GET /proxy/api/member — the shopper's balance, tier, rewards and recent activity (a guest: the program).
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { memberView } from "~/loyalty/member.server";
+import { memberView } from "~/loyalty/widget-view.server";
 import { isResponse, json, problem, verifyProxyRequest } from "~/storefront/proxy.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { REDEEM_FAILURE_STATUS, redeem } from "~/loyalty/redemption.server";
 import { isResponse, json, problem, verifyProxyRequest } from "~/storefront/proxy.server";
-import { tooManyAttempts } from "~/storefront/rate-limit.server";
+import { tooManyAttempts } from "~/loyalty/redemption-attempts.server";
 
 const MAX_BODY_BYTES = 4096;
 const body = z.object({ rewardId: z.union([z.number().int().positive(), z.string().regex(/^\d{1,12}$/).transform(Number)]) });

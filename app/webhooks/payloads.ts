@@ -5,6 +5,7 @@
 // Unicode of sane length. A payload that passes these checks can always be processed.
 import { z } from "zod";
 import { MAX_MONEY_CENTS, toCents } from "../loyalty/money";
+import type { CustomerRecord, OrderRecord, RefundRecord } from "../loyalty/records";
 
 /**
  * Shopify ids are 64-bit, but every id Shopify issues today is far below 2^53 and JSON numbers
@@ -72,29 +73,6 @@ const orderPayload = z.object({
   discount_codes: z.array(z.object({ code: text(255) })).max(250).default([]),
 });
 
-export type RefundRecord = { shopifyId: string; orderShopifyId: string; subtotalCents: number; createdAt: Date };
-
-export type OrderRecord = {
-  shopifyId: string;
-  name: string | null;
-  customer: CustomerRecord | null;
-  processedAt: Date;
-  subtotalCents: number;
-  totalCents: number;
-  currency: string;
-  financialStatus: string | null;
-  cancelledAt: Date | null;
-  test: boolean;
-  discountCodes: string[];
-  refunds: RefundRecord[];
-};
-
-export type CustomerRecord = {
-  shopifyId: string;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-};
 
 type RefundInput = { refund_line_items: { subtotal?: number; subtotal_set?: { shop_money: { amount: number } } }[] };
 

@@ -3,12 +3,13 @@
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
 import { log } from "../log.server";
-import { onCustomerCreated, upsertCustomers } from "../loyalty/customers.server";
+import { onCustomerCreated, upsertCustomers } from "../loyalty/membership.server";
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
 import { buryCrashedEvents, claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
-import { TOPICS, type OrderRecord, type Topic } from "./payloads";
+import type { OrderRecord } from "../loyalty/records";
+import { TOPICS, type Topic } from "./payloads";
 import { config } from "../config.server";
 
 const BATCH = 200;

@@ -9,7 +9,7 @@ import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
-import { DEFAULT_SETTINGS } from "../../app/loyalty/settings.server";
+import { DEFAULT_PROGRAM } from "../../app/loyalty/program";
 import { adminBrowserContext, adminHeaders, embeddedUrl, storeAdminSessions } from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
 import { entriesOf, inboxDrained, pointsOf } from "../support/ledger";
@@ -75,7 +75,7 @@ describe("saving the program", () => {
 
     const saved = await programAction({
       intent: "save-settings",
-      settings: { ...DEFAULT_SETTINGS, pointsPerUnit: "2", tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: 0, multiplier: "1.5" }] },
+      settings: { ...DEFAULT_PROGRAM, pointsPerUnit: "2", tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: 0, multiplier: "1.5" }] },
     });
     expect(saved, app.logs().slice(-2000)).toEqual({ status: 200, body: { ok: true, intent: "save-settings", message: "Program saved" } });
 
@@ -89,12 +89,12 @@ describe("saving the program", () => {
 
   it("never changes another shop's program", async () => {
     const before = await settingsRow(OTHER);
-    await programAction({ intent: "save-settings", settings: { ...DEFAULT_SETTINGS, pointsPerUnit: 10 } }, { shop: SHOP });
+    await programAction({ intent: "save-settings", settings: { ...DEFAULT_PROGRAM, pointsPerUnit: 10 } }, { shop: SHOP });
     expect(await settingsRow(OTHER)).toEqual(before);
     const customer = 7_300_000_002;
     await paidOrder(customer, "50.00", OTHER);
     expect(await pointsOf(customer, OTHER)).toBe(50);
-    await programAction({ intent: "save-settings", settings: { ...DEFAULT_SETTINGS, pointsPerUnit: 2, tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 1.5 }] } });
+    await programAction({ intent: "save-settings", settings: { ...DEFAULT_PROGRAM, pointsPerUnit: 2, tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 1.5 }] } });
   });
 
   it("refuses invalid input with 422 and the fields to fix, and stores nothing", async () => {
@@ -102,7 +102,7 @@ describe("saving the program", () => {
     const refused = await programAction({
       intent: "save-settings",
       settings: {
-        ...DEFAULT_SETTINGS,
+        ...DEFAULT_PROGRAM,
         pointsPerUnit: "lots",
         tiersEnabled: true,
         tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 0.5 }, { name: "gold", minSpendCents: 10_000, multiplier: 2 }],
@@ -134,7 +134,7 @@ describe("saving the program", () => {
 
   it("saves nothing for a request without a valid session token", async () => {
     const before = await settingsRow(SHOP);
-    const body = { intent: "save-settings", settings: { ...DEFAULT_SETTINGS, pointsPerUnit: 99 } };
+    const body = { intent: "save-settings", settings: { ...DEFAULT_PROGRAM, pointsPerUnit: 99 } };
     const anonymous = await programAction(body, { headers: {} });
     const forged = await programAction(body, { headers: { ...adminHeaders(), Authorization: `Bearer ${adminHeaders().Authorization.split(" ")[1].slice(0, -4)}AAAA` } });
     expect(anonymous.status).not.toBe(200);

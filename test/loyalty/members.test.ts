@@ -7,10 +7,9 @@ import { atRiskCustomers, segmentSummaries } from "../../app/analytics/customer-
 import { currentCustomerValues } from "../../app/analytics/report.server";
 import { SEGMENTS } from "../../app/analytics/rfm";
 import { appendEntry } from "../../app/loyalty/ledger.server";
-import {
-  AdjustmentError, adjustPoints, historyPages, memberDetail, memberList, MEMBER_CSV_HEADER, memberCsvRow, parseAdjustment,
-  parseMemberFilter, pointsHistory, REDACTED_NAME, staffActor, type MemberFilter, type MemberRow,
-} from "../../app/loyalty/members.server";
+import { AdjustmentError, adjustPoints, parseAdjustment, staffActor } from "../../app/loyalty/adjustments.server";
+import { historyPages, memberDetail, pointsHistory } from "../../app/loyalty/customer-profile.server";
+import { memberList, MEMBER_CSV_HEADER, memberCsvRow, parseMemberFilter, REDACTED_NAME, type MemberFilter, type MemberRow } from "../../app/loyalty/customer-list.server";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
 import { simulateCohort } from "../analytics/simulate";

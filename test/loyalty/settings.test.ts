@@ -3,11 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { loadProgram } from "../../app/loyalty/program.server";
-import { activeRewards, redemptionSettings } from "../../app/loyalty/rewards.server";
+import { InvalidInput } from "../../app/loyalty/form-input";
+import { combinesWith, DEFAULT_PROGRAM, type Program } from "../../app/loyalty/program";
 import {
-  addSuggestedRewards, createReward, DEFAULT_SETTINGS, InvalidInput, listRewards, loadSettings, parseReward, parseSettings,
-  removeReward, saveSettings, setRewardActive, suggestedRewards, updateReward, type Settings,
-} from "../../app/loyalty/settings.server";
+  activeRewards, addSuggestedRewards, createReward, listRewards, parseReward, removeReward, setRewardActive, suggestedRewards,
+  updateReward,
+} from "../../app/loyalty/rewards.server";
+import { parseSettings, saveSettings } from "../../app/loyalty/settings.server";
 import { useFreshDatabase } from "../support/database";
 import { memberWithPoints } from "../support/proxy";
 import { SHOP } from "../support/shopify";
@@ -31,7 +33,14 @@ function errorsOf(parse: () => unknown): Record<string, string> {
   throw new Error("expected the input to be rejected");
 }
 
-const valid = (patch: Partial<Record<keyof Settings, unknown>> = {}) => ({ ...DEFAULT_SETTINGS, ...patch });
+const loadSettings = (shop: string) => loadProgram(db, shop);
+/** What redemption reads of the program: code expiry, restoring points, combinations. */
+async function redemptionSettings(shop: string) {
+  const program = await loadSettings(shop);
+  return { codeExpiryDays: program.codeExpiryDays, restorePointsOnExpiry: program.restorePointsOnExpiry, combinesWith: combinesWith(program) };
+}
+
+const valid = (patch: Partial<Record<keyof Program, unknown>> = {}) => ({ ...DEFAULT_PROGRAM, ...patch });
 
 describe("program defaults", () => {
   it("match docs/loyalty-rules.md: 1 point per unit, bonuses, tiers and expiry off, no negative balances", async () => {
@@ -52,7 +61,7 @@ describe("program defaults", () => {
   it("match what a newly installed shop's row holds (the schema's defaults)", async () => {
     const shop = newShop();
     await db.programSettings.create({ data: { shop } }); // what onShopInstalled stores
-    expect(await loadSettings(shop)).toEqual(DEFAULT_SETTINGS);
+    expect(await loadSettings(shop)).toEqual(DEFAULT_PROGRAM);
   });
 });
 

@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import { db } from "../../app/db.server";
 import { appendEntry } from "../../app/loyalty/ledger.server";
-import { upsertCustomers } from "../../app/loyalty/customers.server";
+import { upsertCustomers } from "../../app/loyalty/membership.server";
 import { expiringOfflineToken } from "./admin-session";
 import { TEST_SECRET } from "./server";
 import { SHOP } from "./shopify";

@@ -1,8 +1,8 @@
 // A shop's lifecycle in Regulars: installed, uninstalled, redacted.
-import { requestBackfill } from "./backfill/jobs.server";
-import { db } from "./db.server";
-import { log } from "./log.server";
-import { fetchShopFacts, type AdminGraphql } from "./shopify/shop.server";
+import { requestBackfill } from "../backfill/jobs.server";
+import { db } from "../db.server";
+import { log } from "../log.server";
+import { fetchShopFacts, type AdminGraphql } from "../shopify/shop-facts.server";
 
 /** After OAuth: remember the shop and give it the default program (docs/loyalty-rules.md). */
 export async function onShopInstalled(domain: string, admin: AdminGraphql) {

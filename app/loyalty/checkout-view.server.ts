@@ -1,11 +1,11 @@
 // What the checkout and customer-account extensions read about a member (balance, tier, rewards,
 // unused codes, history, the points an order earns or earned) and their way into redemption.
-// The rules live in earning.ts, member.server.ts and redemption.server.ts; this module only
+// The rules live in earning.ts, widget-view.server.ts and redemption.server.ts; this module only
 // puts them together for the session-token routes.
 import { db as defaultDb, type Db } from "../db.server";
-import { tooManyAttempts } from "../storefront/rate-limit.server";
+import { tooManyAttempts } from "./redemption-attempts.server";
 import { pointsForOrder } from "./earning";
-import { historyPage, HISTORY_PAGE, memberView, type MemberView } from "./member.server";
+import { historyPage, HISTORY_PAGE, memberView, type MemberView } from "./widget-view.server";
 import { toCents } from "./money";
 import type { Program, Tier } from "./program";
 import { loadProgram } from "./program.server";
@@ -67,7 +67,7 @@ export type ExtensionMember = Omit<MemberView, "rewards" | "history" | "waysToEa
 };
 
 /**
- * Balance, tier and rewards (member.server.ts, the same view the storefront widget gets), plus the
+ * Balance, tier and rewards (widget-view.server.ts, the same view the storefront widget gets), plus the
  * codes the member has not used yet. A guest gets zero points and nothing affordable.
  */
 export async function extensionMember(
@@ -108,7 +108,7 @@ async function unusedCodes(shop: string, customerShopifyId: string, db: Db): Pro
   return rows.map((r) => ({ code: r.code!, rewardName: names.get(r.rewardId) ?? "", pointsSpent: r.pointsSpent, expiresAt: r.expiresAt?.toISOString() ?? null }));
 }
 
-/** One page of the member's points history, newest first (member.server.ts's pages). */
+/** One page of the member's points history, newest first (widget-view.server.ts's pages). */
 export async function extensionHistory(shop: string, customerShopifyId: string, cursor: string | null, limit: number) {
   const before = cursor && /^\d{1,15}$/.test(cursor) ? Number(cursor) : null;
   return historyPage(shop, customerShopifyId, before, Math.min(Math.max(Math.trunc(limit) || HISTORY_PAGE, 1), 50));

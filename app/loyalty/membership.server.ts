@@ -1,7 +1,7 @@
 // Shopify customers as Regulars members.
 import type { Tx } from "../db.server";
 import { query, valuesList } from "../db/sql.server";
-import type { CustomerRecord } from "../webhooks/payloads";
+import type { CustomerRecord } from "./records";
 import { appendEntry } from "./ledger.server";
 import type { Program } from "./program";
 
