@@ -1,5 +1,5 @@
 // Prisma CLI config. Engines are never downloaded here (docs/decisions/0001-database-providers.md): the client is generated
-// with the JS query compiler, and migrations are applied by scripts/db.ts (ADR 0001).
+// with the JS query compiler, and migrations are applied by scripts/db.ts (ADR 0003).
 import { defineConfig } from "prisma/config";
 
 export default defineConfig({

@@ -3,7 +3,7 @@
 //
 // WEB_CONCURRENCY workers (default: one per core) answer HTTP; verifying a webhook is CPU-bound
 // (Remix, the Shopify library's HMAC check), so more than one process is what lets a small box
-// keep up with bursts. The primary is the one writer of the webhook inbox and works it (ADR 0002).
+// keep up with bursts. The primary is the one writer of the webhook inbox and works it (ADR 0014).
 import cluster from "node:cluster";
 import { existsSync } from "node:fs";
 import http from "node:http";

@@ -16,7 +16,7 @@ export function startBackgroundWork() {
   // The webhook processor, woken whenever the inbox records deliveries.
   const processor = startProcessor();
   const unsubscribe = onRecorded(processor.wake);
-  // Historical imports and "credit past purchases": resumed here after any restart (ADR 0007).
+  // Historical imports and "credit past purchases": resumed here after any restart (ADRs 0007, 0022).
   const backfills = startBackfillRunner({ adminFor: async (shop) => (await unauthenticated.admin(shop)).admin });
   // Reward codes past their end, and redemption attempts abandoned by a crash.
   const expiry = setInterval(() => {

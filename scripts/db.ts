@@ -1,4 +1,4 @@
-// Database tooling that works offline on SQLite and PostgreSQL alike (ADR 0001).
+// Database tooling that works offline on SQLite and PostgreSQL alike (ADRs 0001, 0003).
 //   tsx scripts/db.ts generate          generate both Prisma clients from prisma/schema.prisma
 //   tsx scripts/db.ts migrate           apply pending SQL migrations to DATABASE_URL
 //   tsx scripts/db.ts migration <name>  author a migration for both dialects from schema changes

@@ -3,7 +3,7 @@
 //
 // Why: the upserts send ~14,000 parameters per 1,000-order chunk; through Prisma each one is
 // mapped by the query compiler and the adapter, which cost more CPU than SQLite's own work and
-// made a 1,000,000-order import take minutes (ADR 0007). The SQL is unchanged — the same
+// made a 1,000,000-order import take minutes (ADR 0021). The SQL is unchanged — the same
 // functions (`upsertOrders`, `upsertCustomers`, `upsertRefunds`) run on this connection — and
 // values are stored exactly as Prisma stores them, so the app reads them back unchanged.
 import Database from "better-sqlite3";

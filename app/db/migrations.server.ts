@@ -1,5 +1,5 @@
 // Applies the SQL files of prisma/migrations/<dialect>/ in order and records each one.
-// Prisma's own `migrate deploy` cannot run offline on PostgreSQL here (ADR 0001).
+// Prisma's own `migrate deploy` cannot run offline on PostgreSQL here (ADR 0003).
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";

@@ -1,7 +1,7 @@
 // A simple per-customer limit on redemption attempts: a sliding window in this process's memory.
 // It stops a script or a stuck button from hammering Shopify's discount API; the points
 // themselves are protected by the database, not by this. With several processes the limit is
-// per process (ADR 0005); REGULARS_REDEEM_LIMIT sets attempts per minute (0 turns it off).
+// per process (ADR 0019); REGULARS_REDEEM_LIMIT sets attempts per minute (0 turns it off).
 import { config } from "../config.server";
 const WINDOW_MS = 60_000;
 const MAX_KEYS = 50_000;

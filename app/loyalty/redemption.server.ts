@@ -1,4 +1,4 @@
-// Points into a single-use discount code, as one idempotent operation (docs/loyalty-rules.md, ADR 0005).
+// Points into a single-use discount code, as one idempotent operation (docs/loyalty-rules.md, ADR 0019).
 //
 // 1. One transaction: the Redemption row (pending, unique per shop + idempotency key) and the
 //    ledger debit, under a balance check that holds under concurrency: the row insert is the

@@ -1,6 +1,6 @@
 // Every app-proxy request (the storefront widget) loads the shop's offline session; reading it
 // from the DB each time costs more than the rest of the request. Keep recent lookups in memory
-// for a short while (ADR 0002; webhooks no longer load sessions, ADR 0013). Writes go through and invalidate, so only another instance's change can be
+// for a short while (ADR 0015; webhooks no longer load sessions, ADR 0025). Writes go through and invalidate, so only another instance's change can be
 // seen late, and by at most TTL_MS.
 import type { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
