@@ -56,7 +56,7 @@ async function serveAlone(background) {
   onStopSignal(() => {
     background.stop();
     // close() ends idle keep-alive connections and lets requests in flight finish.
-    server.close(() => process.exit(0));
+    server.close(stopped);
   });
 }
 
@@ -81,7 +81,7 @@ function superviseWorkers(background, workers) {
     stopping = true;
     background.stop();
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
-    cluster.disconnect(() => process.exit(0));
+    cluster.disconnect(stopped);
   });
 }
 
@@ -128,11 +128,20 @@ function onStopSignal(stop) {
     if (stopping) return;
     stopping = true;
     logLine("server.stopping", { signal });
-    setTimeout(() => process.exit(0), 3000).unref();
+    setTimeout(() => {
+      logLine("server.stop_forced", { level: "warn", message: "still busy 3 s after the signal: exiting anyway" });
+      process.exit(0);
+    }, 3000).unref();
     stop();
   };
   process.on("SIGTERM", handle);
   process.on("SIGINT", handle);
+}
+
+/** Every HTTP server process has closed: the end of a clean stop. */
+function stopped() {
+  logLine("server.stopped");
+  process.exit(0);
 }
 
 /**
