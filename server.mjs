@@ -52,12 +52,12 @@ if (cluster.isPrimary) {
 /** One process: the primary answers HTTP and runs the background work; SIGTERM stops both. */
 async function serveAlone(background) {
   const server = await startHttpServer();
-  await announce(server.address().port, { workers: 1, processes: 1 });
   onStopSignal(() => {
     background.stop();
     // close() ends idle keep-alive connections and lets requests in flight finish.
     server.close(stopped);
   });
+  await announce(server.address().port, { workers: 1, processes: 1 });
 }
 
 /** The primary of a cluster: forks `workers` HTTP workers, replaces any that dies, stops them on SIGTERM. */
