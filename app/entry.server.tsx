@@ -107,6 +107,6 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
 //   (server/webhook-fast-path.mjs) calls it for errors a webhook action throws, the way Remix
 //   would, so an error logs the same line whichever path the request took.
 // The server is plain JavaScript loading the build at run time: nothing type-checks these names
-// there. Renaming one breaks the start (or, for handleError, the fast path refuses to start).
+// there. Renaming one stops the server from starting (for handleError, with a message saying so).
 export { assertReadyToServe } from "./config.server";
 export { startBackgroundWork } from "./background.server";
