@@ -1,6 +1,7 @@
 // Structure rules, checked in `npm test` (`npm run check:structure`): imports point one way and
 // never in a circle. Routes sit on top; the domain (loyalty, analytics, backfill, privacy,
 // webhooks, storefront, admin) below them; the Shopify client and the database at the bottom.
+// The HTTP server (server.mjs, server/) stands apart: it reaches the app only through the build.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -8,8 +9,15 @@ module.exports = {
       name: "no-cycles",
       comment: "A circle of imports only works by accident (lazy construction); break it with a parameter or a registration.",
       severity: "error",
-      from: { path: "^app/" },
+      from: { path: "^(app/|server/|server\\.mjs$)" },
       to: { circular: true },
+    },
+    {
+      name: "server-reaches-the-app-through-the-build",
+      comment: "The HTTP server (server.mjs, server/) is plain JavaScript that loads the Remix build at run time; it takes the app only from the build (build.entry.module, see app/entry.server.tsx), never by importing app/ sources.",
+      severity: "error",
+      from: { path: "^(server/|server\\.mjs$)" },
+      to: { path: "^app/" },
     },
     {
       name: "routes-are-the-top",

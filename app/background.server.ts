@@ -1,4 +1,4 @@
-// Work the primary server process does besides supervising its HTTP workers.
+// Work the primary server process does besides HTTP (supervising its workers, or serving alone).
 import type { Worker } from "node:cluster";
 import { startBackfillRunner } from "./backfill/runner.server";
 import { log } from "./log.server";
@@ -11,6 +11,23 @@ import { config } from "./config.server";
 
 const INBOX_PRUNE_MS = 3_600_000;
 
+/**
+ * The work of the server's primary process besides HTTP: the webhook processor, historical
+ * imports, the expiry sweeps and the inbox retention.
+ *
+ * - When, where: server.mjs calls it once per server, in the primary process, right after the
+ *   configuration check and before any HTTP is served; never in an HTTP worker (a second
+ *   processor per worker would only contend for the same rows, and the inbox's group commit
+ *   needs its one writer). With WEB_CONCURRENCY=1 the primary is also the HTTP server.
+ * - What it must not do: block or throw (it returns at once; each job's errors are logged, never
+ *   thrown, so a database hiccup cannot stop the server), or hold the process open (its sweeps'
+ *   timers are unref'd: the HTTP server, or the cluster's workers, are what keep it alive).
+ * - `serveWorker(worker)`: server.mjs hands it every HTTP worker it forks, so the worker's
+ *   deliveries are recorded here (app/webhooks/inbox.server.ts). Unused without workers.
+ * - How it stops: `stop()`, on SIGTERM or SIGINT, ends every timer and subscription: nothing new
+ *   starts. A batch already running is not awaited; the process exits within seconds, and what it
+ *   had claimed is taken again once its lease runs out (the processor's crash rule).
+ */
 export function startBackgroundWork() {
   const { REGULARS_EXPIRY_SWEEP_MS: EXPIRY_SWEEP_MS, REGULARS_POINTS_EXPIRY_SWEEP_MS: POINTS_EXPIRY_SWEEP_MS } = config();
   // The webhook processor, woken whenever the inbox records deliveries.

@@ -63,6 +63,7 @@ export const SETTINGS = {
   REGULARS_WIDGET_DIR: z.string().default("extensions/rewards-widget").describe("the theme extension the preview serves"),
   REGULARS_ALLOW_DEV_TOOLS: flag.describe("`1`: allow the emulator and preview under `NODE_ENV=production` (tests only)"),
   REGULARS_FAULT_CRASH_BEFORE_COMMIT: flag.describe("`1`: the processor dies before committing (crash-recovery test)"),
+  REGULARS_NO_WEBHOOK_FAST_PATH: flag.describe("`1`: webhook POSTs go through Remix's request handler like every other request instead of straight to their route's action (tests comparing the two; diagnosis)"),
 } as const;
 
 const schema = z.object(SETTINGS);

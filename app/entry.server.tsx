@@ -95,8 +95,18 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
   });
 };
 
-// What server.mjs needs from the app besides Remix's handler: the configuration check it runs
-// before serving, and the background work of the primary process. The Remix build exposes this
-// module as `build.entry.module`, the only door from the plain-JS server into the app.
+// The door from the plain-JS server (server.mjs, server/) into the app. The Remix build exposes
+// this module as `build.entry.module`; the server reads exactly these exports of it, and nothing
+// of the app by any other way but Remix's request handler and route manifest:
+// - `assertReadyToServe` (app/config.server.ts): server.mjs calls it in every process before it
+//   serves; it returns the parsed configuration (PORT, WEB_CONCURRENCY, MAX_BODY_BYTES, …) or throws
+//   a ConfigError, which ends the start with exit code 78.
+// - `startBackgroundWork` (app/background.server.ts): server.mjs calls it once, in the primary
+//   process; its comment there says what it may do.
+// - `handleError` (above): Remix calls it for errors it catches, and the webhook fast path
+//   (server/webhook-fast-path.mjs) calls it for errors a webhook action throws, the way Remix
+//   would, so an error logs the same line whichever path the request took.
+// The server is plain JavaScript loading the build at run time: nothing type-checks these names
+// there. Renaming one stops the server from starting (for handleError, with a message saying so).
 export { assertReadyToServe } from "./config.server";
 export { startBackgroundWork } from "./background.server";

@@ -40,8 +40,8 @@ describe("the configuration module", () => {
     expect(startProblems(parseConfig({ NODE_ENV: "development" }))).toEqual([]);
   });
 
-  it("is the only place that reads process.env in the app and its server", () => {
-    const files = execFileSync("git", ["grep", "-l", "process\\.env", "--", "app", "server.mjs"], { encoding: "utf8" })
+  it("is the only place that reads process.env in the app and its server (server.mjs and server/)", () => {
+    const files = execFileSync("git", ["grep", "-l", "process\\.env", "--", "app", "server.mjs", "server"], { encoding: "utf8" })
       .trim().split("\n").filter(Boolean);
     expect(files.sort()).toEqual(["app/config.server.ts", "server.mjs"]);
     // server.mjs reads only where the build is (to load this module) and Remix's dev-server origin.
