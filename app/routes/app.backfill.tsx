@@ -4,8 +4,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, Modal, Page, ProgressBar, Text } from "@shopify/polaris";
+import { adminFormat } from "../admin/format";
+import { adminLocale } from "../admin/request";
 import { requestCredit } from "../backfill/credit.server";
-import { backfillProgress, requestBackfill, restartBackfill, type BackfillProgress } from "../backfill/jobs.server";
+import { backfillProgress, isImporting, requestBackfill, restartBackfill, type BackfillProgress } from "../backfill/jobs.server";
+import { shopFacts } from "../shops/facts.server";
 import { authenticate } from "../shopify.server";
 
 export const meta: MetaFunction = () => [{ title: "Order history · Regulars" }];
@@ -20,7 +23,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     await requestBackfill(session.shop);
     progress = await backfillProgress(session.shop);
   }
-  return { progress: progress! };
+  const { currency } = await shopFacts(session.shop);
+  return { progress: progress!, importing: isImporting(progress!.status), locale: adminLocale(new URL(request.url).searchParams), currency };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -52,13 +56,12 @@ function duration(seconds: number): string {
 }
 
 export default function OrderHistory() {
-  const { progress } = useLoaderData<typeof loader>();
+  const { progress, importing, locale, currency } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ ok: boolean; message: string | null }>();
   const revalidator = useRevalidator();
   const [confirming, setConfirming] = useState(false);
-  const number = new Intl.NumberFormat("en");
+  const f = adminFormat({ locale, currency });
 
-  const importing = progress.status === "pending" || progress.status === "running" || progress.status === "importing";
   const crediting = progress.credit.status === "requested" || progress.credit.status === "running";
   useEffect(() => {
     if (!importing && !crediting) return;
@@ -69,9 +72,9 @@ export default function OrderHistory() {
   const what = progress.phase === "orders" ? "orders" : "customers";
   const rows =
     progress.status === "importing" && progress.linesTotal
-      ? `${number.format(progress.linesDone)} of ${number.format(progress.linesTotal)} ${what}`
+      ? `${f.number(progress.linesDone)} of ${f.number(progress.linesTotal)} ${what}`
       : progress.status === "running" && progress.linesTotal
-        ? `${number.format(progress.linesTotal)} ${what} gathered so far`
+        ? `${f.number(progress.linesTotal)} ${what} gathered so far`
         : null;
 
   return (
@@ -99,7 +102,7 @@ export default function OrderHistory() {
                 {rows && <Text as="span">{rows}</Text>}
                 {progress.ratePerSecond !== null && (
                   <Text as="span" tone="subdued">
-                    {number.format(Math.round(progress.ratePerSecond))} per second
+                    {f.number(Math.round(progress.ratePerSecond))} per second
                   </Text>
                 )}
                 {progress.etaSeconds !== null && (
@@ -143,13 +146,13 @@ export default function OrderHistory() {
               {progress.credit.status === "done" && (
                 <Banner tone="success">
                   <p>
-                    Credited {number.format(progress.credit.orders)} orders with {number.format(progress.credit.points)} points.
+                    Credited {f.number(progress.credit.orders)} orders with {f.number(progress.credit.points)} points.
                   </p>
                 </Banner>
               )}
               {crediting && (
                 <Text as="p">
-                  Crediting… {number.format(progress.credit.orders)} orders, {number.format(progress.credit.points)} points so far
+                  Crediting… {f.number(progress.credit.orders)} orders, {f.number(progress.credit.points)} points so far
                 </Text>
               )}
               {fetcher.data?.message && <Banner tone="warning"><p>{fetcher.data.message}</p></Banner>}

@@ -14,6 +14,7 @@ import { SEGMENT_LABELS } from "../analytics/rfm";
 import { AdjustmentError, adjustPoints, MAX_REASON_LENGTH, MemberNotFound, parseAdjustment, staffActor } from "../loyalty/adjustments.server";
 import { memberDetail, pointsHistory } from "../loyalty/customer-profile.server";
 import { shopFacts } from "../shops/facts.server";
+import { adminFormat, type AdminFormat } from "../admin/format";
 import { adminLocale, cursorOf } from "../admin/request";
 import { adminErrorBoundary } from "../admin/boundary";
 import { useCsvExport, useCursorPaging } from "../admin/lists";
@@ -66,44 +67,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-function formatters(locale: string, currency: string, timeZone: string) {
-  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  const signed = new Intl.NumberFormat(locale, { maximumFractionDigits: 0, signDisplay: "exceptZero" });
-  const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
-  let money: Intl.NumberFormat;
-  try {
-    money = new Intl.NumberFormat(locale, { style: "currency", currency });
-  } catch {
-    money = new Intl.NumberFormat(locale, { style: "currency", currency: "USD" });
-  }
-  let zone = timeZone;
-  try {
-    new Intl.DateTimeFormat(locale, { timeZone });
-  } catch {
-    zone = "UTC";
-  }
-  const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: zone });
-  const time = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: zone });
-  return {
-    number: (v: number) => number.format(v),
-    signed: (v: number) => signed.format(v),
-    percent: (v: number) => percent.format(v),
-    money: (cents: number, code?: string) => {
-      if (code && code !== currency) {
-        try {
-          return new Intl.NumberFormat(locale, { style: "currency", currency: code }).format(cents / 100);
-        } catch {
-          /* unknown code: shop currency */
-        }
-      }
-      return money.format(cents / 100);
-    },
-    day: (iso: string) => day.format(new Date(iso)),
-    // Node's and the browser's ICU differ on the space before AM/PM (U+202F or not): one form for both.
-    time: (iso: string) => time.format(new Date(iso)).replace(/[\u202f\u00a0]/g, " "),
-  };
-}
-type Format = ReturnType<typeof formatters>;
+type Format = AdminFormat;
 
 const KIND_LABELS: Record<string, string> = {
   earn: "Earned",
@@ -149,9 +113,9 @@ function OrdersCard({ member, f }: { member: Data["member"]; f: Format }) {
             hideScrollIndicator
             rows={shown.map((o) => [
               o.name,
-              f.day(o.processedAt),
-              f.money(o.subtotalCents, o.currency),
-              o.refundedSubtotalCents ? f.money(o.refundedSubtotalCents, o.currency) : "—",
+              f.date(o.processedAt),
+              f.cents(o.subtotalCents, o.currency),
+              o.refundedSubtotalCents ? f.cents(o.refundedSubtotalCents, o.currency) : "—",
               orderStatus(o),
               o.pointsEarned ? f.signed(o.pointsEarned) : "—",
               o.pointsTakenBack || o.shortfall ? (
@@ -200,7 +164,7 @@ function HistoryCard({ history, shopifyId, f }: { history: Data["history"]; shop
             headings={["Date", "Activity", "Details", "Points", "Balance"]}
             rows={history.entries.map((e) => [
               <span key={`t${e.id}`} suppressHydrationWarning>
-                {f.time(e.createdAt)}
+                {f.dateTime(e.createdAt)}
               </span>,
               KIND_LABELS[e.kind] ?? e.kind,
               <BlockStack gap="050" key={e.id}>
@@ -269,13 +233,13 @@ function BalanceCard({ member, f }: { member: Data["member"]; f: Format }) {
         <BlockStack gap="100">
           <Fact label="Tier" value={member.tier ?? "—"} />
           <Fact label="Orders counted" value={f.number(member.stats.orders)} hint="Orders that count toward retention and spend: test and cancelled orders left out." />
-          <Fact label="Spent" value={f.money(member.stats.spentCents)} hint="Subtotal after discounts minus refunds of the counted orders." />
+          <Fact label="Spent" value={f.cents(member.stats.spentCents)} hint="Subtotal after discounts minus refunds of the counted orders." />
           <Fact
             label="Chance still buying"
-            value={member.probabilityAlive === null ? "—" : f.percent(member.probabilityAlive)}
+            value={member.probabilityAlive === null ? "—" : f.percent(member.probabilityAlive, 0)}
             hint="From the BG/NBD model fitted on your order history: the probability this customer has not lapsed. Shown once they have ordered twice and there are enough repeat customers to fit the model."
           />
-          <Fact label="Member since" value={f.day(member.enrolledAt ?? member.createdAt)} />
+          <Fact label="Member since" value={f.date(member.enrolledAt ?? member.createdAt)} />
         </BlockStack>
       </BlockStack>
     </Card>
@@ -403,7 +367,7 @@ function AdjustCard({ member, nonce, f }: { member: Data["member"]; nonce: strin
 
 export default function Member() {
   const { member, history, currency, timezone, locale, nonce } = useLoaderData<typeof loader>();
-  const f = useMemo(() => formatters(locale, currency, timezone), [locale, currency, timezone]);
+  const f = useMemo(() => adminFormat({ locale, currency, timeZone: timezone }), [locale, currency, timezone]);
   const subtitle = [member.email, `Shopify ID ${member.shopifyId}`].filter(Boolean).join(" · ");
   return (
     <Page

@@ -13,6 +13,7 @@ import { SEGMENT_LABELS, SEGMENTS, type Segment } from "../analytics/rfm";
 import { AT_RISK_P_ALIVE } from "../analytics/customer-value.server";
 import { filterParams, memberList, parseMemberFilter } from "../loyalty/customer-list.server";
 import { shopFacts } from "../shops/facts.server";
+import { adminFormat } from "../admin/format";
 import { adminLocale, cursorOf } from "../admin/request";
 import { useCsvExport, useCursorPaging } from "../admin/lists";
 import { authenticate } from "../shopify.server";
@@ -41,26 +42,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-function formatters(locale: string, currency: string, timeZone: string) {
-  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  let money: Intl.NumberFormat;
-  try {
-    money = new Intl.NumberFormat(locale, { style: "currency", currency });
-  } catch {
-    money = new Intl.NumberFormat(locale, { style: "currency", currency: "USD" });
-  }
-  let day: Intl.DateTimeFormat;
-  try {
-    day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone });
-  } catch {
-    day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
-  }
-  return {
-    number: (v: number) => number.format(v),
-    money: (cents: number) => money.format(cents / 100),
-    day: (iso: string) => day.format(new Date(iso)),
-  };
-}
 
 const SEGMENT_TONES: Partial<Record<Segment, "success" | "info" | "attention" | "warning" | "critical">> = {
   champions: "success",
@@ -80,7 +61,7 @@ export default function Customers() {
   const navigate = useNavigate();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app/customers";
-  const f = useMemo(() => formatters(locale, currency, timezone), [locale, currency, timezone]);
+  const f = useMemo(() => adminFormat({ locale, currency, timeZone: timezone }), [locale, currency, timezone]);
   // Open on the filter bar when the page comes filtered (a segment tile, a search), so the owner sees why.
   const { mode, setMode } = useSetIndexFiltersMode(filter.segment || filter.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
   const [query, setQuery] = useState(filter.q);
@@ -177,10 +158,10 @@ export default function Customers() {
       </IndexTable.Cell>
       <IndexTable.Cell>
         <Text as="span" alignment="end" numeric>
-          {f.money(row.spentCents)}
+          {f.cents(row.spentCents)}
         </Text>
       </IndexTable.Cell>
-      <IndexTable.Cell>{row.lastOrderAt ? f.day(row.lastOrderAt) : <Text as="span" tone="subdued">No orders</Text>}</IndexTable.Cell>
+      <IndexTable.Cell>{row.lastOrderAt ? f.date(row.lastOrderAt) : <Text as="span" tone="subdued">No orders</Text>}</IndexTable.Cell>
       <IndexTable.Cell>
         {row.segment ? <Badge tone={SEGMENT_TONES[row.segment]}>{SEGMENT_LABELS[row.segment]}</Badge> : <Text as="span" tone="subdued">—</Text>}
       </IndexTable.Cell>
