@@ -38,6 +38,8 @@ const replies = new Map<number, (error?: string, unavailable?: string | null) =>
 let nextRequest = 0;
 
 function recordThroughPrimary(event: InboxEvent): Promise<void> {
+  // The primary gone (killed; this worker exits as soon as it notices): nothing can be recorded.
+  if (!process.connected) return Promise.reject(new DatabaseUnavailable("the inbox writer process is gone"));
   if (replies.size === 0) process.on("message", onReply);
   return new Promise((resolve, reject) => {
     const id = nextRequest++;
@@ -46,7 +48,11 @@ function recordThroughPrimary(event: InboxEvent): Promise<void> {
       else if (error) reject(new Error(error));
       else resolve();
     });
-    process.send!({ kind: "inbox.record", id, event } satisfies RecordRequest);
+    process.send!({ kind: "inbox.record", id, event } satisfies RecordRequest, undefined, {}, (error) => {
+      if (!error) return;
+      replies.delete(id);
+      reject(new DatabaseUnavailable("the inbox writer process is gone"));
+    });
   });
 }
 
