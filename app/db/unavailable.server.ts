@@ -34,7 +34,7 @@ function driverCode(code: unknown): string | null {
 type Shape = { code?: unknown; name?: unknown; reason?: unknown; meta?: { driverAdapterError?: { cause?: Record<string, unknown> } }; cause?: unknown };
 
 /**
- * A short reason ("SQLITE_BUSY", "P1001 DatabaseNotReachable", "SQLSTATE 57P01") when `error` says
+ * A short reason ("SQLITE_BUSY", "DatabaseNotReachable", "SQLSTATE 57P01", "P1001") when `error` says
  * the database is unreachable or busy past its wait; null for any other error.
  */
 export function databaseUnavailable(error: unknown): string | null {
@@ -44,7 +44,7 @@ export function databaseUnavailable(error: unknown): string | null {
     if (cause) {
       const code = driverCode(cause.originalCode) ?? driverCode(cause.code);
       if (code) return code;
-      if (typeof cause.kind === "string" && ADAPTER_KINDS.has(cause.kind)) return `${String(e.code ?? "")} ${cause.kind}`.trim();
+      if (typeof cause.kind === "string" && ADAPTER_KINDS.has(cause.kind)) return cause.kind;
     }
     if (typeof e.code === "string" && PRISMA_CODES.has(e.code)) return e.code;
     const code = driverCode(e.code);
