@@ -42,6 +42,7 @@ export const SETTINGS = {
   // Database
   DATABASE_URL: z.string().min(1).default("file:./data/regulars.db").describe("`file:...` → embedded SQLite, `postgres://...` → PostgreSQL (default `file:./data/regulars.db`)"),
   DATABASE_POOL_SIZE: positiveInt(10).describe("PostgreSQL connections per process (default 10)"),
+  DATABASE_BUSY_TIMEOUT_MS: positiveInt(10_000).describe("SQLite: how long a write waits for another connection's write lock before failing; a webhook that fails so is answered 503 and Shopify retries it (default 10000)"),
   // Webhook inbox
   WEBHOOK_LEASE_SECONDS: z.coerce.number().positive().default(30).describe("how long a crashed processor's claim on an event lasts (default 30)"),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(8).describe("processing attempts before an event is dead and waits for the operator (default 8)"),

@@ -16,8 +16,9 @@ function createClient(url: string): Db {
     // Both clients are generated from the same models, so they share one API.
     return new PostgresClient({ adapter }) as unknown as Db;
   }
-  // WAL (set by the migrator) lets readers run beside the single writer.
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFile(url), timeout: 10_000 }) });
+  // WAL (set by the migrator) lets readers run beside the single writer. A write waits up to the
+  // busy timeout for another connection's write lock, then fails as database-unavailable.
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFile(url), timeout: config().DATABASE_BUSY_TIMEOUT_MS }) });
 }
 
 declare global {

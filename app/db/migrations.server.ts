@@ -12,13 +12,15 @@ export { dialectOf, type Dialect } from "./config.server";
 type Migration = { name: string; sql: string; checksum: string };
 
 function readMigrations(dir: string): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()
-    .map((file) => {
-      const sql = readFileSync(path.join(dir, file), "utf8");
-      return { name: file.replace(/\.sql$/, ""), sql, checksum: createHash("sha256").update(sql).digest("hex") };
-    });
+  return migrationNames(dir).map((name) => {
+    const sql = readFileSync(path.join(dir, `${name}.sql`), "utf8");
+    return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+  });
+}
+
+/** The names of the migrations in `dir`, in the order they apply. */
+export function migrationNames(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((file) => file.replace(/\.sql$/, ""));
 }
 
 function checkUnchanged(migration: Migration, recordedChecksum: string | undefined) {

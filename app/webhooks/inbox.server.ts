@@ -4,12 +4,13 @@
 import cluster, { type Worker } from "node:cluster";
 import { db, dialect } from "../db.server";
 import { execute, query, valuesList } from "../db/sql.server";
+import { DatabaseUnavailable, databaseUnavailable } from "../db/unavailable.server";
 import { config } from "../config.server";
 import { log } from "../log.server";
 
 export type InboxEvent = { shop: string; eventId: string; topic: string; payload: string };
 /** A claimed event's body is null only if it was erased (shop redaction) before it could be processed. */
-export type ClaimedEvent = Omit<InboxEvent, "payload"> & { payload: string | null; id: number; attempts: number };
+export type ClaimedEvent = Omit<InboxEvent, "payload"> & { payload: string | null; id: number; attempts: number; receivedAt: Date };
 
 const MAX_GROUP = 500;
 let waiting: { event: InboxEvent; done: (error?: unknown) => void }[] = [];
@@ -31,22 +32,33 @@ function recordHere(event: InboxEvent): Promise<void> {
 // In a cluster, HTTP workers hand events to the primary process, the database's one inbox writer:
 // SQLite allows one writer at a time, and a single writer groups every worker's deliveries.
 type RecordRequest = { kind: "inbox.record"; id: number; event: InboxEvent };
-type RecordReply = { kind: "inbox.recorded"; id: number; error?: string };
-const replies = new Map<number, (error?: string) => void>();
+/** `unavailable` carries why the database could not take the event, so the worker can answer 503. */
+type RecordReply = { kind: "inbox.recorded"; id: number; error?: string; unavailable?: string | null };
+const replies = new Map<number, (error?: string, unavailable?: string | null) => void>();
 let nextRequest = 0;
 
 function recordThroughPrimary(event: InboxEvent): Promise<void> {
+  // The primary gone (killed; this worker exits as soon as it notices): nothing can be recorded.
+  if (!process.connected) return Promise.reject(new DatabaseUnavailable("the inbox writer process is gone"));
   if (replies.size === 0) process.on("message", onReply);
   return new Promise((resolve, reject) => {
     const id = nextRequest++;
-    replies.set(id, (error) => (error ? reject(new Error(error)) : resolve()));
-    process.send!({ kind: "inbox.record", id, event } satisfies RecordRequest);
+    replies.set(id, (error, unavailable) => {
+      if (unavailable) reject(new DatabaseUnavailable(unavailable));
+      else if (error) reject(new Error(error));
+      else resolve();
+    });
+    process.send!({ kind: "inbox.record", id, event } satisfies RecordRequest, undefined, {}, (error) => {
+      if (!error) return;
+      replies.delete(id);
+      reject(new DatabaseUnavailable("the inbox writer process is gone"));
+    });
   });
 }
 
 function onReply(message: RecordReply) {
   if (message?.kind !== "inbox.recorded") return;
-  replies.get(message.id)?.(message.error);
+  replies.get(message.id)?.(message.error, message.unavailable);
   replies.delete(message.id);
   if (replies.size === 0) process.off("message", onReply);
 }
@@ -57,7 +69,9 @@ export function acceptRecordsFrom(worker: Worker) {
     if (message?.kind !== "inbox.record") return;
     recordHere(message.event).then(
       () => worker.send({ kind: "inbox.recorded", id: message.id } satisfies RecordReply),
-      (error: unknown) => worker.send({ kind: "inbox.recorded", id: message.id, error: String(error) } satisfies RecordReply),
+      (error: unknown) => worker.send({
+        kind: "inbox.recorded", id: message.id, error: String(error), unavailable: databaseUnavailable(error),
+      } satisfies RecordReply),
     );
   });
 }
@@ -112,10 +126,19 @@ export async function claim(limit: number): Promise<ClaimedEvent[]> {
        WHERE "processedAt" IS NULL AND "deadAt" IS NULL AND "nextAttemptAt" <= ?
          AND ("lockedUntil" IS NULL OR "lockedUntil" < ?) AND "attempts" < ?
        ORDER BY "id" LIMIT ?${skipLocked})
-     RETURNING "id", "shop", "eventId", "topic", "payload", "attempts"`,
+     RETURNING "id", "shop", "eventId", "topic", "payload", "attempts", "receivedAt"`,
     [new Date(now.getTime() + leaseMs()), now, now, now, config().WEBHOOK_MAX_ATTEMPTS, limit],
   );
-  return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) })).sort((a, b) => a.id - b.id);
+  return rows
+    .map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts), receivedAt: asDate(r.receivedAt) }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Raw queries may give a DateTime column back as a Date, epoch milliseconds or text, by dialect. */
+function asDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === "number" || typeof value === "bigint" || /^\d+$/.test(String(value))) return new Date(Number(value));
+  return new Date(String(value));
 }
 
 /** Marks events done; pass the transaction that did their work so both commit together. */

@@ -2,6 +2,7 @@
 // statements; anything else, or a batch that fails, is processed one event per transaction.
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
+import { databaseUnavailable } from "../db/unavailable.server";
 import { log } from "../log.server";
 import { onCustomerCreated, upsertCustomers } from "../loyalty/membership.server";
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
@@ -69,17 +70,37 @@ function crashIfAsked() {
   if (config().REGULARS_FAULT_CRASH_BEFORE_COMMIT) process.exit(137);
 }
 
+/**
+ * One line per processed event: which (shop, topic, event id, attempt), how long its transaction
+ * took and how long after its delivery it took effect. Ids and timings only: no payload content.
+ */
+function logProcessed(events: ClaimedEvent[], started: number) {
+  const done = Date.now();
+  const latencyMs = Math.round(performance.now() - started);
+  for (const event of events) {
+    log.info("webhook.processed", {
+      shop: event.shop, topic: event.topic, eventId: event.eventId, attempt: event.attempts, status: "processed",
+      latencyMs, lagMs: done - event.receivedAt.getTime(),
+    });
+  }
+}
+
 async function processEach(events: ClaimedEvent[]) {
   for (const event of events) {
+    const started = performance.now();
     try {
       await db.$transaction(async (tx) => {
         await processOne(tx, event);
         crashIfAsked();
         await markProcessed(tx, [event.id]);
       }, { timeout: 30_000 });
+      logProcessed([event], started);
     } catch (error) {
+      const unavailable = databaseUnavailable(error);
       log.error("webhook.processing_failed", {
-        shop: event.shop, topic: event.topic, eventId: event.eventId, attempts: event.attempts, error: String(error),
+        shop: event.shop, topic: event.topic, eventId: event.eventId, attempts: event.attempts, status: "failed",
+        latencyMs: Math.round(performance.now() - started), ...(unavailable ? { databaseUnavailable: unavailable } : {}),
+        error: String(error),
       });
       await markFailed(event, error);
     }
@@ -88,6 +109,7 @@ async function processEach(events: ClaimedEvent[]) {
 
 /** One transaction for a run of orders/paid events of one shop; per-event fallback on failure. */
 async function processPaidRun(events: ClaimedEvent[]) {
+  const started = performance.now();
   try {
     const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(body(e)));
     await db.$transaction(async (tx) => {
@@ -95,6 +117,7 @@ async function processPaidRun(events: ClaimedEvent[]) {
       crashIfAsked();
       await markProcessed(tx, events.map((e) => e.id));
     }, { timeout: 30_000 });
+    logProcessed(events, started);
   } catch (error) {
     log.warn("webhook.batch_failed", { shop: events[0].shop, events: events.length, error: String(error) });
     await processEach(events);

@@ -1,8 +1,12 @@
 // The door every webhook route goes through: the body is read under the size cap, the shop header
 // must name a shop, the library checks the HMAC (no session needed: webhooks of a shop that has
 // uninstalled must still be taken), we check the payload, record the event durably,
-// and only then answer 200. Whatever a sender gets wrong is a 4xx with the reason and a log line;
-// nothing it sends can make us acknowledge an event that could never be processed.
+// and only then answer 200. Whatever a sender gets wrong is a 4xx with the reason; nothing it sends
+// can make us acknowledge an event that could never be processed. A database that cannot take the
+// event right now (unreachable, or locked past the busy timeout) is a 503 with Retry-After:
+// nothing was recorded, and Shopify delivers again later. Every delivery leaves one log line with
+// its shop, topic, event id, status and latency — never anything from the body.
+import { databaseUnavailable } from "../db/unavailable.server";
 import { BodyNotUtf8, BodyTooLarge, readBodyCapped } from "../http/body.server";
 import { nestsDeeperThan } from "../http/json-depth";
 import { log } from "../log.server";
@@ -21,11 +25,44 @@ function reject(status: number, reason: string) {
   });
 }
 
+/** Seconds Shopify is asked to wait before delivering again when the database is unavailable. */
+export const RETRY_AFTER_SECONDS = 10;
+
+type Outcome = { response: Response; reason?: string; shop?: string; topic?: string; eventId?: string; unavailable?: string };
+
 export async function receiveWebhook(request: Request, expected: Topic): Promise<Response> {
-  const path = new URL(request.url).pathname;
-  const refuse = (status: number, reason: string, fields: Record<string, unknown> = {}) => {
-    log.warn("webhook.rejected", { path, status, reason, ...fields });
-    return reject(status, reason);
+  const started = performance.now();
+  let outcome: Outcome;
+  try {
+    outcome = await receive(request, expected);
+  } catch (error) {
+    // Not the sender's fault and not an outage: a bug of ours. 500, and Shopify retries.
+    outcome = error instanceof Response
+      ? { response: error, reason: "answered by a thrown response" }
+      : { response: new Response(null, { status: 500 }), reason: String(error).slice(0, 500) };
+  }
+  const { response, reason, unavailable } = outcome;
+  const fields = {
+    path: new URL(request.url).pathname,
+    shop: outcome.shop,
+    topic: outcome.topic ?? expected,
+    // The header as sent, bounded: a sender's junk must not bloat the log.
+    eventId: outcome.eventId ?? request.headers.get("x-shopify-event-id")?.slice(0, 100) ?? null,
+    status: response.status,
+    latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    ...(reason ? { reason } : {}),
+    ...(unavailable ? { databaseUnavailable: unavailable } : {}),
+  };
+  if (response.status < 300) log.info("webhook.received", fields);
+  else if (response.status < 500) log.warn("webhook.rejected", fields);
+  else if (response.status === 503) log.warn("webhook.unavailable", fields);
+  else log.error("webhook.failed", fields);
+  return response;
+}
+
+async function receive(request: Request, expected: Topic): Promise<Outcome> {
+  const refuse = (status: number, reason: string, fields: { shop?: string; topic?: string } = {}): Outcome => {
+    return { response: reject(status, reason), reason, ...fields };
   };
 
   let body: string;
@@ -72,8 +109,20 @@ export async function receiveWebhook(request: Request, expected: Topic): Promise
   const eventId = request.headers.get("x-shopify-event-id") ?? ("webhookId" in verified ? verified.webhookId : null);
   if (!eventId || eventId.length > 255) return refuse(400, "X-Shopify-Event-Id is missing or too long", { shop });
   // The body exactly as signed: the processor parses it again with the same schema.
-  await record({ shop, eventId, topic: expected, payload: body });
-  return new Response(null, { status: 200 });
+  try {
+    await record({ shop, eventId, topic: expected, payload: body });
+  } catch (error) {
+    const unavailable = databaseUnavailable(error);
+    if (!unavailable) throw error;
+    return {
+      response: new Response(JSON.stringify({ error: "the database is unavailable; deliver again later" }), {
+        status: 503,
+        headers: { "Content-Type": "application/json", "Retry-After": String(RETRY_AFTER_SECONDS) },
+      }),
+      reason: "database unavailable", unavailable, shop, topic: expected, eventId,
+    };
+  }
+  return { response: new Response(null, { status: 200 }), shop, topic: expected, eventId };
 }
 
 /** GET and friends on a webhook URL. */

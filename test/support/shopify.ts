@@ -5,7 +5,7 @@ import { TEST_SECRET } from "./server";
 
 export const SHOP = "regulars-test.myshopify.com";
 
-export type Delivery = { status: number; body: string };
+export type Delivery = { status: number; body: string; headers: Headers };
 
 export async function deliverWebhook(
   baseUrl: string,
@@ -30,7 +30,7 @@ export async function deliverWebhook(
     else headers[name] = value;
   }
   const response = await fetch(`${baseUrl}/webhooks/${topic}`, { method: "POST", headers, body });
-  return { status: response.status, body: await response.text() };
+  return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
 let nextId = 5_000_000_000;
