@@ -22,7 +22,6 @@ function createClient(url: string): Db {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __regularsDb: { db: Db; dialect: Dialect } | undefined;
 }
 

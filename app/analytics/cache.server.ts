@@ -5,7 +5,7 @@
 // Entries also expire after MAX_AGE_MS, because "now" moves (P(alive), the current month).
 // Per process: each server worker warms its own copy.
 import type { Db } from "../db.server";
-import { query, toNumber } from "../db/sql.server";
+import { query } from "../db/sql.server";
 
 const MAX_AGE_MS = 10 * 60_000;
 const MAX_ENTRIES_PER_SHOP = 16;

@@ -139,7 +139,7 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
   const periodTotals = timed("orderTotals period", () => orderTotals(db, shop, windows.slice(0, 2)));
   const annualTotals = timed("orderTotals annual", () => orderTotals(db, shop, windows.slice(2), { members: false }));
   const programming = timed("programMetrics", () => programMetrics(db, shop, windows.slice(0, 2), periodTotals));
-  const valuing = Promise.all([scanning, periodTotals, annualTotals]).then(([scan, p, a]) => {
+  const valuing = Promise.all([scanning, periodTotals, annualTotals]).then(([scan, , a]) => {
     // The textbook year value (only used when the models cannot be fitted), from the trailing year.
     const textbookYear = () => {
       const annualRates = periodRates(withCustomerOrders(scan.counts[2], a[0]), a[0]);

@@ -1,7 +1,6 @@
 // One customer's profile in the admin: who they are, their balance and tier, their orders, and
 // their full points history (paged, and as a CSV export).
 import { db } from "../db.server";
-import { query, toNumber } from "../db/sql.server";
 import { currentCustomerValues } from "../analytics/report.server";
 import type { Segment } from "../analytics/rfm";
 import { clampLimit, displayName, EXPORT_PAGE_SIZE, isAtRisk, positions, type PageRequest } from "./customer-list.server";

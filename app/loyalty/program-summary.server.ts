@@ -19,9 +19,6 @@ export interface PointsSummary {
 
 type SumsByKind = Map<string, number>;
 
-function sumsByKind(rows: Array<{ kind: string; _sum: { delta: number | null } }>): SumsByKind {
-  return new Map(rows.map((row) => [row.kind, row._sum.delta ?? 0]));
-}
 
 const total = (sums: SumsByKind, kinds?: string[]) =>
   [...sums].reduce((sum, [kind, value]) => (!kinds || kinds.includes(kind) ? sum + value : sum), 0);

@@ -55,7 +55,6 @@ describe("the textbook examples of docs/kpis.md", () => {
 describe("every KPI on a hand-made history (America/New_York, March 2026, W = 365 days)", () => {
   const shop = "hand-made.myshopify.com";
   const period = { from: "2026-03-01", to: "2026-04-01" };
-  let ids: Record<string, number> = {};
 
   beforeAll(async () => {
     await shopWith(shop, "America/New_York");
@@ -66,7 +65,6 @@ describe("every KPI on a hand-made history (America/New_York, March 2026, W = 36
     const E = await customer(shop, { name: "Eve" });
     const F = await customer(shop, { name: "Fay" });
     const G = await customer(shop, { name: "Gus" });
-    ids = { A: A.id, B: B.id, C: C.id, D: D.id, E: E.id, F: F.id, G: G.id };
     // Times at 12:00Z are 07:00/08:00 in New York, the same calendar day.
     await order(shop, { customerId: A.id, at: "2025-06-10T12:00:00Z", subtotal: 30 });
     await order(shop, { customerId: A.id, at: "2026-03-15T12:00:00Z", subtotal: 100 });

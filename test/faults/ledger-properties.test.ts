@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { db } from "../../app/db.server";
 import { expirePoints } from "../../app/loyalty/expiry.server";
-import { AdjustmentError, adjustPoints, MemberNotFound } from "../../app/loyalty/members.server";
+import { AdjustmentError, adjustPoints, MemberNotFound } from "../../app/loyalty/adjustments.server";
 import { expireRedemptions, redeem } from "../../app/loyalty/redemption.server";
 import { record } from "../../app/webhooks/inbox.server";
 import { drainInbox } from "../../app/webhooks/processor.server";

@@ -172,9 +172,9 @@ async function axe(page: Page, name: string) {
   await settle(page);
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const r = await (window as any).axe.run(document, { resultTypes: ["violations"] });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     return r.violations.map((v: any) => ({
       id: v.id,
       impact: v.impact,

@@ -1,7 +1,7 @@
 // A chart in a card. Polaris Viz measures the DOM, so charts render only once hydrated; the
 // server sends the card with a placeholder of the same height.
 import { useEffect, useState, type ReactNode } from "react";
-import { BlockStack, Box, Card, SkeletonBodyText, Text } from "@shopify/polaris";
+import { BlockStack, Card, SkeletonBodyText, Text } from "@shopify/polaris";
 
 function useHydrated() {
   const [hydrated, setHydrated] = useState(false);

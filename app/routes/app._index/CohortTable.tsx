@@ -1,6 +1,5 @@
 // Cohorts by first-order month: the share of each cohort ordering again in month 1..N, and
 // cumulative revenue per customer.
-import { Box, DataTable, Text } from "@shopify/polaris";
 import type { AdminFormat as Format } from "../../admin/format";
 import type { DashboardView } from "./view";
 

@@ -2,7 +2,7 @@
 // admin's own parameters so a reload or a shared link shows the same period.
 import { useEffect, useState } from "react";
 import { useLocation, useNavigate } from "@remix-run/react";
-import { BlockStack, Box, Button, DatePicker, InlineStack, OptionList, Popover, Text } from "@shopify/polaris";
+import { BlockStack, Box, Button, DatePicker, InlineStack, OptionList, Popover } from "@shopify/polaris";
 import type { AdminFormat as Format } from "../../admin/format";
 import type { Range } from "../../analytics/report.server";
 import { addDays } from "../../analytics/time";

@@ -1,6 +1,6 @@
 // The dashboard's cards below the KPIs: predicted customer value, cohorts, RFM segments, at-risk
 // customers and program ROI. Each takes the dashboard data and the admin's formatting.
-import { Badge, BlockStack, Box, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Link, SkeletonBodyText, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, InlineStack, Layout, Link, SkeletonBodyText, Text } from "@shopify/polaris";
 import type { AdminFormat as Format } from "../../admin/format";
 import { SEGMENT_LABELS } from "../../analytics/rfm";
 import { CohortTable } from "./CohortTable";

@@ -70,8 +70,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
-type Kpis = LoaderData["data"]["kpis"];
 
 export default function Dashboard() {
   const { data, range, today: todayDay, rangeError, locale, backfill, failedEvents, clvFitMinimum } = useLoaderData<typeof loader>();

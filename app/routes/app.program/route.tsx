@@ -122,20 +122,20 @@ export default function Program() {
   const saved = useMemo(() => toForm(JSON.parse(savedJson) as Program), [savedJson]);
   const [form, setForm] = useState<SettingsForm>(saved);
   const fetcher = useFetcher<ActionData>();
-  const toast = useToast();
+  const { banner, show: showToast, dismiss: dismissToast } = useToast();
 
   // After a save the loader runs again: the form shows what is stored (tiers sorted).
   useEffect(() => setForm(saved), [saved]);
   useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data?.ok && fetcher.data.intent === "save-settings") toast.show(fetcher.data.message);
-  }, [fetcher.state, fetcher.data, toast.show]);
+    if (fetcher.state === "idle" && fetcher.data?.ok && fetcher.data.intent === "save-settings") showToast(fetcher.data.message);
+  }, [fetcher.state, fetcher.data, showToast]);
 
   const saving = fetcher.state !== "idle";
   const errors: FieldErrors = fetcher.data && !fetcher.data.ok && fetcher.state === "idle" ? fetcher.data.errors : {};
   const dirty = !sameForm(form, saved);
   useEffect(() => {
-    if (dirty) toast.dismiss();
-  }, [dirty, toast.dismiss]);
+    if (dirty) dismissToast();
+  }, [dirty, dismissToast]);
   const set = <K extends keyof SettingsForm>(key: K) => (value: SettingsForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const save = () => fetcher.submit({ intent: "save-settings", settings: toPayload(form) }, { method: "post", encType: "application/json" });
 
@@ -153,8 +153,8 @@ export default function Program() {
     >
       <TitleBar title="Program" />
       <BlockStack gap="500">
-        {toast.banner && (
-          <Banner tone="success" title={toast.banner} onDismiss={toast.dismiss}>
+        {banner && (
+          <Banner tone="success" title={banner} onDismiss={dismissToast}>
             <p>New orders, refunds and redemptions follow these settings from now on. Points already earned are unchanged.</p>
           </Banner>
         )}
