@@ -6,7 +6,7 @@ export default {
   serverBuildPath: `${buildDir}/index.js`,
   assetsBuildDirectory: `${buildDir}/client/build`,
   publicPath: "/build/",
-  ignoredRouteFiles: ["**/.*", "**/*.test.*"],
+  ignoredRouteFiles: ["**/.*", "**/*.test.*", "**/README.md"],
   serverModuleFormat: "esm",
   serverPlatform: "node",
   // Polaris ships CSS imported from JS; bundle these so the server build can load them.
