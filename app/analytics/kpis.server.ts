@@ -1,5 +1,8 @@
 // The retention KPIs of docs/kpis.md for periods [from, to), aggregated in the database.
 //
+// 441 lines on purpose: the plain reference counts (`customerCounts`) and the grouped scan that must
+// equal them (`customerScan`) read side by side; the scan alone is one long SQL-and-fold routine.
+//
 // One grouped scan over the shop's counted orders (`customerScan`: one packed row per customer,
 // summed in JS) yields every customer-level KPI for several periods at once (the period, the
 // previous one, the trailing year the textbook CLV uses) plus what RFM, the CLV models, the monthly

@@ -1,71 +1,18 @@
-// A member: who they are, their balance (checked against the ledger), tier and segment, the
-// orders we hold with the points each earned or lost, the full points history, and the owner's
-// "Adjust points" form (a ledger row of kind `adjust`, once per form nonce, never below zero unless
-// the program allows it). `:id` is the Shopify customer id; another shop's customer is a 404.
-import { useEffect, useMemo, useState } from "react";
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import { TitleBar } from "@shopify/app-bridge-react";
+// The customer profile's cards: orders with the points each earned or lost, the points history,
+// the balance checked against the ledger, and the "Adjust points" form.
+import { useEffect, useState } from "react";
+import type { SerializeFrom } from "@remix-run/node";
+import { Form, useActionData, useNavigation } from "@remix-run/react";
 import {
-  Badge, Banner, BlockStack, Button, Card, DataTable, Divider, FormLayout, InlineStack, Layout, Page,
-  Pagination, Text, TextField, Tooltip,
+  Badge, Banner, BlockStack, Button, Card, DataTable, Divider, FormLayout, InlineStack, Pagination, Text, TextField, Tooltip,
 } from "@shopify/polaris";
-import { SEGMENT_LABELS } from "../analytics/rfm";
-import { AdjustmentError, adjustPoints, MAX_REASON_LENGTH, MemberNotFound, parseAdjustment, staffActor } from "../loyalty/adjustments.server";
-import { memberDetail, pointsHistory } from "../loyalty/customer-profile.server";
-import { shopFacts } from "../shops/facts.server";
-import { adminFormat, type AdminFormat } from "../admin/format";
-import { adminLocale, cursorOf } from "../admin/request";
-import { adminErrorBoundary } from "../admin/boundary";
-import { useCsvExport, useCursorPaging } from "../admin/lists";
-import { authenticate } from "../shopify.server";
+import type { AdminFormat } from "../../admin/format";
+import { useCsvExport, useCursorPaging } from "../../admin/lists";
+import type { HistoryPage, MemberDetail } from "../../loyalty/customer-profile.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? "Customer"} · Regulars` }];
-
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { session } = await authenticate.admin(request);
-  const search = new URL(request.url).searchParams;
-  const member = await memberDetail(session.shop, params.id ?? "");
-  if (!member) throw new Response("Customer not found", { status: 404 });
-  const [history, shop] = await Promise.all([
-    pointsHistory(session.shop, member.id, {
-      after: cursorOf(search.get("historyAfter")),
-      before: cursorOf(search.get("historyBefore")),
-    }),
-    shopFacts(session.shop),
-  ]);
-  return {
-    member,
-    history,
-    currency: shop.currency,
-    timezone: shop.timezone,
-    locale: adminLocale(search),
-    // A fresh nonce with every render of the form: posting the same form twice adjusts once.
-    nonce: crypto.randomUUID(),
-  };
-}
-
-type ActionResult =
+export type ActionResult =
   | { ok: true; applied: boolean; delta: number; balance: number }
   | { ok: false; error: string; field: "delta" | "reason" | "nonce" | null };
-
-export async function action({ request, params }: ActionFunctionArgs) {
-  const { session, sessionToken } = await authenticate.admin(request);
-  const form = await request.formData();
-  if (form.get("intent") !== "adjust") return json<ActionResult>({ ok: false, error: "Unknown action", field: null }, { status: 400 });
-  try {
-    const input = parseAdjustment({ delta: form.get("delta"), reason: form.get("reason"), nonce: form.get("nonce") });
-    const actor = await staffActor(session.shop, sessionToken?.sub);
-    const result = await adjustPoints(session.shop, params.id ?? "", input, actor);
-    return json<ActionResult>({ ok: true, ...result });
-  } catch (error) {
-    if (error instanceof MemberNotFound) throw new Response("Customer not found", { status: 404 });
-    if (error instanceof AdjustmentError) {
-      return json<ActionResult>({ ok: false, error: error.message, field: error.field }, { status: 400 });
-    }
-    throw error;
-  }
-}
 
 type Format = AdminFormat;
 
@@ -79,7 +26,8 @@ const KIND_LABELS: Record<string, string> = {
   bonus: "Bonus",
 };
 
-type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+/** The profile's data as the page receives it (JSON: dates as strings). */
+type Data = { member: SerializeFrom<MemberDetail>; history: SerializeFrom<HistoryPage> };
 
 function orderStatus(order: Data["member"]["orders"]["shown"][number]) {
   if (order.test) return <Badge>Test</Badge>;
@@ -89,7 +37,7 @@ function orderStatus(order: Data["member"]["orders"]["shown"][number]) {
   return <Badge tone="success">Paid</Badge>;
 }
 
-function OrdersCard({ member, f }: { member: Data["member"]; f: Format }) {
+export function OrdersCard({ member, f }: { member: Data["member"]; f: Format }) {
   const { total, shown } = member.orders;
   return (
     <Card>
@@ -134,7 +82,7 @@ function OrdersCard({ member, f }: { member: Data["member"]; f: Format }) {
   );
 }
 
-function HistoryCard({ history, shopifyId, f }: { history: Data["history"]; shopifyId: string; f: Format }) {
+export function HistoryCard({ history, shopifyId, f }: { history: Data["history"]; shopifyId: string; f: Format }) {
   const csv = useCsvExport();
   const pageTo = useCursorPaging("historyAfter", "historyBefore");
   const onExport = () => csv.run(`/app/customers/${shopifyId}/history.csv`, `points-history-${shopifyId}.csv`);
@@ -201,7 +149,7 @@ function HistoryCard({ history, shopifyId, f }: { history: Data["history"]; shop
   );
 }
 
-function BalanceCard({ member, f }: { member: Data["member"]; f: Format }) {
+export function BalanceCard({ member, f }: { member: Data["member"]; f: Format }) {
   const { balance } = member;
   return (
     <Card>
@@ -268,8 +216,9 @@ function Fact({ label, value, hint }: { label: string; value: string; hint?: str
   );
 }
 
-function AdjustCard({ member, nonce, f }: { member: Data["member"]; nonce: string; f: Format }) {
-  const result = useActionData<typeof action>() as ActionResult | undefined;
+/** `maxReasonLength` comes from the loader: the rule lives in a server module the browser never gets. */
+export function AdjustCard({ member, nonce, maxReasonLength, f }: { member: Data["member"]; nonce: string; maxReasonLength: number; f: Format }) {
+  const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting" && navigation.formData?.get("intent") === "adjust";
   const [delta, setDelta] = useState("");
@@ -346,7 +295,7 @@ function AdjustCard({ member, nonce, f }: { member: Data["member"]; nonce: strin
               onChange={setReason}
               autoComplete="off"
               multiline={2}
-              maxLength={MAX_REASON_LENGTH}
+              maxLength={maxReasonLength}
               helpText="Shown to the customer in their points history. Your name is kept with the adjustment."
               error={fieldError("reason")}
               requiredIndicator
@@ -363,69 +312,4 @@ function AdjustCard({ member, nonce, f }: { member: Data["member"]; nonce: strin
       </Form>
     </Card>
   );
-}
-
-export default function Member() {
-  const { member, history, currency, timezone, locale, nonce } = useLoaderData<typeof loader>();
-  const f = useMemo(() => adminFormat({ locale, currency, timeZone: timezone }), [locale, currency, timezone]);
-  const subtitle = [member.email, `Shopify ID ${member.shopifyId}`].filter(Boolean).join(" · ");
-  return (
-    <Page
-      backAction={{ content: "Customers", url: "/app/customers" }}
-      title={member.name}
-      subtitle={subtitle}
-      titleMetadata={
-        <InlineStack gap="100">
-          {member.redacted && <Badge>Data erased</Badge>}
-          {member.segment && <Badge tone="info">{SEGMENT_LABELS[member.segment]}</Badge>}
-          {member.atRisk && <Badge tone="warning">At risk of lapsing</Badge>}
-        </InlineStack>
-      }
-      primaryAction={
-        member.redacted ? undefined : (
-          <Button url={`shopify://admin/customers/${member.shopifyId}`} target="_top">
-            View in Shopify
-          </Button>
-        )
-      }
-    >
-      <TitleBar title={member.name} />
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
-            <OrdersCard member={member} f={f} />
-            <HistoryCard history={history} shopifyId={member.shopifyId} f={f} />
-          </BlockStack>
-        </Layout.Section>
-        <Layout.Section variant="oneThird">
-          <BlockStack gap="400">
-            <BalanceCard member={member} f={f} />
-            <AdjustCard member={member} nonce={nonce} f={f} />
-          </BlockStack>
-        </Layout.Section>
-      </Layout>
-    </Page>
-  );
-}
-
-export function ErrorBoundary() {
-  const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404) {
-    return (
-      <Page backAction={{ content: "Customers", url: "/app/customers" }} title="Customer not found">
-        <Card>
-          <BlockStack gap="300" inlineAlign="start">
-            <Text as="h2" variant="headingMd">
-              This customer isn’t in Regulars
-            </Text>
-            <Text as="p" tone="subdued">
-              They may belong to another store, or their data was removed.
-            </Text>
-            <Button url="/app/customers">Back to customers</Button>
-          </BlockStack>
-        </Card>
-      </Page>
-    );
-  }
-  return adminErrorBoundary(error);
 }
