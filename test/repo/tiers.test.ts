@@ -65,7 +65,7 @@ describe("the test tiers", () => {
         : imports.some((spec) => DATABASE.some((p) => p.test(spec)))
           ? ["database", "e2e"]
           : ["unit"];
-      if (!needs.includes(projectName)) wrong.push(`${rel(file)} is in ${projectName}, its imports call for ${needs.join(" or ")}`);
+      if (!needs.includes(projectName)) wrong.push(`${rel(file)} is in ${projectName}, its code calls for ${needs.join(" or ")}`);
     }
     expect(wrong).toEqual([]);
   });
