@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
+import { waitFor as waitUntil } from "../support/wait";
 
 export class FakeElement {
   readonly attributes = new Map<string, string>();
@@ -138,9 +139,5 @@ export function cleanUpExtension() {
 
 /** Waits until `check` passes (a click's fetches and re-render take a moment). */
 export async function waitFor(check: () => boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the extension");
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(check, { timeoutMs, what: `the extension: ${check}` });
 }

@@ -3,8 +3,7 @@
 // (the import itself is tested in test/backfill/). Screenshots in test-results/backfill/.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { useChromium } from "../support/browser";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { adminBrowserContext, embeddedUrl, storeAdminSessions } from "../support/admin-session";
@@ -15,7 +14,7 @@ import { SHOP } from "../support/shopify";
 const SHOTS = path.resolve("test-results/backfill");
 const DONE_SHOP = "imported-shop.myshopify.com";
 let app: RunningApp;
-let browser: Browser;
+const browser = useChromium();
 
 beforeAll(async () => {
   const url = await useFreshDatabase();
@@ -35,17 +34,15 @@ beforeAll(async () => {
     data: { shop: DONE_SHOP, status: "done", phase: "customers", linesDone: 5000, linesTotal: 5000, finishedAt: new Date(), lockedUntil: leased },
   });
   app = await startApp(url);
-  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
   await app?.stop();
   await db.$disconnect();
 });
 
 async function open(shop: string) {
-  const context = await adminBrowserContext(browser);
+  const context = await adminBrowserContext(browser());
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));

@@ -6,6 +6,7 @@ import { useFreshDatabase } from "../support/database";
 import { entriesOf, inboxDrained, pointsOf, waitFor } from "../support/ledger";
 import { startApp } from "../support/server";
 import { deliverWebhook, newId, orderPayload, refundPayload } from "../support/shopify";
+import { exitOf } from "../support/wait";
 
 let databaseUrl: string;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ it("retries a half-processed event after a crash and awards exactly once", async
   const crashing = await startApp(databaseUrl, { REGULARS_FAULT_CRASH_BEFORE_COMMIT: "1", WEBHOOK_LEASE_SECONDS: "1" });
   const delivery = await deliverWebhook(crashing.url, "orders/paid", order);
   expect(delivery.status).toBe(200); // recorded before the crash
-  await new Promise<void>((resolve) => crashing.process.on("exit", () => resolve()));
+  await exitOf(crashing.process); // (it may be gone already: then at once)
   expect(crashing.process.exitCode).toBe(137);
 
   const event = await db.webhookEvent.findFirstOrThrow({ where: { topic: "ORDERS_PAID" } });

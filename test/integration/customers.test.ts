@@ -9,8 +9,8 @@
 // token header to the page's own requests, which is what App Bridge's fetch does in the admin.
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import type { BrowserContext, Page } from "playwright-core";
+import { useChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { appendEntries, appendEntry } from "../../app/loyalty/ledger.server";
@@ -28,7 +28,7 @@ const LIST = "routes/app.customers._index";
 const MEMBER = "routes/app.customers.$id";
 
 let app: RunningApp;
-let browser: Browser | undefined;
+const browser = useChromium();
 let customers = 0;
 
 
@@ -104,11 +104,9 @@ beforeAll(async () => {
   await storeAdminSessions(SHOP);
   await storeAdminSessions(OTHER_SHOP);
   app = await startApp(url);
-  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
   await app?.stop();
   await db.$disconnect();
 });
@@ -286,7 +284,7 @@ describe("a member", () => {
 
 describe("in Chromium", () => {
   async function embeddedContext(): Promise<BrowserContext> {
-    const context = await adminBrowserContext(browser!, { viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    const context = await adminBrowserContext(browser(), { viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     // What App Bridge's fetch does in the admin: the session token on the app's own requests.
     await context.route(
       (url) => url.origin === app.url,

@@ -12,8 +12,7 @@
 // agents such as "HeadlessChrome", so the browser presents a normal Chrome user agent.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { useChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { addDays, today } from "../../app/analytics/time";
@@ -27,7 +26,7 @@ const SHOTS = path.resolve("test-results/dashboard");
 const ZONE = "America/New_York";
 
 let app: RunningApp;
-let browser: Browser;
+const browser = useChromium();
 
 /** Two years of a coffee shop: 600 customers from BG/NBD, guests, a few refunds, points for members. */
 async function seed() {
@@ -78,11 +77,9 @@ beforeAll(async () => {
   await seed();
   await storeAdminSessions(SHOP);
   app = await startApp(url);
-  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
   await app?.stop();
   await db.$disconnect();
 });
@@ -105,7 +102,7 @@ describe("the dashboard in Chromium", () => {
     const api = await (await fetch(`${app.url}/app/api/kpis?from=${from}&to=${to}`, { headers: adminHeaders() })).json();
     expect(api.orders).toBeGreaterThan(50); // a history worth looking at
 
-    const context = await adminBrowserContext(browser, { viewport: { width: 1400, height: 1000 } });
+    const context = await adminBrowserContext(browser(), { viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));
@@ -135,7 +132,7 @@ describe("the dashboard in Chromium", () => {
   });
 
   it("changes the period from the range picker's presets", async () => {
-    const context = await adminBrowserContext(browser, { viewport: { width: 1400, height: 1000 } });
+    const context = await adminBrowserContext(browser(), { viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     await page.goto(embeddedUrl(app.url, "/app"));
     await page.waitForSelector('[data-kpi="orders"]');
@@ -154,7 +151,7 @@ describe("the dashboard in Chromium", () => {
     const shop = "brand-new-shop.myshopify.com";
     await storeAdminSessions(shop);
     await db.backfillJob.create({ data: { shop, status: "importing", linesDone: 1200, linesTotal: 5000 } });
-    const context = await adminBrowserContext(browser);
+    const context = await adminBrowserContext(browser());
     const page = await context.newPage();
     await page.goto(embeddedUrl(app.url, "/app", shop));
     await page.getByText("Importing your order history").waitFor();

@@ -5,11 +5,10 @@
 // order would award 10^10 points, past the ledger's bound of 10^9 a row.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { adminBrowserContext, adminHeaders, embeddedUrl, storeAdminSessions } from "../support/admin-session";
-import { launchChromium } from "../support/browser";
+import { useChromium } from "../support/browser";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf, waitFor } from "../support/ledger";
 import { startApp, type RunningApp } from "../support/server";
@@ -17,21 +16,20 @@ import { deliverWebhook, newId, orderPayload, SHOP } from "../support/shopify";
 
 const SHOTS = path.resolve("test-results/failed-events");
 const ATTEMPTS = 3;
+const RETRY_BASE_SECONDS = 0.05;
 let databaseUrl: string;
 let app: RunningApp;
-let browser: Browser;
+const browser = useChromium();
 
 beforeAll(async () => {
   databaseUrl = await useFreshDatabase();
   await db.shop.create({ data: { domain: SHOP, currency: "USD" } });
   await db.programSettings.create({ data: { shop: SHOP, pointsPerUnit: 1000 } });
   await storeAdminSessions(SHOP);
-  app = await startApp(databaseUrl, { WEBHOOK_MAX_ATTEMPTS: String(ATTEMPTS), WEBHOOK_RETRY_BASE_SECONDS: "0.05" });
-  browser = await launchChromium();
+  app = await startApp(databaseUrl, { WEBHOOK_MAX_ATTEMPTS: String(ATTEMPTS), WEBHOOK_RETRY_BASE_SECONDS: String(RETRY_BASE_SECONDS) });
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
   await app?.stop();
   await db.$disconnect();
 });
@@ -47,8 +45,14 @@ describe("an event that always fails", () => {
     expect(dead.processedAt).toBeNull();
     expect(dead.lastError).toMatch(/LedgerBoundsError: ledger delta 10000000000 .* is not a whole number of points within ±1000000000/);
     expect(dead.lastAttemptAt).not.toBeNull();
-    // No more attempts once dead.
-    await new Promise((r) => setTimeout(r, 2500));
+    // No more attempts once dead. Had it another, it would be due at its last attempt plus the
+    // backoff (base × 3^(attempts−1)); a delivery after that is claimed by the same query (due
+    // events in id order), so once that delivery is applied, the dead event was passed over.
+    const wouldBeDue = dead.lastAttemptAt!.getTime() + RETRY_BASE_SECONDS * 1000 * 3 ** (ATTEMPTS - 1);
+    await waitFor(async () => Date.now() > wouldBeDue);
+    const guest = orderPayload({ customerId: null }); // applies without touching the ledger
+    expect((await deliverWebhook(app.url, "orders/paid", guest, { eventId: "after-dead-1" })).status).toBe(200);
+    await waitFor(() => db.webhookEvent.findFirst({ where: { eventId: "after-dead-1", processedAt: { not: null } } }));
     expect((await db.webhookEvent.findUnique({ where: { id: dead.id } }))?.attempts).toBe(ATTEMPTS);
     expect(app.logs().match(/"event":"webhook\.dead"/g)).toHaveLength(1);
     expect(app.logs()).toMatch(/DEAD LETTER/);
@@ -56,7 +60,7 @@ describe("an event that always fails", () => {
   });
 
   it("shows in the admin with topic, error and attempts, and is applied once after the cause is fixed and it is retried", async () => {
-    const context = await adminBrowserContext(browser);
+    const context = await adminBrowserContext(browser());
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));
@@ -99,15 +103,20 @@ describe("an event whose every attempt dies with the process", () => {
     const crashing = await startApp(databaseUrl, {
       WEBHOOK_MAX_ATTEMPTS: "2", WEBHOOK_LEASE_SECONDS: "0.3", REGULARS_FAULT_CRASH_BEFORE_COMMIT: "1", WEB_CONCURRENCY: "1",
     });
+    const gone = (server: RunningApp) => server.process.exitCode !== null || server.process.signalCode !== null;
     // The primary (the processor) dies on the first attempt; the harness sees the exit.
     expect((await deliverWebhook(crashing.url, "orders/paid", orderPayload({ customerId: newId() }), { eventId: "crashes-1" })).status).toBe(200);
+    await waitFor(async () => gone(crashing));
     await crashing.stop();
-    // Each restart takes it again after the lease, and dies again: twice, then it is dead.
+    const event = () => db.webhookEvent.findFirstOrThrow({ where: { eventId: "crashes-1" } });
+    // A restart takes it again after the lease and dies again; its attempts used up, the next
+    // restart buries it as dead (both paths are waited for, whichever this run takes).
     for (let run = 0; run < 2; run++) {
       const again = await startApp(databaseUrl, {
         WEBHOOK_MAX_ATTEMPTS: "2", WEBHOOK_LEASE_SECONDS: "0.3", REGULARS_FAULT_CRASH_BEFORE_COMMIT: "1", WEB_CONCURRENCY: "1",
-      }).catch(() => null);
-      await new Promise((r) => setTimeout(r, 1500));
+      }).catch(() => null); // it may die before it answers
+      // Until it has died taking the event, or (its attempts used up) buried it as dead.
+      if (again) await waitFor(async () => gone(again) || (await event()).deadAt !== null);
       await again?.stop();
     }
     app = await startApp(databaseUrl, { WEBHOOK_MAX_ATTEMPTS: "2", WEBHOOK_LEASE_SECONDS: "0.3" });
@@ -115,5 +124,5 @@ describe("an event whose every attempt dies with the process", () => {
     expect(dead.processedAt).toBeNull();
     expect(dead.attempts).toBe(2);
     expect(dead.lastError).toMatch(/the processor stopped during every attempt/);
-  });
+  }, 90_000); // four server starts: about 10 s alone, three times that on a busy machine
 });

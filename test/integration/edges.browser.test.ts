@@ -8,11 +8,11 @@
 // aborted; their "Failed to load resource" console lines are not errors of the page.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { adminHost, BROWSER_USER_AGENT, embeddedUrl, storeAdminSessions } from "../support/admin-session";
-import { launchChromium } from "../support/browser";
+import { countReactCommits, hydrated, useChromium } from "../support/browser";
 import { useFreshDatabase } from "../support/database";
 import { startApp, type RunningApp } from "../support/server";
 import { SHOP } from "../support/shopify";
@@ -20,7 +20,7 @@ import { SHOP } from "../support/shopify";
 const SHOTS = path.resolve("test-results/edges");
 
 let app: RunningApp;
-let browser: Browser;
+const browser = useChromium();
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -29,10 +29,8 @@ beforeAll(async () => {
   await db.shop.create({ data: { domain: SHOP, name: "Bean There", timezone: "America/New_York", currency: "USD" } });
   await db.programSettings.create({ data: { shop: SHOP } });
   await storeAdminSessions(SHOP);
-  browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
   await app?.stop();
   await db.$disconnect();
 });
@@ -43,8 +41,9 @@ afterAll(async () => {
  * whole document before sending it; a browser's user agent gets it streamed).
  */
 async function open(url: string, userAgent?: string) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, ...(userAgent ? { userAgent } : {}) });
+  const context = await browser().newContext({ viewport: { width: 1200, height: 800 }, ...(userAgent ? { userAgent } : {}) });
   await context.route((target) => target.origin !== app.url, (route) => route.abort());
+  await countReactCommits(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(`pageerror: ${error}`));
@@ -53,9 +52,9 @@ async function open(url: string, userAgent?: string) {
   });
   const response = await page.goto(url);
   await page.waitForLoadState("networkidle");
-  // entry.client hydrates in a transition: let it finish (and report) before looking.
+  // entry.client hydrates in a transition: wait for it to finish (and report) before looking.
   await page.waitForFunction(() => (window as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized);
-  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+  await hydrated(page);
   return { page, status: response?.status(), errors, close: () => context.close() };
 }
 

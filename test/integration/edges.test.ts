@@ -7,6 +7,7 @@ import { adminHeaders, adminHost, BROWSER_USER_AGENT, embeddedUrl, storeAdminSes
 import { useFreshDatabase } from "../support/database";
 import { startApp, TEST_API_KEY, type RunningApp } from "../support/server";
 import { SHOP } from "../support/shopify";
+import { waitFor } from "../support/wait";
 
 /** Debian Chromium's user agent in headless mode: isbot (and so the Shopify library) calls it a bot. */
 const HEADLESS_USER_AGENT =
@@ -18,7 +19,7 @@ let app: RunningApp;
 
 beforeAll(async () => {
   await useFreshDatabase();
-  app = await startApp(process.env.DATABASE_URL!);
+  app = await startApp(process.env.DATABASE_URL!, { WEB_CONCURRENCY: "1" }); // one worker: its log is in order (logsDuring)
   await db.shop.create({ data: { domain: SHOP, name: "Bean There", timezone: "America/New_York", currency: "USD" } });
   await db.programSettings.create({ data: { shop: SHOP } });
   await storeAdminSessions(SHOP);
@@ -28,13 +29,23 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-/** What the server logged while `run` ran (both workers write to the one captured stderr). */
+/** A request the app logs one line for: a POST to /healthz, which has no action (Remix's 405). */
+const MARKER = '"path":"/healthz"';
+
+/**
+ * What the server logged while `run` ran. The log reaches the test through a pipe, so it can lag
+ * the answers; a marker request follows `run`, and once the marker's line is in, every line the
+ * one worker wrote before it is too. Returns the lines before the marker.
+ */
 async function logsDuring(run: () => Promise<void>): Promise<string> {
   const before = app.logs().length;
   await run();
-  // Remix logs before it answers; give the pipe from the worker a moment to deliver.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return app.logs().slice(before);
+  await (await fetch(`${app.url}/healthz`, { method: "POST", headers: { "User-Agent": BROWSER_USER_AGENT } })).text();
+  const marker = await waitFor(() => {
+    const at = app.logs().indexOf(MARKER, before);
+    return at >= 0 && { lineStart: app.logs().lastIndexOf("\n", at) + 1 };
+  }, { what: "the marker request's log line" });
+  return app.logs().slice(before, Math.max(before, marker.lineStart));
 }
 
 describe("favicon", () => {

@@ -5,8 +5,7 @@
 // fetch does (test/support/admin-session.ts); the browser keeps the id_token in the page URL.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { useChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { DEFAULT_PROGRAM } from "../../app/loyalty/program";
@@ -22,7 +21,7 @@ const OTHER = "other-program-shop.myshopify.com";
 const BROWSER_SHOP = "program-browser-shop.myshopify.com";
 
 let app: RunningApp;
-let browser: Browser | undefined;
+const browser = useChromium();
 
 beforeAll(async () => {
   const url = await useFreshDatabase();
@@ -32,11 +31,9 @@ beforeAll(async () => {
     await storeAdminSessions(shop);
   }
   app = await startApp(url);
-  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
   await app?.stop();
   await db.$disconnect();
 });
@@ -189,7 +186,7 @@ describe("managing rewards", () => {
 
 describe("the Program page in Chromium", () => {
   it("sets up a program: live example, tier errors inline, save, starter rewards", async () => {
-    const context = await adminBrowserContext(browser!, { viewport: { width: 1280, height: 900 } });
+    const context = await adminBrowserContext(browser(), { viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));

@@ -47,7 +47,7 @@ describe(`concurrent redemptions (${usingPostgres ? "PostgreSQL" : "SQLite"})`, 
       while (sampling) {
         const row = await db.customer.findUniqueOrThrow({ where: { id: customerId } });
         lowest = Math.min(lowest, row.pointsBalance);
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 5)); // the sampling interval: nothing waits on it
       }
     })();
     const results = await Promise.all(Array.from({ length: 50 }, () => redeemRequest(app.url, customer, reward.id)));

@@ -5,6 +5,7 @@ import { db } from "../../app/db.server";
 import { expirePoints, expiresOn, expiryCutoff } from "../../app/loyalty/expiry.server";
 import { appendEntry, ledgerBalance } from "../../app/loyalty/ledger.server";
 import { useFreshDatabase, usingPostgres } from "../support/database";
+import { waitFor } from "../support/wait";
 
 beforeAll(async () => {
   await useFreshDatabase();
@@ -253,7 +254,16 @@ describe("expirePoints()", () => {
     }, { timeout: 10_000 });
     await held;
     const sweep = expirePoints(at("2026-06-01T00:00:00Z"), { shop }); // selects the member: the order is not committed yet
-    await new Promise((r) => setTimeout(r, 300)); // ... and waits for their row
+    let settled = false;
+    void sweep.finally(() => (settled = true)).catch(() => {});
+    // ... and waits for their row: PostgreSQL shows a session of this database waiting on a lock
+    // (or the sweep finished without waiting, and the assertions below say what it did).
+    await waitFor(async () => {
+      const [{ n }] = await db.$queryRawUnsafe<{ n: bigint }[]>(
+        `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      return settled || Number(n) > 0;
+    }, { what: "the sweep to wait for the member's row lock" });
     release();
     await writer;
     expect(await sweep).toEqual({ customers: 0, points: 0 });

@@ -14,6 +14,7 @@ import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
 import { simulateCohort } from "../analytics/simulate";
 import { parseCsv } from "../support/csv";
+import { waitFor } from "../support/wait";
 
 const SHOP = "members-shop.myshopify.com";
 const OTHER = "other-shop.myshopify.com";
@@ -391,10 +392,15 @@ describe("CSV", () => {
 
   it("stops reading pages when the download is cancelled", async () => {
     let pulled = 0;
+    let closed = false;
     async function* pages() {
-      for (;;) {
-        pulled++;
-        yield [["x"]];
+      try {
+        for (;;) {
+          pulled++;
+          yield [["x"]];
+        }
+      } finally {
+        closed = true;
       }
     }
     const reader = csvStream(["h"], pages()).getReader();
@@ -402,7 +408,8 @@ describe("CSV", () => {
     await reader.read();
     await reader.cancel();
     const after = pulled;
-    await new Promise((r) => setTimeout(r, 20));
+    // Once the pages are closed (the download's cancel reached them) no page can be read again.
+    await waitFor(() => closed, { what: "the cancelled download to close its pages" });
     expect(pulled).toBe(after);
     expect(pulled).toBeLessThan(5);
   });

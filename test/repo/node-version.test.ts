@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { useFreshDatabase } from "../support/database";
 import { startApp } from "../support/server";
+import { waitFor } from "../support/wait";
 
 const major = (version: string) => Number(version.replace(/^v/, "").split(".")[0]);
 
@@ -14,11 +15,9 @@ describe("the runtime", () => {
   it("starts the server on Node 22 or newer, and the server says which", async () => {
     const app = await startApp(await useFreshDatabase(), { WEB_CONCURRENCY: "1" });
     try {
-      const deadline = Date.now() + 10_000;
-      let listening: string | undefined;
-      while (!(listening = app.logs().split("\n").find((line) => line.includes('"server.listening"'))) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const listening = await waitFor(() => app.logs().split("\n").find((line) => line.includes('"server.listening"')), {
+        what: "the server.listening log line",
+      }).catch(() => undefined);
       expect(listening, app.logs()).toBeDefined();
       expect(major(JSON.parse(listening!).node)).toBeGreaterThanOrEqual(22);
     } finally {

@@ -6,8 +6,8 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import type { Page } from "playwright-core";
+import { useChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { translate } from "../../app/storefront/fixture-page";
@@ -22,7 +22,7 @@ const SHOTS = path.resolve("test-results/storefront");
 const AXE = path.resolve("node_modules/axe-core/axe.min.js");
 
 let app: RunningApp;
-let browser: Browser;
+const browser = useChromium();
 let rewardId: number;
 
 beforeAll(async () => {
@@ -40,16 +40,14 @@ beforeAll(async () => {
   rewardId = (await createReward(SHOP, { name: "$5 off", pointsCost: 500, valueCents: 500 })).id;
   await createReward(SHOP, { name: "Free shipping", kind: "free_shipping", pointsCost: 800 });
   await createReward(SHOP, { name: "$25 off", pointsCost: 2500, valueCents: 2500 });
-  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
   await app?.stop();
   await db.$disconnect();
 });
 
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));

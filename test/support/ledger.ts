@@ -1,6 +1,9 @@
 // Reading the ledger back in tests, through the app's own Prisma client.
 import { db } from "../../app/db.server";
 import { SHOP } from "./shopify";
+import { waitFor } from "./wait";
+
+export { waitFor };
 
 export async function customerOf(shopifyId: number | string, shop = SHOP) {
   return db.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: String(shopifyId) } } });
@@ -26,25 +29,9 @@ export async function entriesOf(shopifyId: number | string, shop = SHOP) {
 
 /** Waits until the server has processed every recorded webhook. */
 export async function inboxDrained(timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pending = await db.webhookEvent.count({ where: { processedAt: null } });
-    if (pending === 0) return;
-    if (Date.now() > deadline) {
-      const stuck = await db.webhookEvent.findMany({ where: { processedAt: null }, take: 3 });
-      throw new Error(`inbox not drained: ${pending} pending, e.g. ${JSON.stringify(stuck)}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Polls until `find` returns something, and returns it. */
-export async function waitFor<T>(find: () => Promise<T | null | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await find();
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${find}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const drained = async () => (await db.webhookEvent.count({ where: { processedAt: null } })) === 0;
+  await waitFor(drained, { timeoutMs, what: "the inbox to drain" }).catch(async (error) => {
+    const stuck = await db.webhookEvent.findMany({ where: { processedAt: null }, take: 3 });
+    throw new Error(`inbox not drained (${error.message}), e.g. ${JSON.stringify(stuck)}`);
+  });
 }

@@ -7,12 +7,16 @@ export const SHOP = "regulars-test.myshopify.com";
 
 export type Delivery = { status: number; body: string; headers: Headers };
 
-export async function deliverWebhook(
-  baseUrl: string,
-  topic: string,
-  payload: unknown,
-  options: { shop?: string; secret?: string; eventId?: string; rawBody?: string; headers?: Record<string, string | null> } = {},
-): Promise<Delivery> {
+type DeliveryOptions = { shop?: string; secret?: string; eventId?: string; rawBody?: string; headers?: Record<string, string | null> };
+
+/** Delivers a webhook to the running server over HTTP. */
+export async function deliverWebhook(baseUrl: string, topic: string, payload: unknown, options: DeliveryOptions = {}): Promise<Delivery> {
+  const response = await fetch(webhookRequest(baseUrl, topic, payload, options));
+  return { status: response.status, body: await response.text(), headers: response.headers };
+}
+
+/** The request Shopify sends for a webhook: for `fetch`, or for a route's action called in-process. */
+export function webhookRequest(baseUrl: string, topic: string, payload: unknown, options: DeliveryOptions = {}): Request {
   const body = options.rawBody ?? JSON.stringify(payload);
   const hmac = createHmac("sha256", options.secret ?? TEST_SECRET).update(body, "utf8").digest("base64");
   const headers: Record<string, string> = {
@@ -29,8 +33,7 @@ export async function deliverWebhook(
     if (value === null) delete headers[name];
     else headers[name] = value;
   }
-  const response = await fetch(`${baseUrl}/webhooks/${topic}`, { method: "POST", headers, body });
-  return { status: response.status, body: await response.text(), headers: response.headers };
+  return new Request(`${baseUrl}/webhooks/${topic}`, { method: "POST", headers, body });
 }
 
 let nextId = 5_000_000_000;

@@ -16,8 +16,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import type { BrowserContext, Page } from "playwright-core";
+import { useChromium } from "../support/browser";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildWidget } from "../../scripts/build-widget";
 import { renderFixturePage, translate } from "./fixture-page";
@@ -134,10 +134,10 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
 }
 
 // ---- helpers --------------------------------------------------------------------------
-let browser: Browser;
+const browser = useChromium();
 
 async function newPage(opts: { reducedMotion?: "reduce" | "no-preference"; width?: number } = {}) {
-  const context: BrowserContext = await browser.newContext({
+  const context: BrowserContext = await browser().newContext({
     viewport: { width: opts.width ?? 1280, height: 860 },
     reducedMotion: opts.reducedMotion ?? "no-preference",
   });
@@ -208,10 +208,8 @@ describe("rewards widget in chromium", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
     await new Promise((r) => server?.close(r));
     if (assets) rmSync(assets, { recursive: true, force: true });
   });
