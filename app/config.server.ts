@@ -62,6 +62,12 @@ export const SETTINGS = {
   STOREFRONT_PREVIEW_SHOP: z.string().default("regulars-preview.myshopify.com").describe("the preview's default shop"),
   REGULARS_WIDGET_DIR: z.string().default("extensions/rewards-widget").describe("the theme extension the preview serves"),
   REGULARS_ALLOW_DEV_TOOLS: flag.describe("`1`: allow the emulator and preview under `NODE_ENV=production` (tests only)"),
+  // The demo (`npm run demo`): never in a production start, not even with REGULARS_ALLOW_DEV_TOOLS=1
+  REGULARS_DEMO: flag.describe("`1`: demo mode, set by `npm run demo`: `/demo/admin` signs anyone in to the demo shop's admin (off under `NODE_ENV=production`)"),
+  REGULARS_DEMO_SHOP: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "a *.myshopify.com domain").default("regulars-demo.myshopify.com").describe("the demo's shop"),
+  REGULARS_DEMO_DIR: z.string().min(1).default("data/demo").describe("where `npm run demo` keeps its database, emulated shop and server log (default `data/demo`)"),
+  REGULARS_DEMO_CUSTOMERS: positiveInt(3000).describe("customers in the demo shop's generated 18-month history (default 3000)"),
+  REGULARS_DEMO_WEBHOOKS_PER_SECOND: z.coerce.number().min(0).max(50).default(3).describe("live orders, refunds and cancellations the demo sends per second; 0: none (default 3)"),
   REGULARS_FAULT_CRASH_BEFORE_COMMIT: flag.describe("`1`: the processor dies before committing (crash-recovery test)"),
 } as const;
 
