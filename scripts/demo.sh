@@ -23,6 +23,8 @@ export STOREFRONT_PREVIEW_SHOP="$REGULARS_DEMO_SHOP"
 export SHOPIFY_EMULATOR_DIR="${SHOPIFY_EMULATOR_DIR:-$REGULARS_DEMO_DIR/shopify}"
 export DATABASE_URL="${REGULARS_DEMO_DATABASE_URL:-file:$REGULARS_DEMO_DIR/demo.db}"
 export PORT="${PORT:-3000}" WEB_CONCURRENCY="${WEB_CONCURRENCY:-1}"
+# The emulated Shopify finishes an export at once: ask about it every second, not every five.
+export REGULARS_BACKFILL_POLL_MS="${REGULARS_BACKFILL_POLL_MS:-1000}"
 # The public development credentials, set (not left unset) so a .env with real ones cannot mix in.
 export SHOPIFY_API_KEY=regulars-dev-api-key SHOPIFY_API_SECRET=regulars-dev-secret SHOPIFY_APP_URL="http://localhost:$PORT"
 echo "Preparing the demo database ($DATABASE_URL)…"

@@ -9,6 +9,7 @@ import path from "node:path";
 import { config } from "../../app/config.server";
 import { db } from "../../app/db.server";
 import { requestCredit } from "../../app/backfill/credit.server";
+import { restartBackfill } from "../../app/backfill/jobs.server";
 import { embeddedAdminPath } from "../../app/demo/demo.server";
 import { addSuggestedRewards, loadSettings, saveSettings } from "../../app/loyalty/settings.server";
 import { shopExportFile } from "../../app/shopify/emulator/admin-graphql";
@@ -138,9 +139,18 @@ async function setUpProgram() {
 }
 
 async function importHistory() {
+  let restarted = false;
   const job = await waitFor("the history import failed", async () => {
     const job = await db.backfillJob.findUnique({ where: { shop } });
     if (!job) return null;
+    if (job.status === "failed" && !restarted) {
+      // An earlier run stopped mid-import: its bulk operation lived in that server's emulator and
+      // is gone, so the import failed. Start it over once, as the owner's "import again" does.
+      done(`The history import failed (${job.lastError}): importing it again.`);
+      await restartBackfill(shop);
+      restarted = true;
+      return null;
+    }
     if (job.status === "failed") throw new Error(`the history import failed: ${job.lastError}`);
     const total = job.linesTotal ? ` of ${n(job.linesTotal)}` : "";
     if (job.status !== "done") progress(`Importing the order history (Shopify bulk export, ${job.phase}): ${n(job.linesDone)}${total} lines…`);
