@@ -115,6 +115,13 @@ describe("npm run demo", () => {
     await first.click();
     await page.getByRole("heading", { name: "Points history" }).waitFor();
     expect(await page.locator("body").innerText()).toContain(name);
+    // A form post (a Remix action fetch): authenticated by the stand-in's token like App Bridge's.
+    const before = Number((await page.locator("[data-balance]").innerText()).replace(/,/g, ""));
+    await page.getByLabel("Points", { exact: true }).fill("25");
+    await page.getByLabel("Reason").fill("Demo: thanks for the review");
+    await page.getByRole("button", { name: "Adjust points" }).click();
+    await page.waitForFunction((n) => document.querySelector("[data-balance]")?.textContent?.replace(/,/g, "") === String(n), before + 25);
+    await page.getByText("Demo: thanks for the review").first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, "3-customer.png"), fullPage: true });
 
     // A reload after navigating (no admin parameters in the URL) signs in again at the same page.
