@@ -34,7 +34,12 @@ export function startBackgroundWork() {
   const processor = startProcessor();
   const unsubscribe = onRecorded(processor.wake);
   // Historical imports and "credit past purchases": resumed here after any restart (ADRs 0007, 0022).
-  const backfills = startBackfillRunner({ adminFor: async (shop) => (await unauthenticated.admin(shop)).admin });
+  const backfillPollMs = config().REGULARS_BACKFILL_POLL_MS;
+  const backfills = startBackfillRunner({
+    adminFor: async (shop) => (await unauthenticated.admin(shop)).admin,
+    intervalMs: backfillPollMs,
+    pollDelayMs: backfillPollMs,
+  });
   // Reward codes past their end, and redemption attempts abandoned by a crash.
   const expiry = setInterval(() => {
     expireRedemptions(new Date()).catch((error) => log.error("redemption.expiry_failed", { error: String(error) }));

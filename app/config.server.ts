@@ -53,6 +53,7 @@ export const SETTINGS = {
   REGULARS_EXPIRY_SWEEP_MS: positiveInt(60_000).describe("how often expired reward codes are swept (default 60000)"),
   REGULARS_POINTS_EXPIRY_SWEEP_MS: positiveInt(3_600_000).describe("how often points expiry runs (default 3600000)"),
   REGULARS_REDEEM_LIMIT: z.coerce.number().int().min(0).default(10).describe("redemption attempts per customer per minute, per process; 0 turns the limit off (default 10)"),
+  REGULARS_BACKFILL_POLL_MS: positiveInt(5000).describe("how often the history import looks for due work and asks Shopify about a running export (default 5000)"),
   SHOPIFY_ADMIN_TIMEOUT_MS: positiveInt(8000).describe("timeout of one Admin API call (default 8000)"),
   SHOPIFY_ADMIN_BACKOFF_MS: positiveInt(500).describe("first wait after Shopify throttles a call (default 500)"),
   // Development and test tools: off unless set, refused in production unless REGULARS_ALLOW_DEV_TOOLS=1
@@ -63,6 +64,12 @@ export const SETTINGS = {
   STOREFRONT_PREVIEW_SHOP: z.string().default("regulars-preview.myshopify.com").describe("the preview's default shop"),
   REGULARS_WIDGET_DIR: z.string().default("extensions/rewards-widget").describe("the theme extension the preview serves"),
   REGULARS_ALLOW_DEV_TOOLS: flag.describe("`1`: allow the emulator and preview under `NODE_ENV=production` (tests only)"),
+  // The demo (`npm run demo`): never in a production start, not even with REGULARS_ALLOW_DEV_TOOLS=1
+  REGULARS_DEMO: flag.describe("`1`: demo mode, set by `npm run demo`: `/demo/admin` signs anyone in to the demo shop's admin (off under `NODE_ENV=production`)"),
+  REGULARS_DEMO_SHOP: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "a *.myshopify.com domain").default("regulars-demo.myshopify.com").describe("the demo's shop"),
+  REGULARS_DEMO_DIR: z.string().min(1).default("data/demo").describe("where `npm run demo` keeps its database, emulated shop and server log (default `data/demo`)"),
+  REGULARS_DEMO_CUSTOMERS: positiveInt(3000).describe("customers in the demo shop's generated 18-month history (default 3000)"),
+  REGULARS_DEMO_WEBHOOKS_PER_SECOND: z.coerce.number().min(0).max(50).default(3).describe("live orders, refunds and cancellations the demo sends per second; 0: none (default 3)"),
   REGULARS_FAULT_CRASH_BEFORE_COMMIT: flag.describe("`1`: the processor dies before committing (crash-recovery test)"),
   REGULARS_NO_WEBHOOK_FAST_PATH: flag.describe("`1`: webhook POSTs go through Remix's request handler like every other request instead of straight to their route's action (tests comparing the two; diagnosis)"),
 } as const;

@@ -8,6 +8,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { demoEnabled } from "./demo/demo.server";
 import { log } from "./log.server";
 import { shopifyEmulatorReady } from "./shopify/emulator.server";
 import { onShopInstalled } from "./shops/lifecycle.server";
@@ -31,6 +32,8 @@ export default function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  // Demo mode runs without Shopify's admin, so without App Bridge: no preload of its CDN script.
+  if (demoEnabled()) responseHeaders.delete("Link");
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
   const readyEvent = waitForAll ? "onAllReady" : "onShellReady";
 

@@ -8,6 +8,7 @@ import { shopifyApi, type Session } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { isOutsideAdminRequest, outsideAdminResponse } from "./admin/outside-admin";
+import { demoSignInRedirect } from "./demo/demo.server";
 import { config as appConfig, type Config } from "./config.server";
 import { db } from "./db.server";
 import { log } from "./log.server";
@@ -101,6 +102,9 @@ function core() {
 export const authenticate = {
   /** The library's admin authentication, after turning away /app requests that never came from the admin. */
   admin: async (request: Request) => {
+    // Demo mode only (never in production): a page opened without the admin's token signs in again.
+    const demo = demoSignInRedirect(request);
+    if (demo) throw demo;
     if (isOutsideAdminRequest(request)) throw outsideAdminResponse();
     return shopify().authenticate.admin(request);
   },

@@ -11,6 +11,7 @@ import path from "node:path";
 // msw is a dev dependency: only its types are imported here; the caller hands the module in, so a
 // production bundle never references it (app/shopify/emulator.server.ts imports it on demand).
 import type * as Msw from "msw";
+import { BULK_STORAGE, bulkOperationsApi, type BulkApi, type BulkWhat } from "./bulk-operations";
 import type { TokenBook } from "./oauth";
 
 /**
@@ -51,8 +52,37 @@ const COST_EXTENSIONS = {
   },
 };
 
+/**
+ * Where the emulated shop's history for bulk exports lives: `<dir>/shops/<shop>/<orders|customers>.jsonl`,
+ * in the bulk result format (app/shopify/emulator/bulk-operations.ts). No file: the export finds nothing.
+ */
+export function shopExportFile(dir: string, shop: string, what: BulkWhat) {
+  return path.join(dir, "shops", shop, `${what}.jsonl`);
+}
+
 export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions = {}) {
   const { delay, http, HttpResponse } = msw;
+  // Bulk exports (the history import on install), one API per shop, each export's file read from
+  // the emulator's directory when it starts. The operations live in this process: the backfill
+  // runs in the server's primary process, which starts, polls and downloads them all.
+  const bulk = new Map<string, BulkApi>();
+  const bulkFor = (shop: string) => {
+    let api = bulk.get(shop);
+    if (!api) {
+      api = bulkOperationsApi(msw, shop, {
+        files: (what) => {
+          if (!options.dir) return undefined;
+          try {
+            return readFileSync(shopExportFile(options.dir, shop, what), "utf8");
+          } catch {
+            return undefined;
+          }
+        },
+      });
+      bulk.set(shop, api);
+    }
+    return api;
+  };
   const discounts = new Map<string, StoredDiscount>(); // `${shop}|${CODE}`
   const attempts = new Map<string, number>();
   let nextId = 1_000_000_000 + Math.floor(Math.random() * 1_000_000);
@@ -140,6 +170,8 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
         return HttpResponse.json({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }, { status: 401 });
       }
       const { query = "", variables = {} } = (await request.json()) as { query?: string; variables?: Record<string, unknown> };
+      const bulkAnswer = bulkFor(shop).answer(query, variables);
+      if (bulkAnswer) return bulkAnswer;
       if (query.includes("discountCodeBasicCreate(")) {
         return createDiscount(shop, "basic", (variables.basicCodeDiscount ?? {}) as Record<string, unknown>, "discountCodeBasicCreate");
       }
@@ -159,6 +191,13 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
       return HttpResponse.json({
         errors: [{ message: "The Regulars Shopify emulator does not answer this operation", extensions: { code: "NOT_IMPLEMENTED" } }],
       });
+    }),
+    http.get(`${BULK_STORAGE}/:name`, ({ params }) => {
+      for (const api of bulk.values()) {
+        const file = api.download(String(params.name));
+        if (file) return file;
+      }
+      return new HttpResponse("NoSuchKey", { status: 404 });
     }),
   ];
 }
