@@ -11,7 +11,9 @@ import { db } from "../../app/db.server";
 import { requestCredit } from "../../app/backfill/credit.server";
 import { restartBackfill } from "../../app/backfill/jobs.server";
 import { embeddedAdminPath } from "../../app/demo/demo.server";
-import { addSuggestedRewards, loadSettings, saveSettings } from "../../app/loyalty/settings.server";
+import { loadProgram } from "../../app/loyalty/program.server";
+import { addSuggestedRewards } from "../../app/loyalty/rewards.server";
+import { saveSettings } from "../../app/loyalty/settings.server";
 import { shopExportFile } from "../../app/shopify/emulator/admin-graphql";
 import { FIRST_CUSTOMER_ID, generateHistory } from "./history";
 import { startLiveOrders } from "./live";
@@ -120,7 +122,7 @@ async function install() {
 
 /** The demo program: 1 point per dollar, a sign-up bonus, three tiers and the three starter rewards (idempotent). */
 async function setUpProgram() {
-  const current = await loadSettings(shop);
+  const current = await loadProgram(db, shop);
   if (!current.tiersEnabled) {
     await saveSettings(shop, {
       ...current,
