@@ -2,12 +2,13 @@
 // statements; anything else, or a batch that fails, is processed one event per transaction.
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
+import { lockShopLedger } from "../db/locks.server";
 import { log } from "../log.server";
 import { onCustomerCreated, upsertCustomers } from "../loyalty/customers.server";
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
-import { buryCrashedEvents, claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
+import { claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
 import { TOPICS, type OrderRecord, type Topic } from "./payloads";
 import { config } from "../config.server";
 
@@ -72,6 +73,7 @@ async function processEach(events: ClaimedEvent[]) {
   for (const event of events) {
     try {
       await db.$transaction(async (tx) => {
+        await lockShopLedger(tx, event.shop);
         await processOne(tx, event);
         crashIfAsked();
         await markProcessed(tx, [event.id]);
@@ -90,6 +92,7 @@ async function processPaidRun(events: ClaimedEvent[]) {
   try {
     const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(body(e)));
     await db.$transaction(async (tx) => {
+      await lockShopLedger(tx, events[0].shop);
       await applyPaidOrders(tx, events[0].shop, await loadProgram(tx, events[0].shop), orders);
       crashIfAsked();
       await markProcessed(tx, events.map((e) => e.id));
@@ -117,7 +120,6 @@ export async function processBatch(events: ClaimedEvent[]) {
 
 /** Processes until nothing is due. Returns how many events it took. */
 export async function drainInbox(): Promise<number> {
-  await buryCrashedEvents();
   let total = 0;
   for (;;) {
     const events = await claim(BATCH);

@@ -12,6 +12,7 @@ import path from "node:path";
 // production bundle never references it (app/shopify/emulator.server.ts imports it on demand).
 import type * as Msw from "msw";
 import type { TokenBook } from "./oauth";
+import { ordersAnswerer, type Bucket, type OrderNode } from "./orders";
 
 /**
  * What the emulator should do with discount mutations, read from `<dir>/faults.json` on every
@@ -32,6 +33,10 @@ export type EmulatorOptions = {
   fault?: DiscountFault | null;
   /** The OAuth emulation's tokens: a token it revoked or let expire gets 401 (emulator/oauth.ts). */
   book?: TokenBook;
+  /** The shop's orders, for the `orders(query: "updated_at:>…")` query (none by default). */
+  orders?: (shop: string) => OrderNode[];
+  /** The cost bucket the orders query is metered against (Shopify's standard plan by default). */
+  ordersBucket?: Bucket;
 };
 
 type StoredDiscount = { id: string; shop: string; code: string; kind: string; input: Record<string, unknown>; createdAt: string };
@@ -56,6 +61,7 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
   const discounts = new Map<string, StoredDiscount>(); // `${shop}|${CODE}`
   const attempts = new Map<string, number>();
   let nextId = 1_000_000_000 + Math.floor(Math.random() * 1_000_000);
+  const answerOrders = ordersAnswerer(options.ordersBucket);
 
   const faults = (): Faults => {
     if (options.dir) {
@@ -149,6 +155,10 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
       if (query.includes("codeDiscountNodeByCode(")) {
         const found = discounts.get(`${shop}|${String(variables.code ?? "").toUpperCase()}`);
         return HttpResponse.json({ data: { codeDiscountNodeByCode: found ? { id: found.id } : null }, extensions: COST_EXTENSIONS });
+      }
+      if (/\borders\s*\(/.test(query)) {
+        log("requests.jsonl", { shop, field: "orders", variables, at: new Date().toISOString() });
+        return HttpResponse.json(answerOrders(shop, options.orders?.(shop) ?? [], variables));
       }
       if (/\bshop\s*\{/.test(query)) {
         return HttpResponse.json({

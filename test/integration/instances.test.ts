@@ -1,0 +1,132 @@
+// Several instances on one PostgreSQL: two separate servers (each a primary and its workers)
+// share a database; Shopify's deliveries land on either, in a random order, some on both (a
+// redelivery), refunds often before their order's paid event. Every order earns exactly once,
+// every refund takes back exactly once, and every balance is its ledger sum.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../../app/db.server";
+import { clawbackTarget } from "../../app/loyalty/earning";
+import { useFreshDatabase, usingPostgres } from "../support/database";
+import { startApp, type RunningApp } from "../support/server";
+import { deliverWebhook, newId, orderPayload, refundPayload, SHOP } from "../support/shopify";
+
+const EVENTS = Number(process.env.INSTANCES_EVENTS ?? 5000);
+const CUSTOMERS = 400;
+const CONCURRENCY = 24;
+
+/** A seeded random source, so a failure can be replayed. */
+function random(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+type Delivery = { topic: string; payload: unknown; eventId: string };
+
+describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POSTGRES_URL; SQLite is one machine)", () => {
+  let apps: RunningApp[] = [];
+
+  beforeAll(async () => {
+    const url = await useFreshDatabase();
+    // One HTTP worker each: two instances on a 2-core box.
+    apps = await Promise.all([startApp(url, { WEB_CONCURRENCY: "1" }), startApp(url, { WEB_CONCURRENCY: "1" })]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.stop()));
+    await db.$disconnect();
+  });
+
+  it("earns every order once and keeps every balance equal to its ledger", async () => {
+    const rand = random(20261202);
+    const customers = Array.from({ length: CUSTOMERS }, () => newId());
+    const expected = new Map<string, number>(); // customer → points
+    const orderIds: string[] = [];
+    const refundIds: string[] = [];
+    const events: Delivery[] = [];
+    while (events.length < EVENTS) {
+      const customerId = customers[Math.floor(rand() * customers.length)];
+      const subtotalCents = 500 + Math.floor(rand() * 20_000);
+      const order = orderPayload({ customerId, subtotal: (subtotalCents / 100).toFixed(2) });
+      events.push({ topic: "orders/paid", payload: order, eventId: `paid-${order.id}` });
+      orderIds.push(String(order.id));
+      const earned = Math.floor(subtotalCents / 100);
+      let points = earned;
+      // A third of the orders get a partial refund, delivered in its own event.
+      if (rand() < 0.33 && events.length < EVENTS) {
+        const refundCents = 100 + Math.floor(rand() * (subtotalCents - 100));
+        const refund = refundPayload(order.id, (refundCents / 100).toFixed(2));
+        events.push({ topic: "refunds/create", payload: refund, eventId: `refund-${refund.id}` });
+        refundIds.push(String(refund.id));
+        points -= clawbackTarget(earned, subtotalCents, refundCents);
+      }
+      expected.set(String(customerId), (expected.get(String(customerId)) ?? 0) + points);
+    }
+    // Each event to an instance picked at random, a fifth of them to the other one as well (a
+    // redelivery landing elsewhere) and some a third time: all in one random order.
+    const deliveries = events.flatMap((e) => {
+      const app = Math.floor(rand() * 2);
+      const twice = rand() < 0.2;
+      return [{ e, app }, ...(twice ? [{ e, app: 1 - app }] : []), ...(twice && rand() < 0.25 ? [{ e, app }] : [])];
+    });
+    for (let i = deliveries.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [deliveries[i], deliveries[j]] = [deliveries[j], deliveries[i]];
+    }
+    const refundBeforePaid = (() => {
+      const firstSeen = new Map<string, number>();
+      deliveries.forEach((d, i) => firstSeen.has(d.e.eventId) || firstSeen.set(d.e.eventId, i));
+      return events.filter((e) => e.topic === "refunds/create" &&
+        firstSeen.get(e.eventId)! < firstSeen.get(`paid-${(e.payload as { order_id: number }).order_id}`)!).length;
+    })();
+    expect(refundBeforePaid).toBeGreaterThan(EVENTS / 50);
+
+    const started = Date.now();
+    const statuses = new Map<number, number>();
+    let next = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next < deliveries.length) {
+        const { e, app } = deliveries[next++];
+        const { status } = await deliverWebhook(apps[app].url, e.topic, e.payload, { eventId: e.eventId });
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }));
+    console.log(`delivered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(Object.fromEntries(statuses)).toEqual({ 200: deliveries.length });
+    // Both instances' processors work the one inbox until it is empty.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const pending = await db.webhookEvent.count({ where: { processedAt: null } });
+      if (pending === 0) break;
+      if (Date.now() > deadline) throw new Error(`${pending} events still pending\n${apps.map((a) => a.logs().split("\n").filter((l) => /error|warn/.test(l)).slice(-20).join("\n")).join("\n---\n")}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`${deliveries.length} deliveries of ${EVENTS} events to 2 instances: processed in ${seconds.toFixed(1)} s`);
+
+    // The inbox holds each event once, and both instances did work.
+    expect(await db.webhookEvent.count()).toBe(EVENTS);
+    expect(await db.webhookEvent.count({ where: { deadAt: { not: null } } })).toBe(0);
+
+    // Every order earned exactly once; every refund clawed back exactly once.
+    const earns = await db.ledgerEntry.groupBy({ by: ["idempotencyKey"], where: { shop: SHOP, kind: "earn" }, _count: true });
+    expect(earns).toHaveLength(orderIds.length);
+    expect(new Set(earns.map((e) => e.idempotencyKey))).toEqual(new Set(orderIds.map((id) => `order:${id}:earn`)));
+    expect(await db.ledgerEntry.count({ where: { shop: SHOP, kind: "earn" } })).toBe(orderIds.length);
+    const clawbacks = await db.ledgerEntry.findMany({ where: { shop: SHOP, kind: "refund" }, select: { idempotencyKey: true } });
+    expect(clawbacks.map((c) => c.idempotencyKey).sort()).toEqual(refundIds.map((id) => `refund:${id}:clawback`).sort());
+
+    // Every balance equals its ledger sum and what the orders and refunds say it should be.
+    const rows = await db.customer.findMany({ where: { shop: SHOP }, select: { id: true, shopifyId: true, pointsBalance: true } });
+    const sums = new Map(
+      (await db.ledgerEntry.groupBy({ by: ["customerId"], where: { shop: SHOP }, _sum: { delta: true } }))
+        .map((g) => [g.customerId, g._sum.delta ?? 0]),
+    );
+    expect(rows.length).toBe(expected.size);
+    for (const row of rows) {
+      expect({ customer: row.shopifyId, balance: row.pointsBalance }).toEqual({ customer: row.shopifyId, balance: sums.get(row.id) ?? 0 });
+      expect({ customer: row.shopifyId, balance: row.pointsBalance }).toEqual({ customer: row.shopifyId, balance: expected.get(row.shopifyId) });
+    }
+    expect(seconds).toBeLessThan(120);
+  }, 180_000);
+});
