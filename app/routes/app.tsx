@@ -77,6 +77,7 @@ export default function AppShell() {
         <Link to="/app/customers">Customers</Link>
         <Link to="/app/program">Program</Link>
         <Link to="/app/backfill">Order history</Link>
+        <Link to="/app/status">Status</Link>
       </NavMenu>
       <Outlet />
     </EmbeddedAppProvider>

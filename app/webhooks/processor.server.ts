@@ -1,5 +1,6 @@
-// Works through the inbox: consecutive orders/paid events share one transaction and set-based
-// statements; anything else, or a batch that fails, is processed one event per transaction.
+// Works through the inbox: consecutive order events of a shop (paid, refunds, cancellations) share
+// one transaction, the paid ones set-based statements; anything else, or a batch that fails, is
+// processed one event per transaction.
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
 import { lockShopLedger } from "../db/locks.server";
@@ -87,18 +88,27 @@ async function processEach(events: ClaimedEvent[]) {
   }
 }
 
-/** One transaction for a run of orders/paid events of one shop; per-event fallback on failure. */
-async function processPaidRun(events: ClaimedEvent[]) {
+/** Topics that only merge an order's state: their order of application does not matter (ADR 0002). */
+const ORDER_TOPICS = new Set<string>(["ORDERS_PAID", "REFUNDS_CREATE", "ORDERS_CANCELLED"]);
+
+/**
+ * One transaction for a run of one shop's order events: the paid ones together (set-based), then
+ * refunds and cancellations, which then find their orders. Per-event fallback on failure.
+ */
+async function processOrderRun(events: ClaimedEvent[]) {
+  const { shop } = events[0];
   try {
-    const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(body(e)));
+    const paid = events.filter((e) => e.topic === "ORDERS_PAID");
+    const orders: OrderRecord[] = paid.map((e) => TOPICS.ORDERS_PAID.parse(body(e)));
     await db.$transaction(async (tx) => {
-      await lockShopLedger(tx, events[0].shop);
-      await applyPaidOrders(tx, events[0].shop, await loadProgram(tx, events[0].shop), orders);
+      await lockShopLedger(tx, shop);
+      if (orders.length) await applyPaidOrders(tx, shop, await loadProgram(tx, shop), orders);
+      for (const event of events) if (event.topic !== "ORDERS_PAID") await processOne(tx, event);
       crashIfAsked();
       await markProcessed(tx, events.map((e) => e.id));
     }, { timeout: 30_000 });
   } catch (error) {
-    log.warn("webhook.batch_failed", { shop: events[0].shop, events: events.length, error: String(error) });
+    log.warn("webhook.batch_failed", { shop, events: events.length, error: String(error) });
     await processEach(events);
   }
 }
@@ -108,9 +118,9 @@ export async function processBatch(events: ClaimedEvent[]) {
   while (i < events.length) {
     const first = events[i];
     let j = i + 1;
-    if (first.topic === "ORDERS_PAID") {
-      while (j < events.length && events[j].topic === "ORDERS_PAID" && events[j].shop === first.shop) j++;
-      await processPaidRun(events.slice(i, j));
+    if (ORDER_TOPICS.has(first.topic)) {
+      while (j < events.length && ORDER_TOPICS.has(events[j].topic) && events[j].shop === first.shop) j++;
+      await processOrderRun(events.slice(i, j));
     } else {
       await processEach([first]);
     }

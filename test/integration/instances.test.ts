@@ -52,13 +52,14 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
       orderIds.push(String(order.id));
       const earned = Math.floor(subtotalCents / 100);
       let points = earned;
-      // A third of the orders get a partial refund, delivered in its own event.
-      if (rand() < 0.33 && events.length < EVENTS) {
+      // One order in six gets a partial refund, delivered in its own event.
+      if (rand() < 0.17 && events.length < EVENTS) {
         const refundCents = 100 + Math.floor(rand() * (subtotalCents - 100));
         const refund = refundPayload(order.id, (refundCents / 100).toFixed(2));
         events.push({ topic: "refunds/create", payload: refund, eventId: `refund-${refund.id}` });
-        refundIds.push(String(refund.id));
-        points -= clawbackTarget(earned, subtotalCents, refundCents);
+        const takenBack = clawbackTarget(earned, subtotalCents, refundCents);
+        if (takenBack > 0) refundIds.push(String(refund.id)); // a refund worth under a point takes nothing back
+        points -= takenBack;
       }
       expected.set(String(customerId), (expected.get(String(customerId)) ?? 0) + points);
     }
@@ -128,5 +129,5 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
       expect({ customer: row.shopifyId, balance: row.pointsBalance }).toEqual({ customer: row.shopifyId, balance: expected.get(row.shopifyId) });
     }
     expect(seconds).toBeLessThan(120);
-  }, 180_000);
+  }, 300_000);
 });
