@@ -9,7 +9,7 @@ import { useFreshDatabase, usingPostgres } from "../support/database";
 import { startApp, type RunningApp } from "../support/server";
 import { deliverWebhook, newId, orderPayload, refundPayload, SHOP } from "../support/shopify";
 
-const EVENTS = Number(process.env.INSTANCES_EVENTS ?? 5000);
+const EVENTS = 5000;
 const CUSTOMERS = 400;
 const CONCURRENCY = 24;
 
@@ -92,7 +92,7 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
     }));
-    console.log(`delivered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const deliveredIn = (Date.now() - started) / 1000;
     expect(Object.fromEntries(statuses)).toEqual({ 200: deliveries.length });
     // Both instances' processors work the one inbox until it is empty.
     const deadline = Date.now() + 90_000;
@@ -103,7 +103,7 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (Date.now() - started) / 1000;
-    console.log(`${deliveries.length} deliveries of ${EVENTS} events to 2 instances: processed in ${seconds.toFixed(1)} s`);
+    console.log(`${deliveries.length} deliveries of ${EVENTS} events to 2 instances: delivered in ${deliveredIn.toFixed(1)} s, all applied in ${seconds.toFixed(1)} s`);
 
     // The inbox holds each event once, and both instances did work.
     expect(await db.webhookEvent.count()).toBe(EVENTS);
