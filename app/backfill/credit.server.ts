@@ -3,7 +3,7 @@
 // that already earned (by webhook, or by an earlier click) never earns again; refunds then take
 // their share back the usual way. Works in chunks, each one transaction, so it resumes anywhere.
 import { db, type Tx } from "../db.server";
-import { lockShopLedger } from "../db/locks.server";
+import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
 import { pointsForOrder } from "../loyalty/earning";
 import { appendEntries, type NewLedgerEntry } from "../loyalty/ledger.server";
@@ -59,9 +59,11 @@ export async function creditPastPurchases(
       });
     }
     const chunk = await db.$transaction(async (tx) => {
-      // Under the shop's ledger lock, and read after taking it: a refund another instance applied
+      // Under these orders' locks, and read after taking them: a refund another instance applied
       // meanwhile is seen here, or sees these earn rows (it waits for this commit).
-      await lockShopLedger(tx, shop);
+      const ids = orders.map((o) => o.shopifyId);
+      await lockOrders(tx, shop, ids);
+      await lockCustomersOf(tx, shop, ids);
       const toSettle = new Set((await tx.order.findMany({
         where: { id: { in: orders.map((o) => o.id) }, OR: [{ refundedSubtotalCents: { gt: 0 } }, { cancelledAt: { not: null } }] },
         select: { id: true },

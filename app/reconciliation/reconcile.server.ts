@@ -3,7 +3,7 @@
 // own idempotent merges (paid → earn, refunds → clawback, cancellation → the rest). Nothing is
 // applied twice: each merge writes under the ledger keys the webhooks use.
 import { db, type Tx } from "../db.server";
-import { lockShopLedger } from "../db/locks.server";
+import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
 import { upsertCustomers } from "../loyalty/customers.server";
 import { applyCancellation, applyPaidOrders, applyRefund, upsertOrders, upsertRefunds } from "../loyalty/orders.server";
@@ -50,11 +50,13 @@ export async function reconcileShop(
 
 type Local = { cancelledAt: Date | null; refunds: Set<string> };
 
-/** One page in one transaction, under the shop's ledger lock like the webhook processor. Returns how many orders it repaired. */
+/** One page in one transaction, under its orders' locks like the webhook processor. Returns how many orders it repaired. */
 async function repairPage(shop: string, orders: ShopifyOrder[], installedAt: Date | null): Promise<number> {
   if (orders.length === 0) return 0;
   return db.$transaction(async (tx) => {
-    await lockShopLedger(tx, shop);
+    const ids = orders.map((o) => o.shopifyId);
+    await lockOrders(tx, shop, ids);
+    await lockCustomersOf(tx, shop, ids);
     const local = await localState(tx, shop, orders.map((o) => o.shopifyId));
     const program = await loadProgram(tx, shop);
     let repaired = 0;

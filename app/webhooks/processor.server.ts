@@ -3,7 +3,7 @@
 // processed one event per transaction.
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
-import { lockShopLedger } from "../db/locks.server";
+import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
 import { onCustomerCreated, upsertCustomers } from "../loyalty/customers.server";
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
@@ -74,7 +74,7 @@ async function processEach(events: ClaimedEvent[]) {
   for (const event of events) {
     try {
       await db.$transaction(async (tx) => {
-        await lockShopLedger(tx, event.shop);
+        await lockOrders(tx, event.shop, orderOf(event));
         await processOne(tx, event);
         crashIfAsked();
         await markProcessed(tx, [event.id]);
@@ -92,24 +92,62 @@ async function processEach(events: ClaimedEvent[]) {
 const ORDER_TOPICS = new Set<string>(["ORDERS_PAID", "REFUNDS_CREATE", "ORDERS_CANCELLED"]);
 
 /**
- * One transaction for a run of one shop's order events: the paid ones together (set-based), then
+ * A run of one shop's order events in two transactions: the paid ones set-based, then the
  * refunds and cancellations, which then find their orders. Per-event fallback on failure.
+ *
+ * Each transaction first takes the advisory locks of its orders (`lockOrders`), then its customer
+ * rows in one order (by Shopify id), and touches no other customer row: two instances' runs can
+ * then wait for each other but never in a circle.
  */
 async function processOrderRun(events: ClaimedEvent[]) {
+  const paid = events.filter((e) => e.topic === "ORDERS_PAID");
+  const others = events.filter((e) => e.topic !== "ORDERS_PAID");
+  if (paid.length) await inOneTransaction(paid, applyPaidRun);
+  if (others.length) await inOneTransaction(others, applySettlements);
+}
+
+async function inOneTransaction(events: ClaimedEvent[], apply: (tx: Tx, events: ClaimedEvent[]) => Promise<void>) {
   const { shop } = events[0];
   try {
-    const paid = events.filter((e) => e.topic === "ORDERS_PAID");
-    const orders: OrderRecord[] = paid.map((e) => TOPICS.ORDERS_PAID.parse(body(e)));
     await db.$transaction(async (tx) => {
-      await lockShopLedger(tx, shop);
-      if (orders.length) await applyPaidOrders(tx, shop, await loadProgram(tx, shop), orders);
-      for (const event of events) if (event.topic !== "ORDERS_PAID") await processOne(tx, event);
+      await lockOrders(tx, shop, events.flatMap(orderOf));
+      await apply(tx, events);
       crashIfAsked();
       await markProcessed(tx, events.map((e) => e.id));
     }, { timeout: 30_000 });
   } catch (error) {
     log.warn("webhook.batch_failed", { shop, events: events.length, error: String(error) });
     await processEach(events);
+  }
+}
+
+async function applyPaidRun(tx: Tx, events: ClaimedEvent[]) {
+  const { shop } = events[0];
+  // By customer (a stable sort, so a later delivery of one order stays later): the customers'
+  // upsert, the batch's first statement on Customer, then locks their rows in that order.
+  const orders: OrderRecord[] = events
+    .map((e) => TOPICS.ORDERS_PAID.parse(body(e)))
+    .sort((a, b) => (a.customer?.shopifyId ?? "").localeCompare(b.customer?.shopifyId ?? ""));
+  await applyPaidOrders(tx, shop, await loadProgram(tx, shop), orders);
+}
+
+async function applySettlements(tx: Tx, events: ClaimedEvent[]) {
+  const { shop } = events[0];
+  await lockCustomersOf(tx, shop, events.flatMap(orderOf));
+  for (const event of events) await processOne(tx, event);
+}
+
+/** The order an order event is about (none for other topics, or a body that cannot be read). */
+function orderOf(event: ClaimedEvent): string[] {
+  if (!ORDER_TOPICS.has(event.topic) || event.payload === null) return [];
+  try {
+    const payload = JSON.parse(event.payload) as { id?: unknown; order_id?: unknown };
+    const id = event.topic === "REFUNDS_CREATE" ? payload.order_id : payload.id;
+    if (id === undefined || id === null) return [];
+    // As the payload schemas store ids: digits without leading zeros.
+    return [/^\d+$/.test(String(id)) ? String(Number(id)) : String(id)];
+  } catch {
+    return [];
   }
 }
 

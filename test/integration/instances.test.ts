@@ -129,5 +129,18 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
       expect({ customer: row.shopifyId, balance: row.pointsBalance }).toEqual({ customer: row.shopifyId, balance: expected.get(row.shopifyId) });
     }
     expect(seconds).toBeLessThan(120);
+
+    // The instances waited for each other's order locks but never deadlocked (which PostgreSQL
+    // would have resolved by aborting a batch, costing it a retry one event at a time).
+    for (const app of apps) expect(app.logs()).not.toMatch(/deadlock|webhook\.batch_failed/);
+
+    // The sweeps went through pg-boss: both instances offered the dead-letter sweep every 2 s,
+    // and each slot ran once, not once per instance.
+    for (const app of apps) expect(app.logs()).toMatch(/"event":"jobs.started","runner":"pg-boss"/);
+    const slots = await db.$queryRawUnsafe<{ slot: Date; jobs: bigint }[]>(
+      `SELECT singleton_on AS slot, COUNT(*) AS jobs FROM pgboss.job WHERE name = 'webhooks-bury-crashed' GROUP BY singleton_on`,
+    );
+    expect(slots.length).toBeGreaterThan(5);
+    expect(slots.filter((s) => Number(s.jobs) > 1)).toEqual([]);
   }, 300_000);
 });

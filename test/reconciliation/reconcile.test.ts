@@ -150,6 +150,28 @@ describe("reconciliation", () => {
     expect(await reconcileShop(complete, await admin(complete), { now })).toMatchObject({ repaired: 0 });
   }, 60_000);
 
+  it("waits out THROTTLED answers when another caller spends the shop's query budget", async () => {
+    const shop = `reconcile-busy-${process.pid}.myshopify.com`;
+    await installShop(shop);
+    const now = new Date();
+    shopifyOrders.set(shop, Array.from({ length: 120 }, (_, i) =>
+      orderNodeFromRest(orderPayload({ customerId: newId() }), [], new Date(now.getTime() - (i + 1) * 60_000))));
+    const { ordersUpdatedSince } = await import("../../app/shopify/orders.server");
+    const read = async (why: string[]) => {
+      const ids: string[] = [];
+      for await (const page of ordersUpdatedSince(await admin(shop), new Date(now.getTime() - 48 * HOUR), { onWait: (_ms, reason) => why.push(reason) })) {
+        ids.push(...page.orders.map((o) => o.shopifyId));
+      }
+      return ids;
+    };
+    // Two readers of one bucket that holds one page: one of them is refused and must wait.
+    const [a, b] = [[] as string[], [] as string[]];
+    const [first, second] = await Promise.all([read(a), read(b)]);
+    expect(new Set(first).size).toBe(120);
+    expect(second).toEqual(first);
+    expect([...a, ...b]).toContain("throttled");
+  }, 60_000);
+
   it("records a run that Shopify refused, with the reason", async () => {
     const shop = `reconcile-denied-${process.pid}.myshopify.com`;
     await installShop(shop);
