@@ -17,8 +17,11 @@ export function startPgBoss(connectionString: string, tasks: Task[]): JobRunner 
   const ready = (async () => {
     await boss.start();
     for (const task of tasks) {
-      // stately: at most one job waiting and one running per (queue, key).
-      await boss.createQueue(task.name, { policy: "stately", retryLimit: 0, expireInSeconds: 3600 });
+      // stately: at most one job waiting and one running per (queue, key). A job whose instance
+      // died is given up after a few minutes so the queue moves on; every task is safe to run
+      // again (idempotent writes, leases on backfill jobs), so that costs nothing but the retry.
+      const expireInSeconds = task.everyMs ? 300 : 900;
+      await boss.createQueue(task.name, { policy: "stately", retryLimit: 0, expireInSeconds });
       await boss.work(task.name, { pollingIntervalSeconds: task.everyMs && task.everyMs < 10_000 ? 0.5 : 2 }, async (jobs) => {
         for (const job of jobs) {
           try {

@@ -33,7 +33,10 @@ export type EmulatorOptions = {
   fault?: DiscountFault | null;
   /** The OAuth emulation's tokens: a token it revoked or let expire gets 401 (emulator/oauth.ts). */
   book?: TokenBook;
-  /** The shop's orders, for the `orders(query: "updated_at:>…")` query (none by default). */
+  /**
+   * The shop's orders, for the `orders(query: "updated_at:>…")` query. Default: `<dir>/orders.json`
+   * (shop → orders, see `writeEmulatedOrders`), read on every request; none without it.
+   */
   orders?: (shop: string) => OrderNode[];
   /** The cost bucket the orders query is metered against (Shopify's standard plan by default). */
   ordersBucket?: Bucket;
@@ -62,6 +65,14 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
   const attempts = new Map<string, number>();
   let nextId = 1_000_000_000 + Math.floor(Math.random() * 1_000_000);
   const answerOrders = ordersAnswerer(options.ordersBucket);
+  const storedOrders = (shop: string): OrderNode[] => {
+    if (!options.dir) return [];
+    try {
+      return (JSON.parse(readFileSync(path.join(options.dir, "orders.json"), "utf8")) as Record<string, OrderNode[]>)[shop] ?? [];
+    } catch {
+      return [];
+    }
+  };
 
   const faults = (): Faults => {
     if (options.dir) {
@@ -158,7 +169,7 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
       }
       if (/\borders\s*\(/.test(query)) {
         log("requests.jsonl", { shop, field: "orders", variables, at: new Date().toISOString() });
-        return HttpResponse.json(answerOrders(shop, options.orders?.(shop) ?? [], variables));
+        return HttpResponse.json(answerOrders(shop, (options.orders ?? storedOrders)(shop), variables));
       }
       if (/\bshop\s*\{/.test(query)) {
         return HttpResponse.json({
@@ -181,6 +192,22 @@ export function writeFaults(dir: string, faults: Faults) {
   const tmp = path.join(dir, `faults.${process.pid}.tmp`);
   writeFileSync(tmp, JSON.stringify(faults));
   renameSync(tmp, path.join(dir, "faults.json"));
+}
+
+/** Test or demo side: the orders the running server's emulator reports for a shop (written atomically). */
+export function writeEmulatedOrders(dir: string, shop: string, orders: OrderNode[]) {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "orders.json");
+  let all: Record<string, OrderNode[]> = {};
+  try {
+    all = JSON.parse(readFileSync(file, "utf8")) as Record<string, OrderNode[]>;
+  } catch {
+    // first write
+  }
+  all[shop] = orders;
+  const tmp = path.join(dir, `orders.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(all));
+  renameSync(tmp, file);
 }
 
 /** Test side: what the emulator recorded (`requests.jsonl`, `discounts.jsonl`). */
