@@ -17,10 +17,15 @@ export type Task = {
 
 export type JobRunner = { enqueue: Enqueue; stop: () => Promise<void> };
 
-/** The interval a daily or hourly cron stands for, for the in-process runner (no cron there). */
+/**
+ * The interval a cron stands for, for the in-process runner (no cron there: a task runs that
+ * often, counted from the start): every N minutes, hourly, or daily.
+ */
 export function cronIntervalMs(cron: string): number {
   const [minute, hour] = cron.trim().split(/\s+/);
-  if (hour === "*" && minute !== "*") return 3_600_000;
+  const every = /^\*\/(\d+)$/.exec(minute);
   if (minute === "*") return 60_000;
+  if (every && hour === "*") return Number(every[1]) * 60_000;
+  if (hour === "*") return 3_600_000;
   return 86_400_000;
 }

@@ -49,3 +49,13 @@ describe(`jobs on ${usingPostgres ? "PostgreSQL (pg-boss)" : "SQLite (in process
     expect(runs.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
   }, 60_000);
 });
+
+describe("cron on one machine", () => {
+  it("runs a cron task as often as the cron says", async () => {
+    const { cronIntervalMs } = await import("../../app/jobs/tasks");
+    expect(cronIntervalMs("20 3 * * *")).toBe(86_400_000);
+    expect(cronIntervalMs("15 * * * *")).toBe(3_600_000);
+    expect(cronIntervalMs("*/5 * * * *")).toBe(300_000);
+    expect(cronIntervalMs("* * * * *")).toBe(60_000);
+  });
+});
