@@ -1,11 +1,17 @@
 // Several instances on one PostgreSQL: two separate servers (each a primary and its workers)
 // share a database; Shopify's deliveries land on either, in a random order, some on both (a
 // redelivery), refunds often before their order's paid event. Every order earns exactly once,
-// every refund takes back exactly once, and every balance is its ledger sum.
+// every refund takes back exactly once, and every balance is its ledger sum. Redemptions sent to
+// both instances at once spend a balance once.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { clawbackTarget } from "../../app/loyalty/earning";
 import { useFreshDatabase, usingPostgres } from "../support/database";
+import { pointsOf } from "../support/ledger";
+import { createReward, memberWithPoints, redeemRequest, storeOfflineSession } from "../support/proxy";
 import { startApp, type RunningApp } from "../support/server";
 import { deliverWebhook, newId, orderPayload, refundPayload, SHOP } from "../support/shopify";
 
@@ -29,8 +35,14 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
 
   beforeAll(async () => {
     const url = await useFreshDatabase();
-    // One HTTP worker each: two instances on a 2-core box.
-    apps = await Promise.all([startApp(url, { WEB_CONCURRENCY: "1" }), startApp(url, { WEB_CONCURRENCY: "1" })]);
+    // One HTTP worker each: two instances on a 2-core box. Each answers Shopify's Admin API with
+    // its own emulator (reward codes), as two machines would each reach Shopify.
+    const env = (n: number) => ({
+      WEB_CONCURRENCY: "1", SHOPIFY_EMULATOR: "1", REGULARS_ALLOW_DEV_TOOLS: "1", REGULARS_REDEEM_LIMIT: "0",
+      SHOPIFY_EMULATOR_DIR: mkdtempSync(path.join(tmpdir(), `regulars-instance-${n}-`)),
+    });
+    apps = await Promise.all([startApp(url, env(0)), startApp(url, env(1))]);
+    await storeOfflineSession(SHOP);
   }, 60_000);
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
@@ -143,4 +155,15 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
     expect(slots.length).toBeGreaterThan(5);
     expect(slots.filter((s) => Number(s.jobs) > 1)).toEqual([]);
   }, 300_000);
+
+  it("spends points once across instances: 40 redemptions at once, split over both, for a reward affordable twice", async () => {
+    const customer = newId();
+    await memberWithPoints(customer, 1100);
+    const reward = await createReward(SHOP, { name: "$5 off", pointsCost: 500 });
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => redeemRequest(apps[i % 2].url, customer, reward.id)));
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok).toHaveLength(2);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(38);
+    expect(await pointsOf(customer)).toBe(100); // the cached balance equals the ledger sum, too
+  }, 60_000);
 });
