@@ -1,6 +1,6 @@
-// Works through the inbox: consecutive order events of a shop (paid, refunds, cancellations) share
-// one transaction, the paid ones set-based statements; anything else, or a batch that fails, is
-// processed one event per transaction.
+// Works through the inbox: a run of consecutive order events of a shop is applied in two
+// transactions (the paid ones with set-based statements, then refunds and cancellations); anything
+// else, or a run that fails, is processed one event per transaction. Locks: ADR 0030.
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
 import { lockCustomersOf, lockOrders } from "../db/locks.server";
