@@ -154,6 +154,9 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
     );
     expect(slots.length).toBeGreaterThan(5);
     expect(slots.filter((s) => Number(s.jobs) > 1)).toEqual([]);
+    // The daily reconciliation is one pg-boss schedule for the fleet, not one timer per instance.
+    const schedules = await db.$queryRawUnsafe<{ name: string; cron: string }[]>(`SELECT name, cron FROM pgboss.schedule`);
+    expect(schedules).toEqual([{ name: "reconcile-daily", cron: "20 3 * * *" }]);
   }, 300_000);
 
   it("spends points once across instances: 40 redemptions at once, split over both, for a reward affordable twice", async () => {
