@@ -31,7 +31,7 @@ module.exports = {
       comment: "The Shopify client (app/shopify.server.ts) imports no domain module; the domain registers what it needs.",
       severity: "error",
       from: { path: "^app/shopify\\.server\\.ts$" },
-      to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|admin/(?!outside-admin)|routes)/|^app/shop\\.server\\.ts$" },
+      to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|reconciliation|jobs|admin/(?!outside-admin)|routes)/|^app/shop\\.server\\.ts$" },
     },
     {
       name: "database-is-the-bottom",

@@ -1,19 +1,54 @@
-// Work the primary server process does besides HTTP (supervising its workers, or serving alone).
+// Work the primary server process does besides supervising its HTTP workers. Every instance runs
+// its own webhook processor (the inbox is claimed row by row, SKIP LOCKED on PostgreSQL); sweeps
+// and scheduled work go through the job runner (app/jobs: pg-boss on PostgreSQL, so several
+// instances share them; timers on SQLite).
 import type { Worker } from "node:cluster";
-import { startBackfillRunner } from "./backfill/runner.server";
+import { advanceDueBackfills } from "./backfill/runner.server";
+import { startJobs, type Task } from "./jobs/index.server";
 import { log } from "./log.server";
 import { expirePoints } from "./loyalty/expiry.server";
 import { expireRedemptions } from "./loyalty/redemption.server";
+import { installedShops, reconcileShop } from "./reconciliation/reconcile.server";
 import { unauthenticated } from "./shopify.server";
-import { acceptRecordsFrom, onRecorded, pruneInbox } from "./webhooks/inbox.server";
+import { acceptRecordsFrom, buryCrashedEvents, onRecorded, pruneInbox } from "./webhooks/inbox.server";
 import { startProcessor } from "./webhooks/processor.server";
 import { config } from "./config.server";
 
-const INBOX_PRUNE_MS = 3_600_000;
+const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
+
+function backgroundTasks(): Task[] {
+  const { REGULARS_EXPIRY_SWEEP_MS, REGULARS_POINTS_EXPIRY_SWEEP_MS, REGULARS_RECONCILE_CRON, REGULARS_BACKFILL_POLL_MS } = config();
+  return [
+    // Events whose every attempt died with the process are dead letters (ADR 0011).
+    { name: "webhooks-bury-crashed", everyMs: 2000, run: () => buryCrashedEvents() },
+    // Retention: processed webhook bodies are dropped after a few days, their rows later (docs/privacy.md).
+    { name: "webhooks-prune", everyMs: 3_600_000, runAtStart: true, run: () => pruneInbox() },
+    // Reward codes past their end, and redemption attempts abandoned by a crash.
+    { name: "rewards-expiry", everyMs: REGULARS_EXPIRY_SWEEP_MS, run: () => expireRedemptions(new Date()) },
+    // Points of members without an order for their shop's expiry months (docs/loyalty-rules.md;
+    // off by default). Idempotent by ledger key, so a repeated run changes nothing.
+    { name: "points-expiry", everyMs: REGULARS_POINTS_EXPIRY_SWEEP_MS, run: () => expirePoints(new Date()) },
+    // Historical imports and "credit past purchases": resumed here after any restart (ADRs 0007, 0022).
+    {
+      name: "backfill", everyMs: REGULARS_BACKFILL_POLL_MS, runAtStart: true,
+      run: () => advanceDueBackfills({ adminFor, pollDelayMs: REGULARS_BACKFILL_POLL_MS }),
+    },
+    // Once a day, each shop's last 48 hours of orders compared with Shopify (docs/reconciliation.md).
+    {
+      name: "reconcile-daily",
+      cron: REGULARS_RECONCILE_CRON,
+      run: async (_data, enqueue) => {
+        for (const shop of await installedShops()) await enqueue("reconcile-shop", { shop }, { key: shop });
+      },
+    },
+    { name: "reconcile-shop", run: async (data) => reconcileShop(String(data.shop), await adminFor(String(data.shop))) },
+  ];
+}
 
 /**
- * The work of the server's primary process besides HTTP: the webhook processor, historical
- * imports, the expiry sweeps and the inbox retention.
+ * The work of the server's primary process besides HTTP: the webhook processor, and through the
+ * job runner (app/jobs) the historical imports, the expiry sweeps, the inbox retention and the
+ * daily reconciliation.
  *
  * - When, where: server.mjs calls it once per server, in the primary process, right after the
  *   configuration check and before any HTTP is served; never in an HTTP worker (a second
@@ -29,43 +64,17 @@ const INBOX_PRUNE_MS = 3_600_000;
  *   had claimed is taken again once its lease runs out (the processor's crash rule).
  */
 export function startBackgroundWork() {
-  const { REGULARS_EXPIRY_SWEEP_MS: EXPIRY_SWEEP_MS, REGULARS_POINTS_EXPIRY_SWEEP_MS: POINTS_EXPIRY_SWEEP_MS } = config();
   // The webhook processor, woken whenever the inbox records deliveries.
   const processor = startProcessor();
   const unsubscribe = onRecorded(processor.wake);
-  // Historical imports and "credit past purchases": resumed here after any restart (ADRs 0007, 0022).
-  const backfillPollMs = config().REGULARS_BACKFILL_POLL_MS;
-  const backfills = startBackfillRunner({
-    adminFor: async (shop) => (await unauthenticated.admin(shop)).admin,
-    intervalMs: backfillPollMs,
-    pollDelayMs: backfillPollMs,
-  });
-  // Reward codes past their end, and redemption attempts abandoned by a crash.
-  const expiry = setInterval(() => {
-    expireRedemptions(new Date()).catch((error) => log.error("redemption.expiry_failed", { error: String(error) }));
-  }, EXPIRY_SWEEP_MS);
-  expiry.unref();
-  // Points of members without an order for their shop's expiry months (docs/loyalty-rules.md; off by default).
-  // Idempotent by ledger key, so a restart or a second process running it too changes nothing.
-  const pointsExpiry = setInterval(() => {
-    expirePoints(new Date()).catch((error) => log.error("points.expiry_failed", { error: String(error) }));
-  }, POINTS_EXPIRY_SWEEP_MS);
-  pointsExpiry.unref();
-  // Retention: processed webhook bodies are dropped after a few days, their rows later (docs/privacy.md).
-  const prune = () => pruneInbox().catch((error) => log.error("webhook.prune_failed", { error: String(error) }));
-  const inboxRetention = setInterval(prune, INBOX_PRUNE_MS);
-  inboxRetention.unref();
-  void prune();
+  const jobs = startJobs(backgroundTasks());
   return {
     /** Record the webhooks this HTTP worker receives (this process is the inbox's writer). */
     serveWorker: (worker: Worker) => acceptRecordsFrom(worker),
     stop: () => {
       unsubscribe();
       processor.stop();
-      backfills.stop();
-      clearInterval(expiry);
-      clearInterval(pointsExpiry);
-      clearInterval(inboxRetention);
+      jobs.stop().catch((error) => log.error("jobs.stop_failed", { error: String(error) }));
     },
   };
 }

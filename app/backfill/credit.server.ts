@@ -3,6 +3,7 @@
 // that already earned (by webhook, or by an earlier click) never earns again; refunds then take
 // their share back the usual way. Works in chunks, each one transaction, so it resumes anywhere.
 import { db, type Tx } from "../db.server";
+import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
 import { pointsForOrder } from "../loyalty/earning";
 import { appendEntries, type NewLedgerEntry } from "../loyalty/ledger.server";
@@ -57,10 +58,18 @@ export async function creditPastPurchases(
         idempotencyKey: `order:${order.shopifyId}:earn`,
       });
     }
-    const refunded = new Set(orders.filter((o) => o.refundedSubtotalCents > 0).map((o) => o.id));
     const chunk = await db.$transaction(async (tx) => {
+      // Under these orders' locks, and read after taking them: a refund another instance applied
+      // meanwhile is seen here, or sees these earn rows (it waits for this commit).
+      const ids = orders.map((o) => o.shopifyId);
+      await lockOrders(tx, shop, ids);
+      await lockCustomersOf(tx, shop, ids);
+      const toSettle = new Set((await tx.order.findMany({
+        where: { id: { in: orders.map((o) => o.id) }, OR: [{ refundedSubtotalCents: { gt: 0 } }, { cancelledAt: { not: null } }] },
+        select: { id: true },
+      })).map((o) => o.id));
       const appended = await appendEntries(tx, entries);
-      for (const entry of appended) if (refunded.has(entry.orderId!)) await settleOrder(tx, shop, program, entry.orderId!);
+      for (const entry of appended) if (toSettle.has(entry.orderId!)) await settleOrder(tx, shop, program, entry.orderId!);
       const result = { orders: appended.length, points: appended.reduce((sum, e) => sum + e.delta, 0) };
       await options.commit?.(tx, result);
       return result;

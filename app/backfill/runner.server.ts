@@ -1,5 +1,6 @@
-// The primary process's backfill loop: every few seconds, take the due jobs (new installs,
-// exports to poll, imports a restart interrupted, owner-requested credits) and advance them.
+// The backfill's background pass, run every few seconds by the job runner (app/jobs): take the
+// due jobs (new installs, exports to poll, imports a restart interrupted, owner-requested
+// credits) and advance them.
 import { db } from "../db.server";
 import { log } from "../log.server";
 import type { AdminGraphql } from "../shopify/bulk.server";
@@ -9,7 +10,6 @@ import { ACTIVE_STATUSES, advanceBackfill, isImporting, type BackfillOptions } f
 export type RunnerOptions = BackfillOptions & {
   /** The shop's Admin API client: `unauthenticated.admin(shop)` in production. */
   adminFor: (shop: string) => Promise<AdminGraphql>;
-  intervalMs?: number;
 };
 
 async function dueShops() {
@@ -30,31 +30,20 @@ async function dueShops() {
   return jobs.filter((j) => !uninstalled.has(j.shop));
 }
 
-export function startBackfillRunner(options: RunnerOptions) {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
+/**
+ * One pass over the due jobs. Safe to run in several processes at once: each job is taken under
+ * its lease (`advanceBackfill` claims it with a conditional update), so only one advances it.
+ */
+export async function advanceDueBackfills(options: RunnerOptions) {
+  for (const job of await dueShops()) {
     try {
-      for (const job of await dueShops()) {
-        try {
-          if (isImporting(job.status)) {
-            await advanceBackfill(job.shop, () => options.adminFor(job.shop), options);
-          } else {
-            await runCreditRequest(job.shop);
-          }
-        } catch (error) {
-          log.error("backfill.runner_error", { shop: job.shop, error: String(error) });
-        }
+      if (isImporting(job.status)) {
+        await advanceBackfill(job.shop, () => options.adminFor(job.shop), options);
+      } else {
+        await runCreditRequest(job.shop);
       }
     } catch (error) {
-      log.error("backfill.runner_error", { error: String(error) });
-    } finally {
-      running = false;
+      log.error("backfill.runner_error", { shop: job.shop, error: String(error) });
     }
-  };
-  const timer = setInterval(() => void tick(), options.intervalMs ?? 5000);
-  timer.unref();
-  void tick();
-  return { wake: () => void tick(), stop: () => clearInterval(timer) };
+  }
 }

@@ -32,6 +32,7 @@ const NAV = [
   { to: "/app/customers", label: "Customers" },
   { to: "/app/program", label: "Program" },
   { to: "/app/backfill", label: "Order history" },
+  { to: "/app/status", label: "Status" },
 ];
 
 type LinkLikeComponentProps = ComponentProps<NonNullable<AppProviderProps["linkComponent"]>>;

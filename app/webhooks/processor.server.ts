@@ -1,14 +1,16 @@
-// Works through the inbox: consecutive orders/paid events share one transaction and set-based
-// statements; anything else, or a batch that fails, is processed one event per transaction.
+// Works through the inbox: a run of consecutive order events of a shop is applied in two
+// transactions (the paid ones with set-based statements, then refunds and cancellations); anything
+// else, or a run that fails, is processed one event per transaction. Locks: ADR 0030.
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
 import { databaseUnavailable } from "../db/unavailable.server";
+import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
 import { onCustomerCreated, upsertCustomers } from "../loyalty/membership.server";
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
-import { buryCrashedEvents, claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
+import { claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
 import type { OrderRecord } from "../loyalty/records";
 import { TOPICS, type Topic } from "./payloads";
 import { config } from "../config.server";
@@ -90,6 +92,7 @@ async function processEach(events: ClaimedEvent[]) {
     const started = performance.now();
     try {
       await db.$transaction(async (tx) => {
+        await lockOrders(tx, event.shop, orderOf(event));
         await processOne(tx, event);
         crashIfAsked();
         await markProcessed(tx, [event.id]);
@@ -107,20 +110,68 @@ async function processEach(events: ClaimedEvent[]) {
   }
 }
 
-/** One transaction for a run of orders/paid events of one shop; per-event fallback on failure. */
-async function processPaidRun(events: ClaimedEvent[]) {
+/** Topics that only merge an order's state: their order of application does not matter (ADR 0002). */
+const ORDER_TOPICS = new Set<string>(["ORDERS_PAID", "REFUNDS_CREATE", "ORDERS_CANCELLED"]);
+
+/**
+ * A run of one shop's order events in two transactions: the paid ones set-based, then the
+ * refunds and cancellations, which then find their orders. Per-event fallback on failure.
+ *
+ * Each transaction first takes the advisory locks of its orders (`lockOrders`), then its customer
+ * rows in one order (by Shopify id), and touches no other customer row: two instances' runs can
+ * then wait for each other but never in a circle.
+ */
+async function processOrderRun(events: ClaimedEvent[]) {
+  const paid = events.filter((e) => e.topic === "ORDERS_PAID");
+  const others = events.filter((e) => e.topic !== "ORDERS_PAID");
+  if (paid.length) await inOneTransaction(paid, applyPaidRun);
+  if (others.length) await inOneTransaction(others, applySettlements);
+}
+
+async function inOneTransaction(events: ClaimedEvent[], apply: (tx: Tx, events: ClaimedEvent[]) => Promise<void>) {
+  const { shop } = events[0];
   const started = performance.now();
   try {
-    const orders: OrderRecord[] = events.map((e) => TOPICS.ORDERS_PAID.parse(body(e)));
     await db.$transaction(async (tx) => {
-      await applyPaidOrders(tx, events[0].shop, await loadProgram(tx, events[0].shop), orders);
+      await lockOrders(tx, shop, events.flatMap(orderOf));
+      await apply(tx, events);
       crashIfAsked();
       await markProcessed(tx, events.map((e) => e.id));
     }, { timeout: 30_000 });
     logProcessed(events, started);
   } catch (error) {
-    log.warn("webhook.batch_failed", { shop: events[0].shop, events: events.length, error: String(error) });
+    log.warn("webhook.batch_failed", { shop, events: events.length, error: String(error) });
     await processEach(events);
+  }
+}
+
+async function applyPaidRun(tx: Tx, events: ClaimedEvent[]) {
+  const { shop } = events[0];
+  // By customer (a stable sort, so a later delivery of one order stays later): the customers'
+  // upsert, the batch's first statement on Customer, then locks their rows in that order.
+  const orders: OrderRecord[] = events
+    .map((e) => TOPICS.ORDERS_PAID.parse(body(e)))
+    .sort((a, b) => (a.customer?.shopifyId ?? "").localeCompare(b.customer?.shopifyId ?? ""));
+  await applyPaidOrders(tx, shop, await loadProgram(tx, shop), orders);
+}
+
+async function applySettlements(tx: Tx, events: ClaimedEvent[]) {
+  const { shop } = events[0];
+  await lockCustomersOf(tx, shop, events.flatMap(orderOf));
+  for (const event of events) await processOne(tx, event);
+}
+
+/** The order an order event is about (none for other topics, or a body that cannot be read). */
+function orderOf(event: ClaimedEvent): string[] {
+  if (!ORDER_TOPICS.has(event.topic) || event.payload === null) return [];
+  try {
+    const payload = JSON.parse(event.payload) as { id?: unknown; order_id?: unknown };
+    const id = event.topic === "REFUNDS_CREATE" ? payload.order_id : payload.id;
+    if (id === undefined || id === null) return [];
+    // As the payload schemas store ids: digits without leading zeros.
+    return [/^\d+$/.test(String(id)) ? String(Number(id)) : String(id)];
+  } catch {
+    return [];
   }
 }
 
@@ -129,9 +180,9 @@ export async function processBatch(events: ClaimedEvent[]) {
   while (i < events.length) {
     const first = events[i];
     let j = i + 1;
-    if (first.topic === "ORDERS_PAID") {
-      while (j < events.length && events[j].topic === "ORDERS_PAID" && events[j].shop === first.shop) j++;
-      await processPaidRun(events.slice(i, j));
+    if (ORDER_TOPICS.has(first.topic)) {
+      while (j < events.length && ORDER_TOPICS.has(events[j].topic) && events[j].shop === first.shop) j++;
+      await processOrderRun(events.slice(i, j));
     } else {
       await processEach([first]);
     }
@@ -141,7 +192,6 @@ export async function processBatch(events: ClaimedEvent[]) {
 
 /** Processes until nothing is due. Returns how many events it took. */
 export async function drainInbox(): Promise<number> {
-  await buryCrashedEvents();
   let total = 0;
   for (;;) {
     const events = await claim(BATCH);

@@ -13,6 +13,7 @@ import path from "node:path";
 import type * as Msw from "msw";
 import { BULK_STORAGE, bulkOperationsApi, type BulkApi, type BulkWhat } from "./bulk-operations";
 import type { TokenBook } from "./oauth";
+import { ordersAnswerer, type Bucket, type OrderNode } from "./orders";
 
 /**
  * What the emulator should do with discount mutations, read from `<dir>/faults.json` on every
@@ -33,6 +34,13 @@ export type EmulatorOptions = {
   fault?: DiscountFault | null;
   /** The OAuth emulation's tokens: a token it revoked or let expire gets 401 (emulator/oauth.ts). */
   book?: TokenBook;
+  /**
+   * The shop's orders, for the `orders(query: "updated_at:>…")` query. Default: `<dir>/orders.json`
+   * (shop → orders, see `writeEmulatedOrders`), read on every request; none without it.
+   */
+  orders?: (shop: string) => OrderNode[];
+  /** The cost bucket the orders query is metered against (Shopify's standard plan by default). */
+  ordersBucket?: Bucket;
 };
 
 type StoredDiscount = { id: string; shop: string; code: string; kind: string; input: Record<string, unknown>; createdAt: string };
@@ -86,6 +94,15 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
   const discounts = new Map<string, StoredDiscount>(); // `${shop}|${CODE}`
   const attempts = new Map<string, number>();
   let nextId = 1_000_000_000 + Math.floor(Math.random() * 1_000_000);
+  const answerOrders = ordersAnswerer(options.ordersBucket);
+  const storedOrders = (shop: string): OrderNode[] => {
+    if (!options.dir) return [];
+    try {
+      return (JSON.parse(readFileSync(path.join(options.dir, "orders.json"), "utf8")) as Record<string, OrderNode[]>)[shop] ?? [];
+    } catch {
+      return [];
+    }
+  };
 
   const faults = (): Faults => {
     if (options.dir) {
@@ -182,6 +199,10 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
         const found = discounts.get(`${shop}|${String(variables.code ?? "").toUpperCase()}`);
         return HttpResponse.json({ data: { codeDiscountNodeByCode: found ? { id: found.id } : null }, extensions: COST_EXTENSIONS });
       }
+      if (/\borders\s*\(/.test(query)) {
+        log("requests.jsonl", { shop, field: "orders", variables, at: new Date().toISOString() });
+        return HttpResponse.json(answerOrders(shop, (options.orders ?? storedOrders)(shop), variables));
+      }
       if (/\bshop\s*\{/.test(query)) {
         return HttpResponse.json({
           data: { shop: { name: shop.replace(/\.myshopify\.com$/, ""), currencyCode: "USD", ianaTimezone: "UTC" } },
@@ -210,6 +231,22 @@ export function writeFaults(dir: string, faults: Faults) {
   const tmp = path.join(dir, `faults.${process.pid}.tmp`);
   writeFileSync(tmp, JSON.stringify(faults));
   renameSync(tmp, path.join(dir, "faults.json"));
+}
+
+/** Test or demo side: the orders the running server's emulator reports for a shop (written atomically). */
+export function writeEmulatedOrders(dir: string, shop: string, orders: OrderNode[]) {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "orders.json");
+  let all: Record<string, OrderNode[]> = {};
+  try {
+    all = JSON.parse(readFileSync(file, "utf8")) as Record<string, OrderNode[]>;
+  } catch {
+    // first write
+  }
+  all[shop] = orders;
+  const tmp = path.join(dir, `orders.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(all));
+  renameSync(tmp, file);
 }
 
 /** Test side: what the emulator recorded (`requests.jsonl`, `discounts.jsonl`). */
