@@ -34,6 +34,13 @@ module.exports = {
       to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|reconciliation|jobs|admin/(?!outside-admin)|routes)/|^app/shop\\.server\\.ts$" },
     },
     {
+      name: "shopify-layer-below-the-domain",
+      comment: "app/shopify/ holds Admin API calls in Shopify's shapes; mapping them to the domain's records is the domain's job.",
+      severity: "error",
+      from: { path: "^app/shopify/" },
+      to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|shops|reconciliation|jobs|admin|demo|routes)/" },
+    },
+    {
       name: "database-is-the-bottom",
       comment: "The database layer imports nothing of the app but the configuration.",
       severity: "error",

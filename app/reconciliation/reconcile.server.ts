@@ -5,11 +5,12 @@
 import { db, type Tx } from "../db.server";
 import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
-import { upsertCustomers } from "../loyalty/customers.server";
+import { upsertCustomers } from "../loyalty/membership.server";
 import { applyCancellation, applyPaidOrders, applyRefund, upsertOrders, upsertRefunds } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import type { AdminGraphql } from "../shopify/discounts.server";
-import { ordersUpdatedSince, type FetchOptions, type ShopifyOrder } from "../shopify/orders.server";
+import { ordersUpdatedSince, type FetchOptions } from "../shopify/orders.server";
+import { shopifyOrder, type ShopifyOrder } from "./shopify-order";
 
 export const WINDOW_MS = 48 * 3_600_000;
 
@@ -36,7 +37,7 @@ export async function reconcileShop(
   try {
     for await (const page of ordersUpdatedSince(admin, new Date(now.getTime() - WINDOW_MS), options.fetch)) {
       checked += page.orders.length;
-      repaired += await repairPage(shop, page.orders, installedAt);
+      repaired += await repairPage(shop, page.orders.map(shopifyOrder), installedAt);
       await db.reconciliationRun.update({ where: { id: run.id }, data: { checked, repaired } });
     }
   } catch (caught) {

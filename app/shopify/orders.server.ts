@@ -7,8 +7,6 @@
 // until the bucket holds what the last page cost; an over-budget request still answered
 // THROTTLED (HTTP 200 with `errors[].extensions.code`, or 429) waits for the bucket and retries.
 import { z } from "zod";
-import { toCents } from "../loyalty/money";
-import type { OrderRecord, RefundRecord } from "../webhooks/payloads";
 import type { AdminGraphql } from "./discounts.server";
 
 export const ORDERS_PAGE_SIZE = 50;
@@ -43,7 +41,8 @@ export const ORDERS_UPDATED_SINCE = `#graphql
   }`;
 
 const gid = z.string().regex(/^gid:\/\/shopify\/\w+\/\d+$/).transform((v) => v.slice(v.lastIndexOf("/") + 1));
-const money = z.object({ shopMoney: z.object({ amount: z.string() }) }).transform((m) => toCents(m.shopMoney.amount));
+/** A shop-currency amount as Shopify writes it ("12.50"); the domain turns it into cents. */
+const money = z.object({ shopMoney: z.object({ amount: z.string() }) }).transform((m) => m.shopMoney.amount);
 const date = z.string().datetime({ offset: true }).transform((v) => new Date(v));
 
 const orderNode = z.object({
@@ -88,10 +87,10 @@ const pageBody = z.object({
   extensions: z.object({ cost }).optional(),
 });
 
-/** What Shopify says an order is now, in the webhook path's terms. */
-export type ShopifyOrder = OrderRecord & { updatedAt: Date };
+/** An order as the query reads it (ids as numbers in text, money as decimal strings). */
+export type OrderNode = z.output<typeof orderNode>;
 
-export type OrdersPage = { orders: ShopifyOrder[]; cursor: string | null };
+export type OrdersPage = { orders: OrderNode[]; cursor: string | null };
 
 export type FetchOptions = {
   /** Waits are taken through this (tests record them instead of sleeping). */
@@ -104,35 +103,6 @@ export type FetchOptions = {
 
 export class OrdersUnavailable extends Error {
   name = "OrdersUnavailable";
-}
-
-function toOrder(raw: unknown): ShopifyOrder {
-  const node = orderNode.parse(raw);
-  const refunds: RefundRecord[] = node.refunds.map((r) => ({
-    shopifyId: r.id,
-    orderShopifyId: node.id,
-    subtotalCents: r.refundLineItems.nodes.reduce((sum, line) => sum + line.subtotalSet, 0),
-    createdAt: r.createdAt,
-  }));
-  const email = node.customer?.defaultEmailAddress?.emailAddress ?? null;
-  return {
-    shopifyId: node.id,
-    name: node.name,
-    customer: node.customer
-      ? { shopifyId: node.customer.id, email, firstName: node.customer.firstName, lastName: node.customer.lastName }
-      : null,
-    processedAt: node.processedAt ?? node.createdAt,
-    updatedAt: node.updatedAt,
-    subtotalCents: node.subtotalPriceSet,
-    totalCents: node.totalPriceSet,
-    currency: node.currencyCode,
-    // The REST webhooks' spelling (PARTIALLY_REFUNDED → partially_refunded), as stored.
-    financialStatus: node.displayFinancialStatus?.toLowerCase() ?? null,
-    cancelledAt: node.cancelledAt,
-    test: node.test,
-    discountCodes: node.discountCodes,
-    refunds,
-  };
 }
 
 type Body = { data?: unknown; errors?: Array<{ message?: string; extensions?: { code?: string } }>; extensions?: unknown };
@@ -197,7 +167,7 @@ export async function* ordersUpdatedSince(admin: AdminGraphql, since: Date, opti
     const page = pageBody.safeParse(body);
     if (!page.success) throw new OrdersUnavailable(`unexpected orders response: ${JSON.stringify(body).slice(0, 300)}`);
     const { nodes, pageInfo } = page.data.data.orders;
-    yield { orders: nodes.map(toOrder), cursor: pageInfo.endCursor };
+    yield { orders: nodes.map((node) => orderNode.parse(node)), cursor: pageInfo.endCursor };
     if (!pageInfo.hasNextPage || !pageInfo.endCursor) return;
     after = pageInfo.endCursor;
   }

@@ -27,10 +27,10 @@ describe(`jobs on ${usingPostgres ? "PostgreSQL (pg-boss)" : "SQLite (in process
       { name: "test-shop", run: async (data) => void shops.push(String(data.shop)) },
     ]);
     runners.push(runner);
-    await waitFor(async () => ticks >= 2, 20_000);
+    await waitFor(async () => ticks >= 2, { timeoutMs: 20_000 });
     await runner.enqueue("test-shop", { shop: "a.myshopify.com" }, { key: "a.myshopify.com" });
     await runner.enqueue("test-shop", { shop: "b.myshopify.com" }, { key: "b.myshopify.com" });
-    await waitFor(async () => shops.length >= 2, 20_000);
+    await waitFor(async () => shops.length >= 2, { timeoutMs: 20_000 });
     expect(shops.sort()).toEqual(["a.myshopify.com", "b.myshopify.com"]);
   }, 30_000);
 
@@ -42,7 +42,7 @@ describe(`jobs on ${usingPostgres ? "PostgreSQL (pg-boss)" : "SQLite (in process
       runners.push(runner);
     }
     const started = Date.now();
-    await waitFor(async () => runs.length >= 4, 30_000);
+    await waitFor(async () => runs.length >= 4, { timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 2000)); // let any duplicate of the last slots show up
     const seconds = (Date.now() - started) / 1000;
     // Once per one-second slot at most (plus the slot in progress), where three timers would make three.

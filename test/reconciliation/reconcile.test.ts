@@ -160,7 +160,7 @@ describe("reconciliation", () => {
     const read = async (why: string[]) => {
       const ids: string[] = [];
       for await (const page of ordersUpdatedSince(await admin(shop), new Date(now.getTime() - 48 * HOUR), { onWait: (_ms, reason) => why.push(reason) })) {
-        ids.push(...page.orders.map((o) => o.shopifyId));
+        ids.push(...page.orders.map((o) => o.id));
       }
       return ids;
     };
