@@ -29,6 +29,8 @@ export const DATABASE = [
   "test/shopify/**/*.test.ts",
   "test/webhooks/**/*.test.ts",
   "test/faults/{ledger-properties,unavailable}.test.ts",
+  "test/jobs/**/*.test.ts",
+  "test/reconciliation/**/*.test.ts",
 ];
 
 /** Every test file; what is in neither list above is a unit test. */

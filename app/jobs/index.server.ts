@@ -1,4 +1,4 @@
-// Scheduled and background work (ADR 0030): pg-boss on PostgreSQL, where several instances share
+// Scheduled and background work (ADR 0026): pg-boss on PostgreSQL, where several instances share
 // the database; timers in this process on SQLite, where one machine is all there is.
 import { databaseUrl, dialectOf } from "../db/config.server";
 import { startInProcess } from "./in-process.server";

@@ -1,6 +1,6 @@
 // Works through the inbox: a run of consecutive order events of a shop is applied in two
 // transactions (the paid ones with set-based statements, then refunds and cancellations); anything
-// else, or a run that fails, is processed one event per transaction. Locks: ADR 0030.
+// else, or a run that fails, is processed one event per transaction. Locks: ADR 0026.
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
 import { databaseUnavailable } from "../db/unavailable.server";
