@@ -1,4 +1,4 @@
-// What the Regulars app answers (app/loyalty/member-points.server.ts).
+// What the Regulars app answers (app/loyalty/checkout-view.server.ts).
 export type Reward = { id: string; name: string; pointsCost: number; affordable: boolean };
 export type Code = { code: string; rewardName: string; expiresAt: string | null };
 export type HistoryItem = { id: string; delta: number; kind: string; reason: string; createdAt: string };
