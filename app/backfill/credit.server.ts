@@ -64,8 +64,10 @@ export async function creditPastPurchases(
       const ids = orders.map((o) => o.shopifyId);
       await lockOrders(tx, shop, ids);
       await lockCustomersOf(tx, shop, ids);
+      // The chunk's id range rather than a list of its ids: a thousand parameters is past what
+      // Prisma allows on SQLite. Rows in the range outside the chunk are never looked up below.
       const toSettle = new Set((await tx.order.findMany({
-        where: { id: { in: orders.map((o) => o.id) }, OR: [{ refundedSubtotalCents: { gt: 0 } }, { cancelledAt: { not: null } }] },
+        where: { shop, id: { gte: orders[0].id, lte: cursor }, OR: [{ refundedSubtotalCents: { gt: 0 } }, { cancelledAt: { not: null } }] },
         select: { id: true },
       })).map((o) => o.id));
       const appended = await appendEntries(tx, entries);

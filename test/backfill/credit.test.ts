@@ -73,6 +73,16 @@ describe("credit past purchases", () => {
     expect(await creditPastPurchases(shop)).toEqual({ orders: 1, points: 100 });
   });
 
+  it("credits a shop of more than a thousand orders in full chunks, refunds settled in each", async () => {
+    // A full chunk is 1,000 orders: more than Prisma lets one query name on SQLite.
+    const orders = Array.from({ length: 1_500 }, (_, i) =>
+      bulkOrder({ id: 600_000 + i, customerId: 700 + (i % 50), subtotal: "10.00", refunds: i % 100 === 0 ? [{ id: 900_000 + i, subtotal: "4.00" }] : [] }));
+    const shop = await imported(orders);
+    expect(await creditPastPurchases(shop)).toEqual({ orders: 1_500, points: 15_000 });
+    expect(await db.ledgerEntry.count({ where: { shop, kind: "refund" } })).toBe(15);
+    expect(await pointsOf(700, shop)).toBe(30 * 10 - 15 * 4);
+  }, 120_000);
+
   it("is refused until the import is done, and while a credit is already under way", async () => {
     const { shop } = await installedShop();
     await requestBackfill(shop);
