@@ -3,6 +3,7 @@
 // writes its figures with `--json`; this file only chooses sizes, starts PostgreSQL when none is
 // given, reads the figures and judges them. Needs the built server (`npm run build`).
 //   npm run bench -- [--quick] [--postgres ADMIN_URL] [--only webhooks,kpis,backfill,retention,widget,lcp] [--json FILE]
+//   npm run bench -- --from FILE   (print the table of a run saved with --json again, running nothing)
 // --quick runs every bench at small sizes to show the whole thing works; its figures are not at the
 // target sizes and the table says so. Without --postgres a throwaway server is started
 // (.ci/postgres.sh, fsync off) and stopped at the end.
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     postgres: { type: "string" },
     only: { type: "string" },
     json: { type: "string" },
+    from: { type: "string" },
   },
 });
 const only = new Set((args.only?.split(",").map((s) => s.trim()) ?? BENCHES) as Bench[]);
@@ -92,6 +94,12 @@ async function postgres(): Promise<{ url: string; stop: () => void }> {
 }
 
 async function main() {
+  if (args.from) {
+    const saved = JSON.parse(readFileSync(args.from, "utf8")) as Figures;
+    console.log(renderTable(judge(saved), saved));
+    rmSync(scratch, { recursive: true, force: true });
+    return;
+  }
   if ((wants("webhooks") || wants("lcp")) && !existsSync("build/index.js")) {
     throw new Error("the webhook and admin LCP benches drive the built server: run `npm run build` first");
   }

@@ -157,8 +157,8 @@ export function judge(f: Figures): Row[] {
     });
     rows.push({
       what: `Backfill, ${label}, peak memory`,
-      size: `process max ${n(b.maxRssMb)} MB incl. generating the file`,
-      measured: `${n(b.peakRssMb)} MB RSS during the import`,
+      size: `process max ${n(b.maxRssMb, 1)} MB incl. generating the file`,
+      measured: `${n(b.peakRssMb, 1)} MB RSS during the import`,
       target: "< 300 MB",
       pass: b.peakRssMb < 300,
     });
@@ -187,7 +187,8 @@ export function judge(f: Figures): Row[] {
   }
   if (f.lcp) {
     const l = f.lcp;
-    const shop = l.orders === null ? "the KPI bench's SQLite shop" : `a ${n(l.orders)}-order shop`;
+    const orders = l.orders ?? f.kpisSqlite?.orders;
+    const shop = orders === undefined ? "a given shop" : `a ${n(orders)}-order shop`;
     rows.push({
       what: "Admin dashboard LCP (headless Chromium, localhost)",
       size: `${shop}; median of ${l.loadsMs.length} loads (first: ${l.coldMs.map((c) => n(c)).join("/")} ms)`,
