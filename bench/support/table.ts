@@ -114,7 +114,7 @@ export function judge(f: Figures): Row[] {
       target: "none lost or doubled",
       pass: w.ledgerSound,
     });
-  } else if (f.webhooks === undefined && "webhooks" in f) missing("Webhook ingest");
+  } else if ("webhooks" in f) missing("Webhook ingest");
   for (const [label, k] of [
     ["SQLite", f.kpisSqlite],
     ["PostgreSQL", f.kpisPostgres],
