@@ -2,7 +2,7 @@
 // refunded orders) generated to a temp file, served from a local HTTP server that also answers
 // the Admin API's bulk-operation calls, and imported by the real backfill job into a fresh
 // database. Prints time, lines/s and peak memory. Targets (README.md, Benchmarks): < 60 s, < 300 MB.
-//   npm run bench:backfill -- [--orders 1000000] [--chunk 1000] [--postgres postgresql://…]
+//   npm run bench:backfill -- [--orders 1000000] [--chunk 1000] [--postgres postgresql://…] [--json FILE]
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { once } from "node:events";
 import http from "node:http";
@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { applyMigrations, dialectOf } from "../app/db/migrations.server";
+import { writeFigures } from "./support/figures";
 
 const { values: args } = parseArgs({
   options: {
@@ -20,6 +21,7 @@ const { values: args } = parseArgs({
     chunk: { type: "string", default: "1000" },
     postgres: { type: "string" },
     keep: { type: "boolean", default: false },
+    json: { type: "string" },
   },
 });
 const ORDERS = Number(args.orders);
@@ -222,6 +224,10 @@ async function main() {
   console.log(`  peak RSS    ${(peakRss / MB).toFixed(0)} MB sampled during the import (${(rssAtStart / MB).toFixed(0)} MB at its start); process maxRSS ${maxRssMb.toFixed(0)} MB  (target < 300 MB)`);
   const ok = orders === ORDERS && customers === CUSTOMERS && ledger === 0;
   if (!ok) console.log("  MISMATCH: expected every order and customer once and no ledger rows");
+  writeFigures(args.json, {
+    bench: "backfill", dialect, orders: ORDERS, customers: CUSTOMERS, seconds, linesPerSecond: lines / seconds,
+    peakRssMb: peakRss / MB, rssAtStartMb: rssAtStart / MB, maxRssMb, imported: { orders, refunds, customers, ledger }, ok,
+  });
   await db.$disconnect();
   if (!args.keep) rmSync(dir, { recursive: true, force: true });
   process.exit(ok ? 0 : 1);

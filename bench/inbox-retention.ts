@@ -1,7 +1,7 @@
 // The webhook inbox's retention sweep on 100,000 processed events (~3 KB bodies, processed over
 // the last 30 days): rows, stored body bytes and database file size before and after, and the
 // sweep's time. Bodies older than 7 days go; every row stays (ids recognise redeliveries).
-//   npm run bench:retention -- [--events 100000]
+//   npm run bench:retention -- [--events 100000] [--json FILE]
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,8 +9,9 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { applyMigrations } from "../app/db/migrations.server";
 import { orderBody } from "./support/order-body";
+import { writeFigures } from "./support/figures";
 
-const { values: args } = parseArgs({ options: { events: { type: "string", default: "100000" } } });
+const { values: args } = parseArgs({ options: { events: { type: "string", default: "100000" }, json: { type: "string" } } });
 const EVENTS = Number(args.events);
 const DAY = 86_400_000;
 
@@ -55,5 +56,9 @@ console.log(`  before: ${before.rows.toLocaleString("en")} rows, ${before.bodies
 console.log(`  sweep:  ${result.bodiesDropped.toLocaleString("en")} bodies dropped, ${result.rowsDeleted} rows deleted in ${sweepSeconds.toFixed(2)} s`);
 console.log(`  after:  ${after.rows.toLocaleString("en")} rows, ${after.bodies.toLocaleString("en")} bodies, ${mb(after.bytes)} of bodies, file ${mb(after.fileBytes)} after VACUUM`);
 console.log(`  file size ratio after/before: ${(after.fileBytes / before.fileBytes).toFixed(3)}`);
+writeFigures(args.json, {
+  bench: "inbox-retention", events: EVENTS, sweepSeconds, bodiesDropped: result.bodiesDropped, rowsDeleted: result.rowsDeleted,
+  before, after, fileRatio: after.fileBytes / before.fileBytes,
+});
 sqlite.close();
 process.exit(0);

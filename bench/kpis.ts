@@ -1,5 +1,5 @@
 // Dashboard data for a large shop: generate a history, bulk-load it, time the analytics.
-//   npm run bench:kpis -- [--orders 1000000] [--customers 200000] [--postgres postgresql://…/postgres] [--keep]
+//   npm run bench:kpis -- [--orders 1000000] [--customers 200000] [--postgres postgresql://…/postgres] [--keep] [--json FILE]
 // Customers arrive uniformly over three years; while alive each buys at a Poisson rate
 // λ ~ Gamma(r, α) and drops out after each purchase with probability p ~ Beta(a, b) (BG/NBD), the
 // rate scaled so the history holds the requested number of orders. Seeded: the same data each run.
@@ -15,6 +15,7 @@ import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { applyMigrations, dialectOf } from "../app/db/migrations.server";
+import { writeFigures } from "./support/figures";
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     profile: { type: "boolean", default: false },
     cold: { type: "string", default: "3" },
     help: { type: "boolean", default: false },
+    // Write the figures as JSON (for npm run bench); with --keep they name the kept database.
+    json: { type: "string" },
   },
 });
 const ORDERS = Number(args.orders);
@@ -344,17 +347,23 @@ async function timeDashboard(label: string, url: string) {
     `warm median ${verdict(median, 200)}, p95 ${warm[Math.floor(warm.length * 0.95)].toFixed(1)} ms`);
   await db.$disconnect();
   delete globalThis.__regularsDb;
+  return {
+    coldMs: cold, bestColdMs: Math.min(...cold), warmMedianMs: median, warmP95Ms: warm[Math.floor(warm.length * 0.95)],
+    ordersLast30Days: k.orders,
+  };
 }
 
 async function main() {
   if (args.help) {
     console.log("npx tsx bench/kpis.ts [--orders N] [--customers N] [--years 3] [--seed 42] [--postgres ADMIN_URL] [--keep]\n" +
-      "  [--reuse DATABASE_URL (time a kept database, no generation)] [--profile (phase breakdown)] [--cold 3] [--warm 20]");
+      "  [--reuse DATABASE_URL (time a kept database, no generation)] [--profile (phase breakdown)] [--cold 3] [--warm 20]\n" +
+      "  [--json FILE (the figures as JSON; with --keep, the kept database's URL too)]");
     return;
   }
   if (args.reuse) {
     console.log(`bench:kpis — timing ${args.reuse}`);
-    await timeDashboard(dialectOf(args.reuse), args.reuse);
+    const timing = await timeDashboard(dialectOf(args.reuse), args.reuse);
+    writeFigures(args.json, { bench: "kpis", dialect: dialectOf(args.reuse), databaseUrl: args.reuse, ...timing });
     return;
   }
   console.log(`bench:kpis — ${ORDERS.toLocaleString("en")} orders, ${CUSTOMERS.toLocaleString("en")} customers over ${YEARS} years`);
@@ -389,7 +398,11 @@ async function main() {
   console.log(`  ${dialect}: generated and loaded ${counts.orders.toLocaleString("en")} orders, ${counts.customers.toLocaleString("en")} customers, ` +
     `${counts.ledger.toLocaleString("en")} ledger rows in ${seconds.toFixed(1)} s`);
   try {
-    await timeDashboard(dialect, url);
+    const timing = await timeDashboard(dialect, url);
+    writeFigures(args.json, {
+      bench: "kpis", dialect, orders: counts.orders, customers: counts.customers, ledgerRows: counts.ledger, loadSeconds: seconds,
+      ...timing, ...(args.keep ? { databaseUrl: url, shop: SHOP } : {}),
+    });
   } finally {
     await cleanup();
   }

@@ -1,7 +1,7 @@
 // Sustained signed orders/paid deliveries against the built server on the embedded SQLite DB,
 // compared with a bare Node HTTP server that only verifies the HMAC and answers 200 (same run,
 // same load generator). Then checks the ledger: exactly one award per order.
-//   npm run bench:webhooks -- [--seconds 15] [--concurrency 32]
+//   npm run bench:webhooks -- [--seconds 15] [--concurrency 32] [--json FILE (the figures, for npm run bench)]
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import http from "node:http";
@@ -12,9 +12,10 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { applyMigrations } from "../app/db/migrations.server";
 import { orderBody } from "./support/order-body";
+import { writeFigures } from "./support/figures";
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: "string", default: "15" }, concurrency: { type: "string", default: "32" } },
+  options: { seconds: { type: "string", default: "15" }, concurrency: { type: "string", default: "32" }, json: { type: "string" } },
 });
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
@@ -157,6 +158,15 @@ async function main() {
   const sound = awards.n === accepted && awards.orders === accepted && awards.points === expectedPoints && balances.cached === expectedPoints;
   console.log(sound ? "ledger check: OK — exactly one award per order" : "ledger check: FAILED");
   console.log(`targets: ≥ 1500 deliveries/s ${appRate >= 1500 ? "met" : "NOT met"}, p99 < 100 ms ${percentile(appResult.latenciesMs, 0.99) < 100 ? "met" : "NOT met"}`);
+  writeFigures(args.json, {
+    bench: "webhooks", seconds: SECONDS, concurrency: CONCURRENCY,
+    bare: { deliveriesPerSecond: bareRate, ok: bareResult.ok, failed: bareResult.failed, p99Ms: percentile(bareResult.latenciesMs, 0.99) },
+    app: {
+      deliveriesPerSecond: appRate, ok: appResult.ok, failed: appResult.failed,
+      p50Ms: percentile(appResult.latenciesMs, 0.5), p99Ms: percentile(appResult.latenciesMs, 0.99),
+    },
+    ratio: appRate / bareRate, drainSeconds, ledgerSound: sound,
+  });
   process.exit(sound ? 0 : 1);
 }
 
