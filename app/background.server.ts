@@ -3,6 +3,7 @@ import type { Worker } from "node:cluster";
 import { startBackfillRunner } from "./backfill/runner.server";
 import { log } from "./log.server";
 import { expirePoints } from "./loyalty/expiry.server";
+import { runDailyRules } from "./loyalty/daily.server";
 import { expireRedemptions } from "./loyalty/redemption.server";
 import { unauthenticated } from "./shopify.server";
 import { acceptRecordsFrom, onRecorded, pruneInbox } from "./webhooks/inbox.server";
@@ -46,6 +47,9 @@ export function startBackgroundWork() {
     expirePoints(new Date()).catch((error) => log.error("points.expiry_failed", { error: String(error) }));
   }, POINTS_EXPIRY_SWEEP_MS);
   pointsExpiry.unref();
+  // Birthday bonuses, tiers as the 12-month window moves, expiry reminders (app/loyalty/daily.server.ts).
+  const dailyRules = setInterval(() => void runDailyRules(new Date()), config().REGULARS_DAILY_RULES_MS);
+  dailyRules.unref();
   // Retention: processed webhook bodies are dropped after a few days, their rows later (docs/privacy.md).
   const prune = () => pruneInbox().catch((error) => log.error("webhook.prune_failed", { error: String(error) }));
   const inboxRetention = setInterval(prune, INBOX_PRUNE_MS);
@@ -60,6 +64,7 @@ export function startBackgroundWork() {
       backfills.stop();
       clearInterval(expiry);
       clearInterval(pointsExpiry);
+      clearInterval(dailyRules);
       clearInterval(inboxRetention);
     },
   };

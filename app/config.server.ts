@@ -52,6 +52,7 @@ export const SETTINGS = {
   // Background work and Shopify calls
   REGULARS_EXPIRY_SWEEP_MS: positiveInt(60_000).describe("how often expired reward codes are swept (default 60000)"),
   REGULARS_POINTS_EXPIRY_SWEEP_MS: positiveInt(3_600_000).describe("how often points expiry runs (default 3600000)"),
+  REGULARS_DAILY_RULES_MS: positiveInt(3_600_000).describe("how often the daily loyalty rules are checked: birthday bonuses, tier recomputation, expiry reminders; each acts once a day (default 3600000)"),
   REGULARS_REDEEM_LIMIT: z.coerce.number().int().min(0).default(10).describe("redemption attempts per customer per minute, per process; 0 turns the limit off (default 10)"),
   SHOPIFY_ADMIN_TIMEOUT_MS: positiveInt(8000).describe("timeout of one Admin API call (default 8000)"),
   SHOPIFY_ADMIN_BACKOFF_MS: positiveInt(500).describe("first wait after Shopify throttles a call (default 500)"),

@@ -18,6 +18,7 @@ CREATE TABLE "TierChange" (
     "fromTier" TEXT,
     "toTier" TEXT,
     "reason" TEXT NOT NULL,
+    "entryPoints" INTEGER NOT NULL DEFAULT 0,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "TierChange_pkey" PRIMARY KEY ("id")

@@ -10,6 +10,7 @@ CREATE TABLE "TierChange" (
     "fromTier" TEXT,
     "toTier" TEXT,
     "reason" TEXT NOT NULL,
+    "entryPoints" INTEGER NOT NULL DEFAULT 0,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
