@@ -25,7 +25,7 @@ export function ordinal(n: number): string {
 }
 
 /** The bonuses an order at `position` earns under `program` (pure: the rule table's subject). */
-export function bonusesAt(position: number, program: Program, order: Omit<PaidOrder, "orderId">, shop: string) {
+export function bonusesAt(position: number, program: Program, order: Pick<PaidOrder, "shopifyId" | "name" | "customerShopifyId">, shop: string) {
   const label = order.name ?? order.shopifyId;
   const rows: Omit<NewLedgerEntry, "customerId" | "orderId">[] = [];
   if (position === 1 && program.firstOrderBonusEnabled && program.firstOrderBonusPoints > 0) {
