@@ -14,15 +14,9 @@ import type { Tx } from "../db.server";
 import { query } from "../db/sql.server";
 import type { NewLedgerEntry } from "./ledger.server";
 import type { Program } from "./program";
+import { ordinal } from "./earning";
 
 export type PaidOrder = { orderId: number; shopifyId: string; name: string | null; customerId: number; customerShopifyId: string };
-
-/** The n in "nth": 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st. */
-export function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
-  return `${n}${suffix}`;
-}
 
 /** The bonuses an order at `position` earns under `program` (pure: the rule table's subject). */
 export function bonusesAt(position: number, program: Program, order: Pick<PaidOrder, "shopifyId" | "name" | "customerShopifyId">, shop: string) {

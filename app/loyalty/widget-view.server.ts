@@ -3,7 +3,7 @@
 import { db } from "../db.server";
 import { loadProgram } from "./program.server";
 import { tierForSpend, type Tier } from "./program";
-import { ordinal } from "./order-bonuses.server";
+import { ordinal } from "./earning";
 import { activeRewards, publicReward, type PublicReward } from "./rewards.server";
 import { rollingSpend, WINDOW_DAYS } from "./tiers.server";
 import { expiringPoints, type Expiring } from "./expiry-reminders.server";

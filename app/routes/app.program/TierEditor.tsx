@@ -64,10 +64,9 @@ export function TierEditor(p: {
                 label={`Tier ${i + 1} entry reward`} autoComplete="off" type="number" min={0} suffix="points"
                 value={t.entryReward} onChange={(entryReward) => update(t.key, { entryReward })}
                 error={p.errors[`tiers.${i}.entryRewardPoints`]} name={`tiers.${i}.entryRewardPoints`}
-                helpText="Paid once when a customer reaches the tier (0: none)"
               />
               <TextField
-                label={`Tier ${i + 1} perks`} autoComplete="off" maxLength={200} placeholder="Free shipping on every order"
+                label={`Tier ${i + 1} perks`} autoComplete="off" maxLength={200} placeholder="Optional, e.g. early access to sales"
                 value={t.perks} onChange={(perks) => update(t.key, { perks })}
                 error={p.errors[`tiers.${i}.perks`]} name={`tiers.${i}.perks`}
               />
@@ -77,7 +76,9 @@ export function TierEditor(p: {
             <Button onClick={add} disabled={p.tiers.length >= 20}>Add tier</Button>
           </InlineStack>
           <Text as="p" tone="subdued" variant="bodySm">
-            Below the lowest threshold customers earn the base rate (×1). Tiers are saved in order of spend.
+            Below the lowest threshold customers earn the base rate (×1). Tiers are saved in order of spend. The entry reward
+            is paid once when a customer reaches the tier (0 for none; not again for the same tier within a year); perks
+            are shown to customers.
           </Text>
         </>
       )}

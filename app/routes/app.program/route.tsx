@@ -11,7 +11,7 @@ import { adminFormat } from "../../admin/format";
 import { adminLocale } from "../../admin/request";
 import { useToast } from "../../admin/toast";
 import { db } from "../../db.server";
-import { pointsForOrder } from "../../loyalty/earning";
+import { ordinal, pointsForOrder } from "../../loyalty/earning";
 import { InvalidInput, type FieldErrors } from "../../loyalty/form-input";
 import type { Program } from "../../loyalty/program";
 import { loadProgram } from "../../loyalty/program.server";
@@ -222,7 +222,7 @@ export default function Program() {
                   suggested={data.suggested.firstOrderBonusPoints} error={errors.firstOrderBonusPoints} name="firstOrderBonusPoints" f={f}
                 />
                 <BonusField
-                  label="Every-few-orders bonus" help={`On a customer's every ${form.nthOrderBonusEnabled && Number(form.nthOrderBonusEvery) >= 2 ? `${form.nthOrderBonusEvery}th` : "Nth"} paid order.`}
+                  label="Every-few-orders bonus" help={`On every ${Number.isInteger(Number(form.nthOrderBonusEvery)) && Number(form.nthOrderBonusEvery) >= 2 ? ordinal(Number(form.nthOrderBonusEvery)) : "Nth"} paid order of a customer.`}
                   enabled={form.nthOrderBonusEnabled} onToggle={set("nthOrderBonusEnabled")}
                   value={form.nthOrderBonusPoints} onChange={set("nthOrderBonusPoints")}
                   suggested={data.suggested.nthOrderBonusPoints} error={errors.nthOrderBonusPoints} name="nthOrderBonusPoints" f={f}
