@@ -10,7 +10,8 @@ import { BROWSER_USER_AGENT, embeddedUrl, storeAdminSessions } from "../support/
 import { useFreshDatabase } from "../support/database";
 import { memberWithPoints, proxyFetch } from "../support/proxy";
 import { startApp, type RunningApp } from "../support/server";
-import { newId, SHOP } from "../support/shopify";
+import { customerPayload, deliverWebhook, newId, orderPayload, SHOP } from "../support/shopify";
+import { entriesOf, inboxDrained } from "../support/ledger";
 
 let app: RunningApp;
 const DAY = 86_400_000;
@@ -104,6 +105,26 @@ describe("GET /proxy/api/member", () => {
     expect((await proxyFetch(app.url, "api/member", { customer })).body.expiring).toBeNull();
     const guest = (await proxyFetch(app.url, "api/member", { customer: null })).body;
     expect(guest).toMatchObject({ birthday: null, tierProgress: null, expiring: null });
+  });
+});
+
+describe("webhooks", () => {
+  it("read Shopify's facts.birth_date from customers/update, and pay and take back the first-order bonus with the order", async () => {
+    await db.programSettings.update({ where: { shop: SHOP }, data: { firstOrderBonusEnabled: true, firstOrderBonusPoints: 75 } });
+    const customer = newId();
+    const metafields = [{ namespace: "facts", key: "birth_date", value: "1991-03-15", type: "date" }];
+    expect((await deliverWebhook(app.url, "customers/update", customerPayload(customer, { metafields }))).status).toBe(200);
+    const order = orderPayload({ customerId: customer, subtotal: "10.00" });
+    expect((await deliverWebhook(app.url, "orders/paid", order)).status).toBe(200);
+    await inboxDrained();
+    expect((await proxyFetch(app.url, "api/member", { customer })).body.birthday).toBe("03-15");
+    expect((await entriesOf(customer)).map((e) => `${e.kind} ${e.delta} ${e.reason}`)).toEqual([
+      `earn 10 Order ${order.name}`, `bonus 75 First-order bonus (order ${order.name})`,
+    ]);
+    expect((await deliverWebhook(app.url, "orders/cancelled", { ...order, cancelled_at: new Date().toISOString() })).status).toBe(200);
+    await inboxDrained();
+    expect((await entriesOf(customer)).map((e) => `${e.kind} ${e.delta}`)).toEqual(["earn 10", "bonus 75", "cancel -10", "cancel -75"]);
+    await db.programSettings.update({ where: { shop: SHOP }, data: { firstOrderBonusEnabled: false } });
   });
 });
 
