@@ -8,7 +8,8 @@ export type BirthdayCheck = { ok: true; birthday: string } | { ok: false; reason
 
 /** "MM-DD" with a real month and day (29 February included: it comes round every four years). */
 export function checkBirthday(value: unknown): BirthdayCheck {
-  if (typeof value !== "string" || !/^\d{2}-\d{2}$/.test(value)) return { ok: false, reason: "Give the birthday as MM-DD, for example 04-23." };
+  if (typeof value !== "string" || !/^\d{2}-\d{2}$/.test(value))
+    return { ok: false, reason: "Give the birthday as MM-DD, for example 04-23." };
   const [month, day] = value.split("-").map(Number);
   if (month < 1 || month > 12) return { ok: false, reason: `There is no month ${month}: use 01 to 12.` };
   if (day < 1 || day > DAYS_IN_MONTH[month - 1]) return { ok: false, reason: `Month ${month} has no day ${day}.` };

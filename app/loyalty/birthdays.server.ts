@@ -27,14 +27,21 @@ export type SetBirthdayResult =
  * The shopper's own birthday (the widget). The same date again is no change; a different one
  * within 365 days of the last is refused with the day it may change again.
  */
-export async function setBirthday(shop: string, customerShopifyId: string, input: unknown, now = new Date()): Promise<SetBirthdayResult> {
+export async function setBirthday(
+  shop: string,
+  customerShopifyId: string,
+  input: unknown,
+  now = new Date(),
+): Promise<SetBirthdayResult> {
   const checked = checkBirthday(input);
   if (!checked.ok) return { ok: false, error: "invalid_birthday", reason: checked.reason };
   return db.$transaction(async (tx) => {
     const ids = await upsertCustomers(tx, shop, [{ shopifyId: customerShopifyId, email: null, firstName: null, lastName: null }]);
     const id = ids.get(customerShopifyId)!;
     const [row] = await query<{ birthday: string | null; birthdayChangedAt: unknown }>(
-      tx, `SELECT "birthday", "birthdayChangedAt" FROM "Customer" WHERE "id" = ?${lockClause()}`, [id],
+      tx,
+      `SELECT "birthday", "birthdayChangedAt" FROM "Customer" WHERE "id" = ?${lockClause()}`,
+      [id],
     );
     if (row?.birthday === checked.birthday) return { ok: true as const, birthday: checked.birthday };
     const changedAt = row?.birthdayChangedAt == null ? null : toDate(row.birthdayChangedAt);
@@ -60,8 +67,12 @@ export async function payBirthdayBonuses(shop: string | undefined, now: Date): P
     select: { shop: true, birthdayBonusPoints: true },
   });
   const facts = new Map(
-    (await db.shop.findMany({ where: { domain: { in: programs.map((p) => p.shop) } }, select: { domain: true, timezone: true, uninstalledAt: true } }))
-      .map((s) => [s.domain, s]),
+    (
+      await db.shop.findMany({
+        where: { domain: { in: programs.map((p) => p.shop) } },
+        select: { domain: true, timezone: true, uninstalledAt: true },
+      })
+    ).map((s) => [s.domain, s]),
   );
   const total: BirthdayJobResult = { customers: 0, points: 0 };
   for (const { shop: each, birthdayBonusPoints } of programs) {
@@ -87,10 +98,16 @@ export async function payBirthdayBonuses(shop: string | undefined, now: Date): P
         const setOn = r.birthdayChangedAt == null ? null : dayOf(toDate(r.birthdayChangedAt), zone);
         const due = birthdayYearDue(today, r.birthday, setOn);
         if (due === null) return [];
-        return [{
-          shop: each, customerId: Number(r.id), delta: birthdayBonusPoints, kind: "bonus" as const,
-          reason: `Birthday bonus ${due}`, idempotencyKey: `customer:${r.shopifyId}:birthday:${due}`,
-        }];
+        return [
+          {
+            shop: each,
+            customerId: Number(r.id),
+            delta: birthdayBonusPoints,
+            kind: "bonus" as const,
+            reason: `Birthday bonus ${due}`,
+            idempotencyKey: `customer:${r.shopifyId}:birthday:${due}`,
+          },
+        ];
       });
       const appended = entries.length ? await db.$transaction((tx) => appendEntries(tx, entries)) : [];
       total.customers += appended.length;

@@ -21,7 +21,12 @@ const reminderCutoff = (now: Date, program: Pick<Program, "expiryMonths" | "expi
 
 /** A member's points that expire within the reminder window, and the day; null when none do. */
 export async function expiringPoints(
-  tx: Tx | Db, shop: string, program: Program, customer: { id: number; pointsBalance: number }, zone: string, now = new Date(),
+  tx: Tx | Db,
+  shop: string,
+  program: Program,
+  customer: { id: number; pointsBalance: number },
+  zone: string,
+  now = new Date(),
 ): Promise<Expiring | null> {
   if (!program.expiryEnabled || customer.pointsBalance <= 0) return null;
   const [member] = await inactiveMembers(tx, shop, reminderCutoff(now, program, zone), { ids: [customer.id] });
@@ -41,8 +46,12 @@ export async function markExpiryReminders(shop: string | undefined, now: Date): 
     select: { shop: true, expiryMonths: true, expiryReminderDays: true },
   });
   const facts = new Map(
-    (await db.shop.findMany({ where: { domain: { in: programs.map((p) => p.shop) } }, select: { domain: true, timezone: true, uninstalledAt: true } }))
-      .map((s) => [s.domain, s]),
+    (
+      await db.shop.findMany({
+        where: { domain: { in: programs.map((p) => p.shop) } },
+        select: { domain: true, timezone: true, uninstalledAt: true },
+      })
+    ).map((s) => [s.domain, s]),
   );
   let reminders = 0;
   for (const program of programs) {
@@ -56,14 +65,21 @@ export async function markExpiryReminders(shop: string | undefined, now: Date): 
       if (members.length === 0) break;
       afterId = members[members.length - 1].id;
       const balances = new Map(
-        (await db.customer.findMany({ where: { id: { in: members.map((m) => m.id) } }, select: { id: true, pointsBalance: true } }))
-          .map((c) => [c.id, c.pointsBalance]),
+        (
+          await db.customer.findMany({
+            where: { id: { in: members.map((m) => m.id) } },
+            select: { id: true, pointsBalance: true },
+          })
+        ).map((c) => [c.id, c.pointsBalance]),
       );
       const rows = members
         .map((m) => ({ m, on: expiresOn(dayOf(m.lastActivity, zone), program.expiryMonths) }))
         .filter(({ on }) => on > today) // expiring today or before: the expiry sweep takes them, no reminder
         .map(({ m, on }) => ({
-          shop: program.shop, customerId: m.id, expiresOn: on, points: balances.get(m.id) ?? 0,
+          shop: program.shop,
+          customerId: m.id,
+          expiresOn: on,
+          points: balances.get(m.id) ?? 0,
           dueAt: startOfDay(addDays(on, -program.expiryReminderDays), zone),
         }));
       if (rows.length) {

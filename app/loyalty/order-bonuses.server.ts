@@ -16,22 +16,39 @@ import type { NewLedgerEntry } from "./ledger.server";
 import type { Program } from "./program";
 import { ordinal } from "./earning";
 
-export type PaidOrder = { orderId: number; shopifyId: string; name: string | null; customerId: number; customerShopifyId: string };
+export type PaidOrder = {
+  orderId: number;
+  shopifyId: string;
+  name: string | null;
+  customerId: number;
+  customerShopifyId: string;
+};
 
 /** The bonuses an order at `position` earns under `program` (pure: the rule table's subject). */
-export function bonusesAt(position: number, program: Program, order: Pick<PaidOrder, "shopifyId" | "name" | "customerShopifyId">, shop: string) {
+export function bonusesAt(
+  position: number,
+  program: Program,
+  order: Pick<PaidOrder, "shopifyId" | "name" | "customerShopifyId">,
+  shop: string,
+) {
   const label = order.name ?? order.shopifyId;
   const rows: Omit<NewLedgerEntry, "customerId" | "orderId">[] = [];
   if (position === 1 && program.firstOrderBonusEnabled && program.firstOrderBonusPoints > 0) {
     rows.push({
-      shop, delta: program.firstOrderBonusPoints, kind: "bonus", reason: `First-order bonus (order ${label})`,
+      shop,
+      delta: program.firstOrderBonusPoints,
+      kind: "bonus",
+      reason: `First-order bonus (order ${label})`,
       idempotencyKey: `customer:${order.customerShopifyId}:first-order`,
     });
   }
   const every = program.nthOrderBonusEvery;
   if (program.nthOrderBonusEnabled && program.nthOrderBonusPoints > 0 && every >= 2 && position > 0 && position % every === 0) {
     rows.push({
-      shop, delta: program.nthOrderBonusPoints, kind: "bonus", reason: `${ordinal(position)}-order bonus (order ${label})`,
+      shop,
+      delta: program.nthOrderBonusPoints,
+      kind: "bonus",
+      reason: `${ordinal(position)}-order bonus (order ${label})`,
       idempotencyKey: `customer:${order.customerShopifyId}:nth-order:${position}`,
     });
   }
@@ -42,7 +59,10 @@ export function bonusesAt(position: number, program: Program, order: Pick<PaidOr
 export async function orderBonuses(tx: Tx, shop: string, program: Program, orders: PaidOrder[]): Promise<NewLedgerEntry[]> {
   if (!program.firstOrderBonusEnabled && !program.nthOrderBonusEnabled) return [];
   if (orders.length === 0) return [];
-  const positions = await orderPositions(tx, orders.map((o) => o.orderId));
+  const positions = await orderPositions(
+    tx,
+    orders.map((o) => o.orderId),
+  );
   return orders.flatMap((o) => {
     const position = positions.get(o.orderId);
     if (!position) return []; // test or cancelled: not an order that counts

@@ -48,14 +48,21 @@ export type TierMove = { customerId: number; from: string | null; to: string | n
 
 /** Brings the members' stored tiers in line with their rolling spend; returns the moves made. */
 export async function moveTiers(
-  tx: Tx, shop: string, program: Program, customerIds: number[], reason: TierReason, now = new Date(),
+  tx: Tx,
+  shop: string,
+  program: Program,
+  customerIds: number[],
+  reason: TierReason,
+  now = new Date(),
 ): Promise<TierMove[]> {
   if (!program.tiersEnabled || customerIds.length === 0) return [];
   const ids = [...new Set(customerIds)].sort((a, b) => a - b);
   // In id order, so concurrent runs queue behind each other instead of deadlocking.
   const lock = dialect() === "postgres" ? " FOR UPDATE" : "";
   const members = await query<{ id: number; shopifyId: string; tier: string | null }>(
-    tx, `SELECT "id", "shopifyId", "tier" FROM "Customer" WHERE "id" IN (${ids.map(() => "?").join(", ")}) ORDER BY "id"${lock}`, ids,
+    tx,
+    `SELECT "id", "shopifyId", "tier" FROM "Customer" WHERE "id" IN (${ids.map(() => "?").join(", ")}) ORDER BY "id"${lock}`,
+    ids,
   );
   const spend = await rollingSpend(tx, shop, ids, now);
   const rank = (name: string | null) => (name === null ? -1 : program.tiers.findIndex((t) => t.name === name));
@@ -70,9 +77,16 @@ export async function moveTiers(
     const up = target !== null && rank(to) > rank(member.tier);
     // A tier the history import finds a member already in is not a new qualification: no reward.
     const entry = up && reason !== "import" ? (target.entryRewardPoints ?? 0) : 0;
-    const paidRecently = entry > 0 && (await tx.tierChange.count({
-      where: { customerId: id, toTier: to, entryPoints: { gt: 0 }, createdAt: { gt: new Date(now.getTime() - WINDOW_DAYS * DAY_MS) } },
-    })) > 0;
+    const paidRecently =
+      entry > 0 &&
+      (await tx.tierChange.count({
+        where: {
+          customerId: id,
+          toTier: to,
+          entryPoints: { gt: 0 },
+          createdAt: { gt: new Date(now.getTime() - WINDOW_DAYS * DAY_MS) },
+        },
+      })) > 0;
     const entryPoints = paidRecently ? 0 : entry;
     const recorded = await query<{ id: number }>(
       tx,
@@ -84,7 +98,11 @@ export async function moveTiers(
     await tx.customer.update({ where: { id }, data: { tier: to } });
     if (entryPoints > 0) {
       await appendEntry(tx, {
-        shop, customerId: id, delta: entryPoints, kind: "bonus", reason: `${to} tier entry reward`,
+        shop,
+        customerId: id,
+        delta: entryPoints,
+        kind: "bonus",
+        reason: `${to} tier entry reward`,
         idempotencyKey: `customer:${member.shopifyId}:tier-entry:${seq}`,
       });
     }
@@ -100,10 +118,17 @@ export type TierJobResult = { members: number; moves: number; entryPoints: numbe
  * spend leaves the window even without a new order. Safe to run twice or from several processes.
  */
 export async function recomputeTiers(shop: string | undefined, now: Date, batchSize = BATCH_SIZE): Promise<TierJobResult> {
-  const programs = await db.programSettings.findMany({ where: { tiersEnabled: true, ...(shop ? { shop } : {}) }, select: { shop: true } });
+  const programs = await db.programSettings.findMany({
+    where: { tiersEnabled: true, ...(shop ? { shop } : {}) },
+    select: { shop: true },
+  });
   const uninstalled = new Set(
-    (await db.shop.findMany({ where: { domain: { in: programs.map((p) => p.shop) }, uninstalledAt: { not: null } }, select: { domain: true } }))
-      .map((s) => s.domain),
+    (
+      await db.shop.findMany({
+        where: { domain: { in: programs.map((p) => p.shop) }, uninstalledAt: { not: null } },
+        select: { domain: true },
+      })
+    ).map((s) => s.domain),
   );
   const total: TierJobResult = { members: 0, moves: 0, entryPoints: 0 };
   for (const { shop: each } of programs) {
@@ -111,11 +136,25 @@ export async function recomputeTiers(shop: string | undefined, now: Date, batchS
     const program = await loadProgram(db, each);
     for (let afterId = 0; ;) {
       const chunk = await db.customer.findMany({
-        where: { shop: each, id: { gt: afterId }, redactedAt: null }, orderBy: { id: "asc" }, take: batchSize, select: { id: true },
+        where: { shop: each, id: { gt: afterId }, redactedAt: null },
+        orderBy: { id: "asc" },
+        take: batchSize,
+        select: { id: true },
       });
       if (chunk.length === 0) break;
       afterId = chunk[chunk.length - 1].id;
-      const moves = await db.$transaction((tx) => moveTiers(tx, each, program, chunk.map((c) => c.id), "daily", now), { timeout: 30_000 });
+      const moves = await db.$transaction(
+        (tx) =>
+          moveTiers(
+            tx,
+            each,
+            program,
+            chunk.map((c) => c.id),
+            "daily",
+            now,
+          ),
+        { timeout: 30_000 },
+      );
       total.members += chunk.length;
       total.moves += moves.length;
       total.entryPoints += moves.reduce((sum, m) => sum + m.entryPoints, 0);
@@ -129,7 +168,9 @@ export async function recomputeTiers(shop: string | undefined, now: Date, batchS
 /** A member's tier moves, newest first, for their page. */
 export function tierHistory(customerId: number, take = 20) {
   return db.tierChange.findMany({
-    where: { customerId }, orderBy: { seq: "desc" }, take,
+    where: { customerId },
+    orderBy: { seq: "desc" },
+    take,
     select: { fromTier: true, toTier: true, reason: true, entryPoints: true, createdAt: true },
   });
 }

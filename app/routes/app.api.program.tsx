@@ -26,21 +26,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  if (request.method !== "PATCH") return Response.json({ error: "Use GET or PATCH." }, { status: 405, headers: { Allow: "GET, PATCH" } });
+  if (request.method !== "PATCH")
+    return Response.json({ error: "Use GET or PATCH." }, { status: 405, headers: { Allow: "GET, PATCH" } });
   const text = await request.text();
   if (text.length > MAX_BODY_BYTES) return Response.json({ error: `The body is over ${MAX_BODY_BYTES} bytes.` }, { status: 413 });
   let patch: unknown;
   try {
     patch = JSON.parse(text);
   } catch {
-    return Response.json({ error: "The body is not valid JSON.", errors: { form: "Send a JSON object of settings" } }, { status: 400 });
+    return Response.json(
+      { error: "The body is not valid JSON.", errors: { form: "Send a JSON object of settings" } },
+      { status: 400 },
+    );
   }
   try {
     await patchSettings(session.shop, await loadProgram(db, session.shop), patch);
   } catch (error) {
     if (!(error instanceof InvalidInput)) throw error;
     log.info("program.patch_refused", { shop: session.shop, fields: Object.keys(error.fieldErrors) });
-    return Response.json({ error: "Nothing was saved: fix the fields named in errors.", errors: error.fieldErrors }, { status: 400 });
+    return Response.json(
+      { error: "Nothing was saved: fix the fields named in errors.", errors: error.fieldErrors },
+      { status: 400 },
+    );
   }
   log.info("program.patched", { shop: session.shop, fields: Object.keys(patch as object) });
   return Response.json(await programOf(session.shop), { headers });

@@ -10,7 +10,8 @@ const MAX_BODY_BYTES = 1024;
 async function readBody(request: Request): Promise<unknown> {
   const text = await request.text();
   if (text.length > MAX_BODY_BYTES) throw problem(413, "body_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`);
-  if ((request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(text));
+  if ((request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded"))
+    return Object.fromEntries(new URLSearchParams(text));
   try {
     return JSON.parse(text);
   } catch {
@@ -42,7 +43,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   log.info("birthday.refused", { shop: proxy.shop, reason: "locked" });
   return problem(409, "birthday_locked", `Your birthday can change again on ${result.changeableOn}.`, {
-    birthday: result.birthday, changeableOn: result.changeableOn,
+    birthday: result.birthday,
+    changeableOn: result.changeableOn,
   });
 }
 

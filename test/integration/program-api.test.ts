@@ -25,7 +25,10 @@ afterAll(async () => {
 });
 
 const api = (init: RequestInit = {}, headers: Record<string, string> = adminHeaders()) =>
-  fetch(`${app.url}/app/api/program`, { ...init, headers: { ...headers, "Content-Type": "application/json", ...(init.headers as object) } });
+  fetch(`${app.url}/app/api/program`, {
+    ...init,
+    headers: { ...headers, "Content-Type": "application/json", ...(init.headers as object) },
+  });
 const patch = (body: unknown) => api({ method: "PATCH", body: typeof body === "string" ? body : JSON.stringify(body) });
 
 describe("GET /app/api/program", () => {
@@ -34,7 +37,9 @@ describe("GET /app/api/program", () => {
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body.settings).toEqual(DEFAULT_PROGRAM);
-    expect(body.rewards).toEqual([expect.objectContaining({ name: "$5 off", kind: "amount_off", pointsCost: 500, active: true, redemptions: 0 })]);
+    expect(body.rewards).toEqual([
+      expect.objectContaining({ name: "$5 off", kind: "amount_off", pointsCost: 500, active: true, redemptions: 0 }),
+    ]);
   });
 
   it("answers 401 without a session token, and with one signed by another secret", async () => {
@@ -51,7 +56,12 @@ describe("PATCH /app/api/program", () => {
     const response = await patch({ birthdayBonusEnabled: true, birthdayBonusPoints: 250, firstOrderBonusPoints: "75" });
     expect(response.status).toBe(200);
     const body = await response.json();
-    expect(body.settings).toEqual({ ...DEFAULT_PROGRAM, birthdayBonusEnabled: true, birthdayBonusPoints: 250, firstOrderBonusPoints: 75 });
+    expect(body.settings).toEqual({
+      ...DEFAULT_PROGRAM,
+      birthdayBonusEnabled: true,
+      birthdayBonusPoints: 250,
+      firstOrderBonusPoints: 75,
+    });
     expect(await loadProgram(db, SHOP)).toEqual(body.settings);
 
     // A second subset keeps the first.
@@ -62,7 +72,12 @@ describe("PATCH /app/api/program", () => {
 
   it("answers 400 with field errors and saves nothing when any field is wrong", async () => {
     const before = await loadProgram(db, SHOP);
-    const response = await patch({ birthdayBonusPoints: 0, nthOrderBonusEvery: 1, pointsPerUnit: 2, tiers: [{ name: "", minSpendCents: 0, multiplier: 1, perks: "x".repeat(201) }] });
+    const response = await patch({
+      birthdayBonusPoints: 0,
+      nthOrderBonusEvery: 1,
+      pointsPerUnit: 2,
+      tiers: [{ name: "", minSpendCents: 0, multiplier: 1, perks: "x".repeat(201) }],
+    });
     expect(response.status).toBe(400);
     const body = await response.json();
     expect(body.errors).toEqual({

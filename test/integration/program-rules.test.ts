@@ -21,7 +21,12 @@ beforeAll(async () => {
   await db.shop.create({ data: { domain: SHOP, currency: "USD", timezone: "UTC" } });
   await db.programSettings.create({
     data: {
-      shop: SHOP, birthdayBonusEnabled: true, tiersEnabled: true, expiryEnabled: true, expiryMonths: 12, expiryReminderDays: 90,
+      shop: SHOP,
+      birthdayBonusEnabled: true,
+      tiersEnabled: true,
+      expiryEnabled: true,
+      expiryMonths: 12,
+      expiryReminderDays: 90,
       tiers: JSON.stringify([
         { name: "Silver", minSpendCents: 20_000, multiplier: 1.25, entryRewardPoints: 50, perks: "Early access" },
         { name: "Gold", minSpendCents: 50_000, multiplier: 1.5, entryRewardPoints: 100, perks: "" },
@@ -36,8 +41,17 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-const birthday = (customer: number | null, body: unknown, headers: Record<string, string> = { "Content-Type": "application/json" }) =>
-  proxyFetch(app.url, "api/birthday", { customer, method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+const birthday = (
+  customer: number | null,
+  body: unknown,
+  headers: Record<string, string> = { "Content-Type": "application/json" },
+) =>
+  proxyFetch(app.url, "api/birthday", {
+    customer,
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("POST /proxy/api/birthday", () => {
   it("stores MM-DD for the signed-in customer, shown by GET /proxy/api/member; 29 February is accepted", async () => {
@@ -78,7 +92,9 @@ describe("POST /proxy/api/birthday", () => {
   it("refuses guests (403), bad JSON (400), unsigned requests (401) and GET (405)", async () => {
     expect((await birthday(null, { birthday: "01-01" })).status).toBe(403);
     expect((await birthday(newId(), "{nope")).body).toMatchObject({ error: "bad_json" });
-    expect((await proxyFetch(app.url, "api/birthday", { customer: newId(), method: "POST", secret: "wrong", body: "{}" })).status).toBe(401);
+    expect(
+      (await proxyFetch(app.url, "api/birthday", { customer: newId(), method: "POST", secret: "wrong", body: "{}" })).status,
+    ).toBe(401);
     expect((await proxyFetch(app.url, "api/birthday", { customer: newId() })).status).toBe(405);
   });
 });
@@ -89,7 +105,17 @@ describe("GET /proxy/api/member", () => {
     const id = await memberWithPoints(customer, 400);
     await db.customer.update({ where: { id }, data: { enrolledAt: new Date(Date.now() - 400 * DAY) } });
     const processedAt = new Date(Date.now() - 300 * DAY); // expires in about 65 days: inside the 90-day reminder
-    await db.order.create({ data: { shop: SHOP, shopifyId: `${customer}1`, customerId: id, processedAt, subtotalCents: 25_000, totalCents: 25_000, currency: "USD" } });
+    await db.order.create({
+      data: {
+        shop: SHOP,
+        shopifyId: `${customer}1`,
+        customerId: id,
+        processedAt,
+        subtotalCents: 25_000,
+        totalCents: 25_000,
+        currency: "USD",
+      },
+    });
     const { body } = await proxyFetch(app.url, "api/member", { customer });
     expect(body.tier).toEqual({ name: "Silver", multiplier: 1.25, perks: "Early access" });
     expect(body.tierProgress).toEqual({ spend: 250, windowDays: 365, nextTierAt: 500, spendNeeded: 250 });
@@ -101,7 +127,17 @@ describe("GET /proxy/api/member", () => {
   it("has no expiring points for a member who ordered recently, and null birthday and progress for a guest", async () => {
     const customer = newId();
     const id = await memberWithPoints(customer, 50);
-    await db.order.create({ data: { shop: SHOP, shopifyId: `${customer}1`, customerId: id, processedAt: new Date(), subtotalCents: 1000, totalCents: 1000, currency: "USD" } });
+    await db.order.create({
+      data: {
+        shop: SHOP,
+        shopifyId: `${customer}1`,
+        customerId: id,
+        processedAt: new Date(),
+        subtotalCents: 1000,
+        totalCents: 1000,
+        currency: "USD",
+      },
+    });
     expect((await proxyFetch(app.url, "api/member", { customer })).body.expiring).toBeNull();
     const guest = (await proxyFetch(app.url, "api/member", { customer: null })).body;
     expect(guest).toMatchObject({ birthday: null, tierProgress: null, expiring: null });
@@ -119,11 +155,19 @@ describe("webhooks", () => {
     await inboxDrained();
     expect((await proxyFetch(app.url, "api/member", { customer })).body.birthday).toBe("03-15");
     expect((await entriesOf(customer)).map((e) => `${e.kind} ${e.delta} ${e.reason}`)).toEqual([
-      `earn 10 Order ${order.name}`, `bonus 75 First-order bonus (order ${order.name})`,
+      `earn 10 Order ${order.name}`,
+      `bonus 75 First-order bonus (order ${order.name})`,
     ]);
-    expect((await deliverWebhook(app.url, "orders/cancelled", { ...order, cancelled_at: new Date().toISOString() })).status).toBe(200);
+    expect((await deliverWebhook(app.url, "orders/cancelled", { ...order, cancelled_at: new Date().toISOString() })).status).toBe(
+      200,
+    );
     await inboxDrained();
-    expect((await entriesOf(customer)).map((e) => `${e.kind} ${e.delta}`)).toEqual(["earn 10", "bonus 75", "cancel -10", "cancel -75"]);
+    expect((await entriesOf(customer)).map((e) => `${e.kind} ${e.delta}`)).toEqual([
+      "earn 10",
+      "bonus 75",
+      "cancel -10",
+      "cancel -75",
+    ]);
     await db.programSettings.update({ where: { shop: SHOP }, data: { firstOrderBonusEnabled: false } });
   });
 });
@@ -134,11 +178,21 @@ describe("the customer page", () => {
     const id = await memberWithPoints(customer, 1234);
     await db.customer.update({ where: { id }, data: { enrolledAt: new Date("2020-01-01T00:00:00Z") } });
     await db.order.create({
-      data: { shop: SHOP, shopifyId: `${customer}1`, customerId: id, processedAt: new Date(Date.now() - 300 * DAY), subtotalCents: 60_000, totalCents: 60_000, currency: "USD" },
+      data: {
+        shop: SHOP,
+        shopifyId: `${customer}1`,
+        customerId: id,
+        processedAt: new Date(Date.now() - 300 * DAY),
+        subtotalCents: 60_000,
+        totalCents: 60_000,
+        currency: "USD",
+      },
     });
     const program = await loadProgram(db, SHOP);
     await db.$transaction((tx) => moveTiers(tx, SHOP, program, [id], "daily"));
-    const page = await fetch(embeddedUrl(app.url, `/app/customers/${customer}`), { headers: { "User-Agent": BROWSER_USER_AGENT } });
+    const page = await fetch(embeddedUrl(app.url, `/app/customers/${customer}`), {
+      headers: { "User-Agent": BROWSER_USER_AGENT },
+    });
     expect(page.status).toBe(200);
     const html = (await page.text()).replace(/<!-- -->/g, "");
     expect(html).toContain("Tier history");

@@ -17,29 +17,51 @@ afterAll(() => db.$disconnect());
 
 const at = (iso: string) => new Date(iso);
 let seq = 0;
-async function newShop(timezone = "UTC", program: { birthdayBonusEnabled?: boolean; birthdayBonusPoints?: number } = { birthdayBonusEnabled: true, birthdayBonusPoints: 100 }) {
+async function newShop(
+  timezone = "UTC",
+  program: { birthdayBonusEnabled?: boolean; birthdayBonusPoints?: number } = {
+    birthdayBonusEnabled: true,
+    birthdayBonusPoints: 100,
+  },
+) {
   const shop = `birthday-${++seq}.myshopify.com`;
   await db.shop.create({ data: { domain: shop, timezone } });
   await db.programSettings.create({ data: { shop, ...program } });
   return shop;
 }
 const bonuses = (shop: string) =>
-  db.ledgerEntry.findMany({ where: { shop, kind: "bonus" }, orderBy: { id: "asc" } }).then((rows) => rows.map((r) => `${r.delta} ${r.idempotencyKey}`));
+  db.ledgerEntry
+    .findMany({ where: { shop, kind: "bonus" }, orderBy: { id: "asc" } })
+    .then((rows) => rows.map((r) => `${r.delta} ${r.idempotencyKey}`));
 
 describe("the birthday rule", () => {
   it("accepts MM-DD dates that exist, 29 February included, and says why others are refused", () => {
-    const table = ["02-29", "12-31", "01-01", "02-30", "04-31", "13-01", "00-10", "1-05", "2026-01-05", "", 105, null].map((v) => {
-      const r = checkBirthday(v);
-      return r.ok ? "ok" : r.reason;
-    });
+    const table = ["02-29", "12-31", "01-01", "02-30", "04-31", "13-01", "00-10", "1-05", "2026-01-05", "", 105, null].map(
+      (v) => {
+        const r = checkBirthday(v);
+        return r.ok ? "ok" : r.reason;
+      },
+    );
     expect(table).toEqual([
-      "ok", "ok", "ok", "Month 2 has no day 30.", "Month 4 has no day 31.", "There is no month 13: use 01 to 12.",
-      "There is no month 0: use 01 to 12.", ...Array(5).fill("Give the birthday as MM-DD, for example 04-23."),
+      "ok",
+      "ok",
+      "ok",
+      "Month 2 has no day 30.",
+      "Month 4 has no day 31.",
+      "There is no month 13: use 01 to 12.",
+      "There is no month 0: use 01 to 12.",
+      ...Array(5).fill("Give the birthday as MM-DD, for example 04-23."),
     ]);
   });
 
   it("falls on 28 February in years without a 29th", () => {
-    expect([2026, 2027, 2028, 2100, 2400].map((y) => birthdayIn(y, "02-29"))).toEqual(["2026-02-28", "2027-02-28", "2028-02-29", "2100-02-28", "2400-02-29"]);
+    expect([2026, 2027, 2028, 2100, 2400].map((y) => birthdayIn(y, "02-29"))).toEqual([
+      "2026-02-28",
+      "2027-02-28",
+      "2028-02-29",
+      "2100-02-28",
+      "2400-02-29",
+    ]);
   });
 
   it("is due on or after the day, and not in a year whose day came before the birthday was given", () => {
@@ -58,11 +80,18 @@ describe("the birthday rule", () => {
 describe("setting a birthday", () => {
   it("stores MM-DD for the signed-in member; the same date again is no change; another within 365 days is refused with the day it may change", async () => {
     const shop = await newShop();
-    expect(await setBirthday(shop, "501", "13-40", at("2026-01-10T00:00:00Z"))).toEqual({ ok: false, error: "invalid_birthday", reason: "There is no month 13: use 01 to 12." });
+    expect(await setBirthday(shop, "501", "13-40", at("2026-01-10T00:00:00Z"))).toEqual({
+      ok: false,
+      error: "invalid_birthday",
+      reason: "There is no month 13: use 01 to 12.",
+    });
     expect(await setBirthday(shop, "501", "07-14", at("2026-01-10T00:00:00Z"))).toEqual({ ok: true, birthday: "07-14" });
     expect(await setBirthday(shop, "501", "07-14", at("2026-03-01T00:00:00Z"))).toEqual({ ok: true, birthday: "07-14" });
     expect(await setBirthday(shop, "501", "07-15", at("2027-01-09T23:59:59Z"))).toEqual({
-      ok: false, error: "birthday_locked", birthday: "07-14", changeableOn: "2027-01-10",
+      ok: false,
+      error: "birthday_locked",
+      birthday: "07-14",
+      changeableOn: "2027-01-10",
     });
     expect(await setBirthday(shop, "501", "07-15", at("2027-01-10T00:00:00Z"))).toEqual({ ok: true, birthday: "07-15" });
     const c = await db.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop, shopifyId: "501" } } });
@@ -71,9 +100,14 @@ describe("setting a birthday", () => {
 
   it("takes Shopify's facts.birth_date from customers/create and update while none is stored, never over the shopper's own", async () => {
     const shop = await newShop();
-    const payload = (id: number, birthDate?: unknown) => TOPICS.CUSTOMERS_UPDATE.parse({
-      id, email: null, ...(birthDate === undefined ? {} : { metafields: [{ namespace: "facts", key: "birth_date", value: birthDate, type: "date" }] }),
-    });
+    const payload = (id: number, birthDate?: unknown) =>
+      TOPICS.CUSTOMERS_UPDATE.parse({
+        id,
+        email: null,
+        ...(birthDate === undefined
+          ? {}
+          : { metafields: [{ namespace: "facts", key: "birth_date", value: birthDate, type: "date" }] }),
+      });
     expect(payload(1, "1990-02-29").birthDate).toBe("1990-02-29");
     expect(TOPICS.CUSTOMERS_UPDATE.parse({ id: 1, metafields: "nonsense" }).birthDate).toBeNull(); // ignored, not a 400
     await db.$transaction((tx) => onCustomerCreated(tx, shop, DEFAULT_PROGRAM, payload(601, "1988-11-03")));
@@ -82,8 +116,16 @@ describe("setting a birthday", () => {
     await setBirthday(shop, "603", "05-05");
     await db.$transaction((tx) => onCustomerUpdated(tx, shop, payload(603, "1970-01-01")));
     await db.$transaction((tx) => onCustomerUpdated(tx, shop, payload(601, "1999-01-02"))); // already has one
-    const birthdays = await db.customer.findMany({ where: { shop }, orderBy: { shopifyId: "asc" }, select: { shopifyId: true, birthday: true } });
-    expect(birthdays).toEqual([{ shopifyId: "601", birthday: "11-03" }, { shopifyId: "602", birthday: null }, { shopifyId: "603", birthday: "05-05" }]);
+    const birthdays = await db.customer.findMany({
+      where: { shop },
+      orderBy: { shopifyId: "asc" },
+      select: { shopifyId: true, birthday: true },
+    });
+    expect(birthdays).toEqual([
+      { shopifyId: "601", birthday: "11-03" },
+      { shopifyId: "602", birthday: null },
+      { shopifyId: "603", birthday: "05-05" },
+    ]);
   });
 });
 
@@ -110,7 +152,11 @@ describe("the daily birthday job", () => {
     expect(results.reduce((sum, r) => sum + r.customers, 0)).toBe(1);
     expect(await bonuses(shop)).toEqual(["100 customer:801:birthday:2026"]);
     await payBirthdayBonuses(shop, at("2027-03-10T00:00:00Z"));
-    expect(await bonuses(shop)).toEqual(["100 customer:801:birthday:2026", "100 customer:801:birthday:2027", "100 customer:802:birthday:2027"]);
+    expect(await bonuses(shop)).toEqual([
+      "100 customer:801:birthday:2026",
+      "100 customer:801:birthday:2027",
+      "100 customer:802:birthday:2027",
+    ]);
     const balance = await db.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop, shopifyId: "801" } } });
     expect(balance.pointsBalance).toBe(200);
   });

@@ -18,8 +18,11 @@ afterAll(() => db.$disconnect());
 
 const BONUSES: Program = {
   ...DEFAULT_PROGRAM,
-  firstOrderBonusEnabled: true, firstOrderBonusPoints: 100,
-  nthOrderBonusEnabled: true, nthOrderBonusEvery: 3, nthOrderBonusPoints: 30,
+  firstOrderBonusEnabled: true,
+  firstOrderBonusPoints: 100,
+  nthOrderBonusEnabled: true,
+  nthOrderBonusEvery: 3,
+  nthOrderBonusPoints: 30,
 };
 
 let seq = 0;
@@ -33,22 +36,42 @@ const newShopper = () => {
 /** An order of this test's customer, `day` days into 2026, with a subtotal in whole units. */
 function order(id: number, day: number, subtotal: number, extra: Partial<OrderRecord> = {}): OrderRecord {
   return {
-    shopifyId: `${seq}${String(id).padStart(3, "0")}`, name: `#${id}`,
+    shopifyId: `${seq}${String(id).padStart(3, "0")}`,
+    name: `#${id}`,
     customer: { shopifyId: customer, email: null, firstName: null, lastName: null },
-    processedAt: new Date(Date.UTC(2026, 0, 1 + day)), subtotalCents: subtotal * 100, totalCents: subtotal * 100, currency: "USD",
-    financialStatus: "paid", cancelledAt: null, test: false, discountCodes: [], refunds: [], ...extra,
+    processedAt: new Date(Date.UTC(2026, 0, 1 + day)),
+    subtotalCents: subtotal * 100,
+    totalCents: subtotal * 100,
+    currency: "USD",
+    financialStatus: "paid",
+    cancelledAt: null,
+    test: false,
+    discountCodes: [],
+    refunds: [],
+    ...extra,
   };
 }
 
 const paid = (program: Program, ...orders: OrderRecord[]) => db.$transaction((tx) => applyPaidOrders(tx, shop, program, orders));
-const cancelled = (program: Program, o: OrderRecord) => db.$transaction((tx) => applyCancellation(tx, shop, program, { ...o, cancelledAt: new Date() }));
+const cancelled = (program: Program, o: OrderRecord) =>
+  db.$transaction((tx) => applyCancellation(tx, shop, program, { ...o, cancelledAt: new Date() }));
 const refunded = (program: Program, o: OrderRecord, id: number, subtotal: number) =>
-  db.$transaction((tx) => applyRefund(tx, shop, program, { shopifyId: `${o.shopifyId}${id}`, orderShopifyId: o.shopifyId, subtotalCents: subtotal * 100, createdAt: new Date() }));
+  db.$transaction((tx) =>
+    applyRefund(tx, shop, program, {
+      shopifyId: `${o.shopifyId}${id}`,
+      orderShopifyId: o.shopifyId,
+      subtotalCents: subtotal * 100,
+      createdAt: new Date(),
+    }),
+  );
 
 /** The customer's ledger as `kind delta key-tail`, oldest first (keys without the customer's id). */
 async function ledger(): Promise<string[]> {
   const rows = await db.ledgerEntry.findMany({ where: { shop }, orderBy: { id: "asc" } });
-  return rows.map((r) => `${r.kind} ${r.delta} ${r.idempotencyKey.replace(`customer:${customer}:`, "").replace(/^order:\d+?(\d{3}):/, "order $1 ")}`);
+  return rows.map(
+    (r) =>
+      `${r.kind} ${r.delta} ${r.idempotencyKey.replace(`customer:${customer}:`, "").replace(/^order:\d+?(\d{3}):/, "order $1 ")}`,
+  );
 }
 
 async function balance() {
@@ -72,9 +95,19 @@ describe("the rule", () => {
       [9, ["30 9th-order bonus (order #1)"]],
     ]);
     expect(bonusesAt(1, DEFAULT_PROGRAM, o, "s")).toEqual([]); // both off by default
-    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual(
-      ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"],
-    );
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual([
+      "1st",
+      "2nd",
+      "3rd",
+      "4th",
+      "11th",
+      "12th",
+      "13th",
+      "21st",
+      "22nd",
+      "101st",
+      "111th",
+    ]);
   });
 });
 
@@ -88,14 +121,22 @@ describe("order bonuses on orders/paid", () => {
     await paid(BONUSES, order(1, 1, 10), order(5, 5, 10)); // redelivered
     await paid(BONUSES, order(6, 6, 20), order(7, 7, 20), order(8, 8, 20)); // 4th, 5th, 6th in one batch
     expect(await ledger()).toEqual([
-      "earn 10 order 001 earn", "bonus 100 first-order",
+      "earn 10 order 001 earn",
+      "bonus 100 first-order",
       "earn 10 order 002 earn",
-      "earn 10 order 004 earn", "cancel -10 order 004 cancel",
-      "earn 10 order 005 earn", "bonus 30 nth-order:3",
-      "earn 20 order 006 earn", "earn 20 order 007 earn", "earn 20 order 008 earn", "bonus 30 nth-order:6",
+      "earn 10 order 004 earn",
+      "cancel -10 order 004 cancel",
+      "earn 10 order 005 earn",
+      "bonus 30 nth-order:3",
+      "earn 20 order 006 earn",
+      "earn 20 order 007 earn",
+      "earn 20 order 008 earn",
+      "bonus 30 nth-order:6",
     ]);
     expect(await balance()).toBe(10 + 100 + 10 + 10 + 30 + 60 + 30);
-    const reasons = (await db.ledgerEntry.findMany({ where: { shop, kind: "bonus" }, orderBy: { id: "asc" } })).map((r) => r.reason);
+    const reasons = (await db.ledgerEntry.findMany({ where: { shop, kind: "bonus" }, orderBy: { id: "asc" } })).map(
+      (r) => r.reason,
+    );
     expect(reasons).toEqual(["First-order bonus (order #1)", "3rd-order bonus (order #5)", "6th-order bonus (order #8)"]);
   });
 
@@ -115,9 +156,13 @@ describe("order bonuses on orders/paid", () => {
     await paid(on, order(5, 5, 10), order(6, 6, 10));
     expect(await ledger()).toEqual([
       "earn 10 order 001 earn",
-      "earn 10 order 002 earn", "bonus 30 nth-order:2",
-      "earn 10 order 003 earn", "earn 10 order 004 earn",
-      "earn 10 order 005 earn", "earn 10 order 006 earn", "bonus 30 nth-order:6",
+      "earn 10 order 002 earn",
+      "bonus 30 nth-order:2",
+      "earn 10 order 003 earn",
+      "earn 10 order 004 earn",
+      "earn 10 order 005 earn",
+      "earn 10 order 006 earn",
+      "bonus 30 nth-order:6",
     ]);
   });
 
@@ -136,16 +181,23 @@ describe("order bonuses on orders/paid", () => {
     await cancelled(BONUSES, third); // redelivered
     await paid(BONUSES, order(5, 5, 10)); // the 3rd again: its bonus was taken back, not paid twice
     expect(await ledger()).toEqual([
-      "earn 50 order 001 earn", "bonus 100 first-order",
+      "earn 50 order 001 earn",
+      "bonus 100 first-order",
       "refund -20 refund:" + `${seq}0011:clawback`,
-      "refund -30 refund:" + `${seq}0012:clawback`, "refund -100 first-order:takeback",
-      "earn 10 order 002 earn", "earn 10 order 003 earn",
-      "earn 10 order 004 earn", "bonus 30 nth-order:3",
-      "cancel -10 order 004 cancel", "cancel -30 nth-order:3:takeback",
+      "refund -30 refund:" + `${seq}0012:clawback`,
+      "refund -100 first-order:takeback",
+      "earn 10 order 002 earn",
+      "earn 10 order 003 earn",
+      "earn 10 order 004 earn",
+      "bonus 30 nth-order:3",
+      "cancel -10 order 004 cancel",
+      "cancel -30 nth-order:3:takeback",
       "earn 10 order 005 earn",
     ]);
     expect(await balance()).toBe(30);
-    const takeback = await db.ledgerEntry.findFirstOrThrow({ where: { shop, idempotencyKey: { endsWith: "first-order:takeback" } } });
+    const takeback = await db.ledgerEntry.findFirstOrThrow({
+      where: { shop, idempotencyKey: { endsWith: "first-order:takeback" } },
+    });
     expect(takeback.reason).toBe("First-order bonus taken back: order #1 refunded");
   });
 
@@ -155,10 +207,15 @@ describe("order bonuses on orders/paid", () => {
     await paid(BONUSES, first);
     const c = await db.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop, shopifyId: customer } } });
     // 10 earned + 100 bonus; 105 spent on a reward leaves 5.
-    await db.$transaction((tx) => appendEntry(tx, { shop, customerId: c.id, delta: -105, kind: "redeem", reason: "Reward", idempotencyKey: `spend:${seq}` }));
+    await db.$transaction((tx) =>
+      appendEntry(tx, { shop, customerId: c.id, delta: -105, kind: "redeem", reason: "Reward", idempotencyKey: `spend:${seq}` }),
+    );
     await cancelled(BONUSES, first);
     const rows = await db.ledgerEntry.findMany({ where: { shop, kind: "cancel" }, orderBy: { id: "asc" } });
-    expect(rows.map((r) => [r.delta, r.shortfall])).toEqual([[-5, 5], [0, 100]]);
+    expect(rows.map((r) => [r.delta, r.shortfall])).toEqual([
+      [-5, 5],
+      [0, 100],
+    ]);
     expect(await balance()).toBe(0);
   });
 });

@@ -16,7 +16,10 @@ afterAll(() => db.$disconnect());
 const at = (iso: string) => new Date(iso);
 let seq = 0;
 
-async function newShop(program: { expiryEnabled: boolean; expiryMonths?: number; expiryReminderDays?: number }, timezone = "UTC") {
+async function newShop(
+  program: { expiryEnabled: boolean; expiryMonths?: number; expiryReminderDays?: number },
+  timezone = "UTC",
+) {
   const shop = `reminders-${++seq}.myshopify.com`;
   await db.shop.create({ data: { domain: shop, timezone } });
   await db.programSettings.create({ data: { shop, ...program } });
@@ -26,8 +29,20 @@ async function newShop(program: { expiryEnabled: boolean; expiryMonths?: number;
 /** A member enrolled long ago with `points`, whose last order was at `lastOrder`. */
 async function member(shop: string, points: number, lastOrder: Date) {
   const c = await db.customer.create({ data: { shop, shopifyId: String(++seq), enrolledAt: at("2020-01-01T00:00:00Z") } });
-  await db.$transaction((tx) => appendEntry(tx, { shop, customerId: c.id, delta: points, kind: "earn", reason: "test", idempotencyKey: `t:${++seq}` }));
-  await db.order.create({ data: { shop, shopifyId: `o${++seq}`, customerId: c.id, processedAt: lastOrder, subtotalCents: 1000, totalCents: 1000, currency: "USD" } });
+  await db.$transaction((tx) =>
+    appendEntry(tx, { shop, customerId: c.id, delta: points, kind: "earn", reason: "test", idempotencyKey: `t:${++seq}` }),
+  );
+  await db.order.create({
+    data: {
+      shop,
+      shopifyId: `o${++seq}`,
+      customerId: c.id,
+      processedAt: lastOrder,
+      subtotalCents: 1000,
+      totalCents: 1000,
+      currency: "USD",
+    },
+  });
   return db.customer.findUniqueOrThrow({ where: { id: c.id } });
 }
 
@@ -50,7 +65,17 @@ describe("expiring points", () => {
     const shop = await newShop({ expiryEnabled: true, expiryMonths: 12, expiryReminderDays: 14 });
     const program = await loadProgram(db, shop);
     const c2 = await member(shop, 50, at("2025-01-20T00:00:00Z"));
-    await db.order.create({ data: { shop, shopifyId: `o${++seq}`, customerId: c2.id, processedAt: at("2025-12-01T00:00:00Z"), subtotalCents: 1, totalCents: 1, currency: "USD" } });
+    await db.order.create({
+      data: {
+        shop,
+        shopifyId: `o${++seq}`,
+        customerId: c2.id,
+        processedAt: at("2025-12-01T00:00:00Z"),
+        subtotalCents: 1,
+        totalCents: 1,
+        currency: "USD",
+      },
+    });
     expect(await expiringPoints(db, shop, program, c2, "UTC", at("2026-01-15T00:00:00Z"))).toBeNull();
     expect(await expiringPoints(db, shop, program, { ...c2, pointsBalance: 0 }, "UTC", at("2026-11-20T00:00:00Z"))).toBeNull();
   });
@@ -67,9 +92,21 @@ describe("the daily reminder job", () => {
     const [reminder] = await db.expiryReminder.findMany({ where: { shop } });
     expect(reminder).toMatchObject({ customerId: c.id, expiresOn: "2025-12-10", points: 80, dueAt: at("2025-12-03T05:00:00Z") });
     // An order on Dec 8 moves the expiry to June 8: a new period, a new reminder when it comes.
-    await db.order.create({ data: { shop, shopifyId: `o${++seq}`, customerId: c.id, processedAt: at("2025-12-08T17:00:00Z"), subtotalCents: 1, totalCents: 1, currency: "USD" } });
+    await db.order.create({
+      data: {
+        shop,
+        shopifyId: `o${++seq}`,
+        customerId: c.id,
+        processedAt: at("2025-12-08T17:00:00Z"),
+        subtotalCents: 1,
+        totalCents: 1,
+        currency: "USD",
+      },
+    });
     expect(await markExpiryReminders(shop, at("2026-06-01T04:00:00Z"))).toEqual({ reminders: 1 });
-    expect((await db.expiryReminder.findMany({ where: { customerId: c.id }, orderBy: { id: "asc" } })).map((r) => r.expiresOn)).toEqual(["2025-12-10", "2026-06-08"]);
+    expect(
+      (await db.expiryReminder.findMany({ where: { customerId: c.id }, orderBy: { id: "asc" } })).map((r) => r.expiresOn),
+    ).toEqual(["2025-12-10", "2026-06-08"]);
   });
 
   it("marks nothing while expiry is off", async () => {

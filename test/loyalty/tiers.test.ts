@@ -37,10 +37,18 @@ async function newShop(program: Program = TIERS) {
 let orderSeq = 0;
 function order(customer: string, processedAt: Date, subtotal: number): OrderRecord {
   return {
-    shopifyId: String(++orderSeq + 50_000), name: `#${orderSeq}`,
+    shopifyId: String(++orderSeq + 50_000),
+    name: `#${orderSeq}`,
     customer: { shopifyId: customer, email: null, firstName: null, lastName: null },
-    processedAt, subtotalCents: subtotal * 100, totalCents: subtotal * 100, currency: "USD",
-    financialStatus: "paid", cancelledAt: null, test: false, discountCodes: [], refunds: [],
+    processedAt,
+    subtotalCents: subtotal * 100,
+    totalCents: subtotal * 100,
+    currency: "USD",
+    financialStatus: "paid",
+    cancelledAt: null,
+    test: false,
+    discountCodes: [],
+    refunds: [],
   };
 }
 const paid = (...orders: OrderRecord[]) => db.$transaction((tx) => applyPaidOrders(tx, shop, TIERS, orders));
@@ -50,13 +58,19 @@ async function member(shopifyId: string) {
 }
 async function history(shopifyId: string) {
   const rows = await tierHistory((await member(shopifyId)).id);
-  return rows.reverse().map((r) => `${r.fromTier ?? "-"} → ${r.toTier ?? "-"} (${r.reason}${r.entryPoints ? `, +${r.entryPoints}` : ""})`);
+  return rows
+    .reverse()
+    .map((r) => `${r.fromTier ?? "-"} → ${r.toTier ?? "-"} (${r.reason}${r.entryPoints ? `, +${r.entryPoints}` : ""})`);
 }
 async function entryRewards(shopifyId: string) {
   const c = await member(shopifyId);
   expect(c.pointsBalance).toBe(await ledgerBalance(db, c.id));
-  return (await db.ledgerEntry.findMany({ where: { customerId: c.id, idempotencyKey: { contains: ":tier-entry:" } }, orderBy: { id: "asc" } }))
-    .map((r) => `${r.delta} ${r.reason}`);
+  return (
+    await db.ledgerEntry.findMany({
+      where: { customerId: c.id, idempotencyKey: { contains: ":tier-entry:" } },
+      orderBy: { id: "asc" },
+    })
+  ).map((r) => `${r.delta} ${r.reason}`);
 }
 
 describe("tiers on orders, refunds and cancellations", () => {
@@ -68,11 +82,18 @@ describe("tiers on orders, refunds and cancellations", () => {
     await paid(silver);
     const big = order("1", new Date(now - DAY), 300); // 500.00: Gold exactly at the threshold
     await paid(big);
-    await db.$transaction((tx) => applyRefund(tx, shop, TIERS, { shopifyId: "9001", orderShopifyId: big.shopifyId, subtotalCents: 1, createdAt: new Date() }));
+    await db.$transaction((tx) =>
+      applyRefund(tx, shop, TIERS, { shopifyId: "9001", orderShopifyId: big.shopifyId, subtotalCents: 1, createdAt: new Date() }),
+    );
     await db.$transaction((tx) => applyCancellation(tx, shop, TIERS, { ...big, cancelledAt: new Date() }));
     await paid(order("1", new Date(now), 300)); // back to Gold within 365 days of its reward: no second reward
     // The refund of 0.01 leaves 499.99: Silver; the cancellation leaves 200.00: still Silver, no move.
-    expect(await history("1")).toEqual(["- → Silver (order, +50)", "Silver → Gold (order, +100)", "Gold → Silver (refund)", "Silver → Gold (order)"]);
+    expect(await history("1")).toEqual([
+      "- → Silver (order, +50)",
+      "Silver → Gold (order, +100)",
+      "Gold → Silver (refund)",
+      "Silver → Gold (order)",
+    ]);
     expect(await entryRewards("1")).toEqual(["50 Silver tier entry reward", "100 Gold tier entry reward"]);
     expect((await member("1")).tier).toBe("Gold");
   });
@@ -101,7 +122,12 @@ describe("the daily tier job", () => {
     const later = start - 50 * DAY + 365 * DAY;
     expect(await recomputeTiers(shop, new Date(later))).toMatchObject({ moves: 1 });
     // The two orders of one batch are worked one after the other, as two deliveries would be.
-    expect(await history("3")).toEqual(["- → Silver (order, +50)", "Silver → Gold (order, +100)", "Gold → Silver (daily)", "Silver → - (daily)"]);
+    expect(await history("3")).toEqual([
+      "- → Silver (order, +50)",
+      "Silver → Gold (order, +100)",
+      "Gold → Silver (daily)",
+      "Silver → - (daily)",
+    ]);
     expect(await entryRewards("3")).toEqual(["50 Silver tier entry reward", "100 Gold tier entry reward"]);
   });
 
@@ -110,7 +136,17 @@ describe("the daily tier job", () => {
     const start = Date.now() - 400 * DAY;
     // Gold 400 days ago, recorded then (the daily job's clock), dropped since; Gold again today.
     await db.customer.create({ data: { shop, shopifyId: "4" } });
-    await db.order.create({ data: { shop, shopifyId: "40001", customerId: (await member("4")).id, processedAt: new Date(start), subtotalCents: 60_000, totalCents: 60_000, currency: "USD" } });
+    await db.order.create({
+      data: {
+        shop,
+        shopifyId: "40001",
+        customerId: (await member("4")).id,
+        processedAt: new Date(start),
+        subtotalCents: 60_000,
+        totalCents: 60_000,
+        currency: "USD",
+      },
+    });
     expect(await recomputeTiers(shop, new Date(start + DAY))).toMatchObject({ moves: 1, entryPoints: 100 });
     expect(await recomputeTiers(shop, new Date())).toMatchObject({ moves: 1, entryPoints: 0 }); // window passed: no tier
     await paid(order("4", new Date(), 600));
@@ -124,7 +160,17 @@ describe("the daily tier job", () => {
     // Members with Gold spend but no tier stored yet (tiers just turned on): the job moves them.
     for (const id of ["51", "52", "53"]) {
       const c = await db.customer.create({ data: { shop, shopifyId: id } });
-      await db.order.create({ data: { shop, shopifyId: `${id}001`, customerId: c.id, processedAt: new Date(now.getTime() - DAY), subtotalCents: 55_000, totalCents: 55_000, currency: "USD" } });
+      await db.order.create({
+        data: {
+          shop,
+          shopifyId: `${id}001`,
+          customerId: c.id,
+          processedAt: new Date(now.getTime() - DAY),
+          subtotalCents: 55_000,
+          totalCents: 55_000,
+          currency: "USD",
+        },
+      });
     }
     const runs = await Promise.all([recomputeTiers(shop, now, 2), recomputeTiers(shop, now, 2), recomputeTiers(shop, now, 2)]);
     expect(runs.reduce((sum, r) => sum + r.moves, 0)).toBe(3);

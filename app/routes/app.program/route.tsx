@@ -11,7 +11,7 @@ import { adminFormat } from "../../admin/format";
 import { adminLocale } from "../../admin/request";
 import { useToast } from "../../admin/toast";
 import { db } from "../../db.server";
-import { ordinal, pointsForOrder } from "../../loyalty/earning";
+import { pointsForOrder } from "../../loyalty/earning";
 import { InvalidInput, type FieldErrors } from "../../loyalty/form-input";
 import type { Program } from "../../loyalty/program";
 import { loadProgram } from "../../loyalty/program.server";
@@ -22,7 +22,7 @@ import {
 import { saveSettings, suggestedValues } from "../../loyalty/settings.server";
 import { authenticate } from "../../shopify.server";
 import { shopFacts } from "../../shops/facts.server";
-import { BonusField } from "./BonusField";
+import { Bonuses } from "./Bonuses";
 import { sameForm, tierForm, toForm, toPayload, type ActionData, type SettingsForm } from "./form";
 import { RewardList, StarterRewards } from "./rewards";
 import { TierEditor } from "./TierEditor";
@@ -207,39 +207,7 @@ export default function Program() {
             title="Bonuses"
             description="Extra points for joining, for a first order, for every few orders and on birthdays. Each is off until you turn it on; the suggested amounts are a good start. A cancelled or fully refunded order takes its order bonuses back."
           >
-            <Card>
-              <BlockStack gap="400">
-                <BonusField
-                  label="Sign-up bonus" help="When a customer creates an account."
-                  enabled={form.signupBonusEnabled} onToggle={set("signupBonusEnabled")}
-                  value={form.signupBonusPoints} onChange={set("signupBonusPoints")}
-                  suggested={data.suggested.signupBonusPoints} error={errors.signupBonusPoints} name="signupBonusPoints" f={f}
-                />
-                <BonusField
-                  label="First-order bonus" help="Once per customer, on their first paid order."
-                  enabled={form.firstOrderBonusEnabled} onToggle={set("firstOrderBonusEnabled")}
-                  value={form.firstOrderBonusPoints} onChange={set("firstOrderBonusPoints")}
-                  suggested={data.suggested.firstOrderBonusPoints} error={errors.firstOrderBonusPoints} name="firstOrderBonusPoints" f={f}
-                />
-                <BonusField
-                  label="Every-few-orders bonus" help={`On every ${Number.isInteger(Number(form.nthOrderBonusEvery)) && Number(form.nthOrderBonusEvery) >= 2 ? ordinal(Number(form.nthOrderBonusEvery)) : "Nth"} paid order of a customer.`}
-                  enabled={form.nthOrderBonusEnabled} onToggle={set("nthOrderBonusEnabled")}
-                  value={form.nthOrderBonusPoints} onChange={set("nthOrderBonusPoints")}
-                  suggested={data.suggested.nthOrderBonusPoints} error={errors.nthOrderBonusPoints} name="nthOrderBonusPoints" f={f}
-                />
-                <TextField
-                  label="Every how many orders" type="number" min={2} autoComplete="off" suffix="orders"
-                  value={form.nthOrderBonusEvery} onChange={set("nthOrderBonusEvery")} disabled={!form.nthOrderBonusEnabled}
-                  error={errors.nthOrderBonusEvery} helpText={`Suggested: ${data.suggested.nthOrderBonusEvery}`} name="nthOrderBonusEvery"
-                />
-                <BonusField
-                  label="Birthday bonus" help="Once a year, on or after the birthday the customer gives in the rewards widget (29 February: on 28 February in other years)."
-                  enabled={form.birthdayBonusEnabled} onToggle={set("birthdayBonusEnabled")}
-                  value={form.birthdayBonusPoints} onChange={set("birthdayBonusPoints")}
-                  suggested={data.suggested.birthdayBonusPoints} error={errors.birthdayBonusPoints} name="birthdayBonusPoints" f={f}
-                />
-              </BlockStack>
-            </Card>
+            <Bonuses form={form} set={set} errors={errors} suggested={data.suggested} f={f} />
           </Layout.AnnotatedSection>
 
           <Layout.AnnotatedSection
