@@ -7,6 +7,7 @@ import { advanceDueBackfills } from "./backfill/runner.server";
 import { startJobs, type Task } from "./jobs/index.server";
 import { log } from "./log.server";
 import { expirePoints } from "./loyalty/expiry.server";
+import { runDailyRules } from "./loyalty/daily.server";
 import { expireRedemptions } from "./loyalty/redemption.server";
 import { installedShops, reconcileShop } from "./reconciliation/reconcile.server";
 import { unauthenticated } from "./shopify.server";
@@ -17,7 +18,7 @@ import { config } from "./config.server";
 const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
 
 function backgroundTasks(): Task[] {
-  const { REGULARS_EXPIRY_SWEEP_MS, REGULARS_POINTS_EXPIRY_SWEEP_MS, REGULARS_RECONCILE_CRON, REGULARS_BACKFILL_POLL_MS } = config();
+  const { REGULARS_EXPIRY_SWEEP_MS, REGULARS_POINTS_EXPIRY_SWEEP_MS, REGULARS_RECONCILE_CRON, REGULARS_BACKFILL_POLL_MS, REGULARS_DAILY_RULES_MS } = config();
   return [
     // Events whose every attempt died with the process are dead letters (ADR 0011).
     { name: "webhooks-bury-crashed", everyMs: 2000, run: () => buryCrashedEvents() },
@@ -33,6 +34,9 @@ function backgroundTasks(): Task[] {
       name: "backfill", everyMs: REGULARS_BACKFILL_POLL_MS, runAtStart: true,
       run: () => advanceDueBackfills({ adminFor, pollDelayMs: REGULARS_BACKFILL_POLL_MS }),
     },
+    // Birthday bonuses, tiers as the 12-month window moves, expiry reminders (app/loyalty/daily.server.ts):
+    // checked every REGULARS_DAILY_RULES_MS, each acting at most once a day per shop.
+    { name: "daily-rules", everyMs: REGULARS_DAILY_RULES_MS, run: () => runDailyRules(new Date()) },
     // Once a day, each shop's last 48 hours of orders compared with Shopify (docs/reconciliation.md).
     {
       name: "reconcile-daily",

@@ -53,6 +53,7 @@ export const SETTINGS = {
   REGULARS_EXPIRY_SWEEP_MS: positiveInt(60_000).describe("how often expired reward codes are swept (default 60000)"),
   REGULARS_POINTS_EXPIRY_SWEEP_MS: positiveInt(3_600_000).describe("how often points expiry runs (default 3600000)"),
   REGULARS_RECONCILE_CRON: z.string().regex(/^\S+( \S+){4}$/, "five cron fields").default("20 3 * * *").describe("when each shop's last 48 hours of orders are compared with Shopify, cron in UTC (default `20 3 * * *`, daily)"),
+  REGULARS_DAILY_RULES_MS: positiveInt(3_600_000).describe("how often the daily loyalty rules are checked: birthday bonuses, tier recomputation, expiry reminders; each acts once a day (default 3600000)"),
   REGULARS_REDEEM_LIMIT: z.coerce.number().int().min(0).default(10).describe("redemption attempts per customer per minute, per process; 0 turns the limit off (default 10)"),
   REGULARS_BACKFILL_POLL_MS: positiveInt(5000).describe("how often the history import looks for due work and asks Shopify about a running export (default 5000)"),
   SHOPIFY_ADMIN_TIMEOUT_MS: positiveInt(8000).describe("timeout of one Admin API call (default 8000)"),

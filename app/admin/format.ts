@@ -35,6 +35,7 @@ export function adminFormat({ locale, currency, timeZone = "UTC" }: AdminFormatO
   const zone = validZone(locale, timeZone);
   const month = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" });
   const calendarDay = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
+  const monthDay = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric", timeZone: "UTC" });
   const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: zone });
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: zone });
 
@@ -61,6 +62,8 @@ export function adminFormat({ locale, currency, timeZone = "UTC" }: AdminFormatO
     month: (day: string) => month.format(new Date(`${day.slice(0, 7)}-01T00:00:00Z`)),
     /** A calendar day "2026-03-05" (already in the shop's zone) → "Mar 5, 2026". */
     calendarDay: (day: string) => calendarDay.format(new Date(`${day}T00:00:00Z`)),
+    /** A birthday "02-29" → "Feb 29" (placed in 2000, a leap year, so 29 February exists). */
+    monthDay: (md: string) => monthDay.format(new Date(`2000-${md}T00:00:00Z`)),
     /** An instant, as the day it was in the shop's time zone. */
     date: (iso: string) => date.format(new Date(iso)),
     // Node's and the browser's ICU differ on the space before AM/PM (U+202F or not): one form for both.

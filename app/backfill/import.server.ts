@@ -76,7 +76,7 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
     db.$transaction(async (tx) => {
       const written = await writeRecords(tx, options.shop, options.what, records, options.since, customers);
       for (const id of written.toSettle) await settleOrder(tx, options.shop, program, id);
-      if (program.tiersEnabled) await refreshTiers(tx, options.shop, program, await customerIdsOf(tx, options.shop, records));
+      if (program.tiersEnabled) await refreshTiers(tx, options.shop, program, await customerIdsOf(tx, options.shop, records), "import");
       await options.commit(tx, upTo);
       return written;
     }, { timeout: 120_000 });

@@ -5,6 +5,8 @@ import { currentCustomerValues } from "../analytics/report.server";
 import type { Segment } from "../analytics/rfm";
 import { clampLimit, displayName, EXPORT_PAGE_SIZE, isAtRisk, positions, type PageRequest } from "./customer-list.server";
 import { loadProgram } from "./program.server";
+import { expiringPoints } from "./expiry-reminders.server";
+import { tierHistory } from "./tiers.server";
 
 export const HISTORY_PAGE_SIZE = 25;
 export const ORDERS_SHOWN = 50;
@@ -51,6 +53,12 @@ export interface MemberDetail {
   atRisk: boolean;
   stats: { orders: number; spentCents: number };
   orders: { total: number; shown: MemberOrder[] };
+  /** MM-DD, or null. */
+  birthday: string | null;
+  /** Points due to expire within the reminder window, and the day (YYYY-MM-DD, shop's zone). */
+  expiring: { points: number; on: string } | null;
+  /** Tier moves, newest first (the latest 20). */
+  tierChanges: { from: string | null; to: string | null; reason: string; entryPoints: number; at: string }[];
 }
 
 /** Our id of the customer with this Shopify id in `shop`; null when unknown here (or another shop's). */
@@ -99,6 +107,11 @@ export async function memberDetail(shop: string, shopifyId: string): Promise<Mem
   }
   const i = positions(values).get(customer.id);
   const ledger = ledgerSum._sum.delta ?? 0;
+  const zone = (await db.shop.findUnique({ where: { domain: shop }, select: { timezone: true } }))?.timezone ?? "UTC";
+  const [expiring, moves] = await Promise.all([
+    customer.redactedAt ? null : expiringPoints(db, shop, program, customer, zone),
+    tierHistory(customer.id),
+  ]);
   return {
     id: customer.id,
     shopifyId: customer.shopifyId,
@@ -115,6 +128,9 @@ export async function memberDetail(shop: string, shopifyId: string): Promise<Mem
     // The model says nothing useful about one-order customers (P(alive | no repeat) is 1 by construction).
     probabilityAlive: i === undefined || !values.params || values.orders[i] < 2 ? null : values.pAlive[i],
     atRisk: i !== undefined && isAtRisk(values, i),
+    birthday: customer.redactedAt ? null : customer.birthday,
+    expiring,
+    tierChanges: moves.map((m) => ({ from: m.fromTier, to: m.toTier, reason: m.reason, entryPoints: m.entryPoints, at: m.createdAt.toISOString() })),
     stats: {
       orders: counted._count._all,
       spentCents: (counted._sum.subtotalCents ?? 0) - (counted._sum.refundedSubtotalCents ?? 0),

@@ -126,7 +126,7 @@ type Inactive = { id: number; lastActivity: Date };
  * index-only backward scan of Order_analytics_customer_idx (shop, customerId, processedAt, test,
  * cancelledAt), so a chunk costs its own members, not the shop's whole order history.
  */
-async function inactiveMembers(
+export async function inactiveMembers(
   tx: Pick<Tx, "$queryRawUnsafe" | "$executeRawUnsafe">,
   shop: string,
   cutoff: Date,

@@ -4,6 +4,7 @@ import { query, valuesList } from "../db/sql.server";
 import type { CustomerRecord } from "./records";
 import { appendEntry } from "./ledger.server";
 import type { Program } from "./program";
+import { checkBirthday } from "./birthday";
 
 /**
  * Inserts or refreshes customers in one statement and returns their ids by Shopify id.
@@ -34,6 +35,7 @@ export async function upsertCustomers(tx: Tx, shop: string, customers: CustomerR
 /** customers/create: the member exists from now on, with the sign-up bonus if the program gives one. */
 export async function onCustomerCreated(tx: Tx, shop: string, program: Program, customer: CustomerRecord) {
   const ids = await upsertCustomers(tx, shop, [customer]);
+  await birthdayFromShopify(tx, ids.get(customer.shopifyId)!, customer.birthDate);
   if (!program.signupBonusEnabled || program.signupBonusPoints <= 0) return;
   await appendEntry(tx, {
     shop,
@@ -43,4 +45,21 @@ export async function onCustomerCreated(tx: Tx, shop: string, program: Program, 
     reason: "Sign-up bonus",
     idempotencyKey: `customer:${customer.shopifyId}:signup`,
   });
+}
+
+/** customers/update: the profile, and Shopify's birth date while Regulars has none. */
+export async function onCustomerUpdated(tx: Tx, shop: string, customer: CustomerRecord) {
+  const ids = await upsertCustomers(tx, shop, [customer]);
+  await birthdayFromShopify(tx, ids.get(customer.shopifyId)!, customer.birthDate);
+}
+
+/**
+ * Shopify's `facts.birth_date` (YYYY-MM-DD) from a customers/create or update payload: taken only
+ * while Regulars has no birthday for the customer, so it cannot reopen the once-a-year change.
+ */
+export async function birthdayFromShopify(tx: Tx, customerId: number, birthDate: string | null | undefined) {
+  if (!birthDate) return;
+  const checked = checkBirthday(birthDate.slice(5, 10));
+  if (!checked.ok || !/^\d{4}-/.test(birthDate)) return;
+  await tx.customer.updateMany({ where: { id: customerId, birthday: null }, data: { birthday: checked.birthday } });
 }

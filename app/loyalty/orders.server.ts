@@ -9,8 +9,8 @@ import { boundedClawback, clawbackTarget, pointsForOrder } from "./earning";
 import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
 import { tierForSpend, type Program } from "./program";
 import { markRedemptionsUsed } from "./redemption.server";
-
-const YEAR_MS = 365 * 24 * 3600 * 1000;
+import { isTakeback, orderBonuses, takebackKey, type PaidOrder } from "./order-bonuses.server";
+import { moveTiers, rollingSpend, type TierReason } from "./tiers.server";
 
 /** orders/paid, for one delivery or a batch of them. */
 export async function applyPaidOrders(tx: Tx, shop: string, program: Program, orders: OrderRecord[]) {
@@ -40,12 +40,14 @@ async function applyPaidRound(tx: Tx, shop: string, program: Program, orders: Or
   await upsertRefunds(tx, shop, orders.flatMap((o) => o.refunds));
 
   const tiers = program.tiersEnabled
-    ? await rollingSpend(tx, shop, [...customerIds.values()], [...saved.values()].map((o) => o.id))
+    ? await rollingSpend(tx, shop, [...customerIds.values()], new Date(), [...saved.values()].map((o) => o.id))
     : null;
   const earnings: NewLedgerEntry[] = [];
+  const paid: PaidOrder[] = [];
   for (const order of orders) {
     const customerId = order.customer && customerIds.get(order.customer.shopifyId);
     if (!customerId) continue; // guests earn nothing
+    paid.push({ orderId: saved.get(order.shopifyId)!.id, shopifyId: order.shopifyId, name: order.name, customerId, customerShopifyId: order.customer!.shopifyId });
     const tier = tiers ? tierForSpend(program, tiers.get(customerId) ?? 0) : null;
     const points = pointsForOrder(
       { subtotalCents: order.subtotalCents, test: order.test, customerShopifyId: order.customer!.shopifyId },
@@ -63,6 +65,8 @@ async function applyPaidRound(tx: Tx, shop: string, program: Program, orders: Or
       idempotencyKey: `order:${order.shopifyId}:earn`,
     });
   }
+  // First-order and every-Nth-order bonuses, in the same transaction as the points they go with.
+  earnings.push(...(await orderBonuses(tx, shop, program, paid)));
   await appendEntries(tx, earnings);
 
   // Refunds or a cancellation that reached us before (or with) the paid event.
@@ -70,7 +74,7 @@ async function applyPaidRound(tx: Tx, shop: string, program: Program, orders: Or
   for (const order of saved.values()) {
     if (order.cancelled || withRefunds.has(order.shopifyId)) await settleOrder(tx, shop, program, order.id);
   }
-  if (program.tiersEnabled) await refreshTiers(tx, shop, program, [...customerIds.values()]);
+  if (program.tiersEnabled) await refreshTiers(tx, shop, program, [...customerIds.values()], "order");
 }
 
 type SavedOrder = { id: number; shopifyId: string; cancelled: boolean };
@@ -141,7 +145,7 @@ export async function applyRefund(tx: Tx, shop: string, program: Program, refund
   const order = await tx.order.findUnique({ where: { shop_shopifyId: { shop, shopifyId: refund.orderShopifyId } } });
   if (!order) return;
   await settleOrder(tx, shop, program, order.id);
-  if (order.customerId) await refreshTiers(tx, shop, program, [order.customerId]);
+  if (order.customerId) await refreshTiers(tx, shop, program, [order.customerId], "refund");
 }
 
 /** orders/cancelled: the payload is the whole order, so an unseen order is recorded too. */
@@ -150,7 +154,7 @@ export async function applyCancellation(tx: Tx, shop: string, program: Program, 
   const saved = await upsertOrders(tx, shop, [{ ...order, cancelledAt: order.cancelledAt ?? new Date() }], customerIds);
   await upsertRefunds(tx, shop, order.refunds);
   await settleOrder(tx, shop, program, saved.get(order.shopifyId)!.id);
-  await refreshTiers(tx, shop, program, [...customerIds.values()]);
+  await refreshTiers(tx, shop, program, [...customerIds.values()], "cancel");
 }
 
 /**
@@ -173,8 +177,9 @@ export async function settleOrder(tx: Tx, shop: string, program: Program, orderI
   const earned = entries.filter((e) => e.kind === "earn").reduce((sum, e) => sum + e.delta, 0);
   const used = new Set(entries.map((e) => e.idempotencyKey));
   // What clawbacks so far meant to take, including any shortfall the balance floor left.
+  // Bonus take-backs are apart: they return the bonus, not a share of the earned points.
   let takenBack = entries
-    .filter((e) => e.kind === "refund" || e.kind === "cancel")
+    .filter((e) => (e.kind === "refund" || e.kind === "cancel") && !isTakeback(e.idempotencyKey))
     .reduce((sum, e) => sum - e.delta + e.shortfall, 0);
   const label = order.name ?? order.shopifyId;
 
@@ -197,31 +202,24 @@ export async function settleOrder(tx: Tx, shop: string, program: Program, orderI
   if (order.cancelledAt && !used.has(cancelKey) && earned - takenBack > 0) {
     await clawBack(earned - takenBack, { kind: "cancel", reason: `Order ${label} cancelled`, idempotencyKey: cancelKey });
   }
-}
 
-/** Rolling 12-month spend per customer, leaving out the given orders (the ones being earned on). */
-async function rollingSpend(tx: Tx, shop: string, customerIds: number[], excludeOrderIds: number[] = []) {
-  const rows = await tx.order.groupBy({
-    by: ["customerId"],
-    where: {
-      shop,
-      customerId: { in: customerIds },
-      id: { notIn: excludeOrderIds },
-      test: false,
-      cancelledAt: null,
-      processedAt: { gt: new Date(Date.now() - YEAR_MS) },
-    },
-    _sum: { subtotalCents: true, refundedSubtotalCents: true },
-  });
-  return new Map(rows.map((r) => [r.customerId!, (r._sum.subtotalCents ?? 0) - (r._sum.refundedSubtotalCents ?? 0)]));
-}
-
-/** Tiers are recomputed on each order and refund (docs/loyalty-rules.md). */
-export async function refreshTiers(tx: Tx, shop: string, program: Program, customerIds: number[]) {
-  if (!program.tiersEnabled || customerIds.length === 0) return;
-  const spend = await rollingSpend(tx, shop, customerIds);
-  for (const id of customerIds) {
-    const tier = tierForSpend(program, spend.get(id) ?? 0);
-    await tx.customer.update({ where: { id }, data: { tier: tier?.name ?? null } });
+  // The order's bonuses (first order, Nth order) go back whole when the order is cancelled or
+  // refunded in full; a partial refund leaves them, as the order still happened.
+  const undone = order.cancelledAt ? "cancel" : order.subtotalCents > 0 && refundedCents >= order.subtotalCents ? "refund" : null;
+  if (!undone) return;
+  for (const bonus of entries.filter((e) => e.kind === "bonus" && e.delta > 0)) {
+    const key = takebackKey(bonus.idempotencyKey);
+    if (used.has(key)) continue;
+    const balance = await lockedBalance(tx, order.customerId);
+    const { delta, shortfall } = boundedClawback(bonus.delta, balance, program.allowNegativeBalance);
+    await appendEntry(tx, {
+      shop, customerId: order.customerId, delta, shortfall, orderId: order.id, kind: undone, idempotencyKey: key,
+      reason: `${bonus.reason.replace(/ \(order [^)]*\)$/, "")} taken back: order ${label} ${undone === "cancel" ? "cancelled" : "refunded"}`,
+    });
   }
+}
+
+/** Tiers are recomputed on each order, refund and cancellation (docs/loyalty-rules.md), each move recorded. */
+export async function refreshTiers(tx: Tx, shop: string, program: Program, customerIds: number[], reason: TierReason) {
+  await moveTiers(tx, shop, program, customerIds, reason);
 }

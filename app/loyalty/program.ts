@@ -7,8 +7,11 @@ export const tierSchema = z.object({
   name: z.string().min(1),
   minSpendCents: z.number().int().nonnegative(), // rolling 12-month spend to reach the tier
   multiplier: z.number().positive(),
+  entryRewardPoints: z.number().int().nonnegative().default(0), // paid once per qualification on entering
+  perks: z.string().default(""), // what the tier gives besides points, in the owner's words
 });
-export type Tier = z.infer<typeof tierSchema>;
+// The input shape: tiers written before entry rewards and perks existed read as 0 and "".
+export type Tier = z.input<typeof tierSchema>;
 
 export type Program = {
   pointsPerUnit: number;
@@ -16,12 +19,18 @@ export type Program = {
   signupBonusPoints: number;
   birthdayBonusEnabled: boolean;
   birthdayBonusPoints: number;
+  firstOrderBonusEnabled: boolean;
+  firstOrderBonusPoints: number;
+  nthOrderBonusEnabled: boolean;
+  nthOrderBonusEvery: number;
+  nthOrderBonusPoints: number;
   referralBonusEnabled: boolean;
   referralBonusPoints: number;
   tiersEnabled: boolean;
   tiers: Tier[];
   expiryEnabled: boolean;
   expiryMonths: number;
+  expiryReminderDays: number;
   allowNegativeBalance: boolean;
   activeWindowDays: number;
   codeExpiryDays: number;
@@ -38,12 +47,18 @@ export const DEFAULT_PROGRAM: Program = {
   signupBonusPoints: 100,
   birthdayBonusEnabled: false,
   birthdayBonusPoints: 100,
+  firstOrderBonusEnabled: false,
+  firstOrderBonusPoints: 100,
+  nthOrderBonusEnabled: false,
+  nthOrderBonusEvery: 5,
+  nthOrderBonusPoints: 100,
   referralBonusEnabled: false,
   referralBonusPoints: 200,
   tiersEnabled: false,
   tiers: [],
   expiryEnabled: false,
   expiryMonths: 12,
+  expiryReminderDays: 14,
   allowNegativeBalance: false,
   activeWindowDays: 365,
   codeExpiryDays: 30,

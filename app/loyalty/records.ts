@@ -24,4 +24,6 @@ export type CustomerRecord = {
   email: string | null;
   firstName: string | null;
   lastName: string | null;
+  /** Shopify's `facts.birth_date` (YYYY-MM-DD) when the payload carried it. */
+  birthDate?: string | null;
 };

@@ -14,12 +14,15 @@ export function suggestedValues(pointsPerUnit: number) {
   return {
     signupBonusPoints: points(100),
     birthdayBonusPoints: points(100),
+    firstOrderBonusPoints: points(100),
+    nthOrderBonusEvery: 5,
+    nthOrderBonusPoints: points(100),
     referralBonusPoints: points(200),
     expiryMonths: 12,
     tiers: [
-      { name: "Bronze", minSpendCents: 0, multiplier: 1 },
-      { name: "Silver", minSpendCents: 30_000, multiplier: 1.25 },
-      { name: "Gold", minSpendCents: 100_000, multiplier: 1.5 },
+      { name: "Bronze", minSpendCents: 0, multiplier: 1, entryRewardPoints: 0, perks: "" },
+      { name: "Silver", minSpendCents: 30_000, multiplier: 1.25, entryRewardPoints: points(100), perks: "" },
+      { name: "Gold", minSpendCents: 100_000, multiplier: 1.5, entryRewardPoints: points(250), perks: "" },
     ] satisfies Tier[],
   };
 }
@@ -28,6 +31,13 @@ const tierInput = z.object({
   name: z.string({ required_error: "Name the tier", invalid_type_error: "Name the tier" }).trim().min(1, "Name the tier").max(40, "Keep the name under 40 characters"),
   minSpendCents: whole(0, MAX_CENTS, "an amount"),
   multiplier: number("a multiplier").pipe(z.number().min(1, "The multiplier must be at least 1").max(10, "The multiplier can be at most 10")),
+  entryRewardPoints: whole(0, 1_000_000, "points").optional().transform((v) => v ?? 0),
+  perks: z
+    .string({ invalid_type_error: "Describe the perks in words" })
+    .trim()
+    .max(200, "Keep the perks under 200 characters")
+    .optional()
+    .transform((v) => v ?? ""),
 });
 
 /** Field by field; the checks across tiers are in `tierIssues` so that every mistake shows at once. */
@@ -44,12 +54,18 @@ export const settingsSchema = z.object({
   signupBonusPoints: whole(1, 1_000_000, "points"),
   birthdayBonusEnabled: flag,
   birthdayBonusPoints: whole(1, 1_000_000, "points"),
+  firstOrderBonusEnabled: flag,
+  firstOrderBonusPoints: whole(1, 1_000_000, "points"),
+  nthOrderBonusEnabled: flag,
+  nthOrderBonusEvery: whole(2, 1000, "a number of orders"),
+  nthOrderBonusPoints: whole(1, 1_000_000, "points"),
   referralBonusEnabled: flag,
   referralBonusPoints: whole(1, 1_000_000, "points"),
   tiersEnabled: flag,
   tiers: z.array(tierInput, { invalid_type_error: "Tiers must be a list" }).max(20, "At most 20 tiers").default([]),
   expiryEnabled: flag,
   expiryMonths: whole(1, 120, "months"),
+  expiryReminderDays: whole(1, 90, "days"),
   allowNegativeBalance: flag,
   activeWindowDays: whole(30, 3650, "days"),
   codeExpiryDays: whole(1, 365, "days"),
@@ -116,3 +132,16 @@ export async function saveSettings(shop: string, input: unknown): Promise<Progra
   return programFromRow(row);
 }
 
+
+/**
+ * Any subset of the settings (the JSON API's PATCH): merged onto what is stored, then validated
+ * and saved like the whole form. A field the form does not have is an error, not silently dropped,
+ * so a misspelt name cannot look saved. Throws InvalidInput and saves nothing on any error.
+ */
+export async function patchSettings(shop: string, current: Program, patch: unknown): Promise<Program> {
+  if (!patch || typeof patch !== "object" || Array.isArray(patch)) throw new InvalidInput({ form: "Send a JSON object of settings" });
+  const known = new Set(Object.keys(settingsSchema.shape));
+  const unknown = Object.keys(patch).filter((key) => !known.has(key));
+  if (unknown.length > 0) throw new InvalidInput(Object.fromEntries(unknown.map((key) => [key, "Not a program setting"])));
+  return saveSettings(shop, { ...current, ...patch });
+}

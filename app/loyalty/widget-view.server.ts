@@ -3,20 +3,28 @@
 import { db } from "../db.server";
 import { loadProgram } from "./program.server";
 import { tierForSpend, type Tier } from "./program";
+import { ordinal } from "./earning";
 import { activeRewards, publicReward, type PublicReward } from "./rewards.server";
+import { rollingSpend, WINDOW_DAYS } from "./tiers.server";
+import { expiringPoints, type Expiring } from "./expiry-reminders.server";
 
-const YEAR_MS = 365 * 24 * 3600 * 1000;
 export const HISTORY_PAGE = 20;
 const HISTORY_IN_VIEW = 10;
 
 export type HistoryItem = { id: string; delta: number; kind: string; reason: string; createdAt: string };
-export type WayToEarn = { kind: "order" | "signup" | "birthday" | "referral"; label: string };
+export type WayToEarn = { kind: "order" | "signup" | "first_order" | "nth_order" | "birthday" | "referral"; label: string };
 
 export type MemberView = {
   customerId: string | null;
   points: number;
-  tier: { name: string; multiplier: number } | null;
+  tier: { name: string; multiplier: number; perks: string } | null;
   nextTier: { name: string; spendNeeded: number; progress: number } | null;
+  /** Spend so far in the rolling window and what the next tier needs (shop currency); null when tiers are off. */
+  tierProgress: { spend: number; windowDays: number; nextTierAt: number | null; spendNeeded: number | null } | null;
+  /** MM-DD, or null until the shopper gives it. */
+  birthday: string | null;
+  /** Points due to expire within the reminder window, and the day; null when none are. */
+  expiring: Expiring | null;
   rewards: PublicReward[];
   history: HistoryItem[];
   waysToEarn: WayToEarn[];
@@ -29,6 +37,9 @@ export async function memberView(shop: string, customerShopifyId: string | null)
     points: 0,
     tier: null,
     nextTier: null,
+    tierProgress: null,
+    birthday: null,
+    expiring: null,
     rewards: rewards.map(publicReward),
     history: [],
     waysToEarn,
@@ -37,14 +48,25 @@ export async function memberView(shop: string, customerShopifyId: string | null)
   const customer = await db.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } } });
   if (!customer || customer.redactedAt) return view; // signed in, not earned anything yet
   view.points = customer.pointsBalance;
+  view.birthday = customer.birthday;
   view.history = (await historyPage(shop, customerShopifyId, null, HISTORY_IN_VIEW)).history;
   const program = await loadProgram(db as never, shop);
   if (program.tiersEnabled && program.tiers.length > 0) {
-    const spend = await rollingSpendCents(customer.id);
+    const spend = (await rollingSpend(db, shop, [customer.id])).get(customer.id) ?? 0;
     const current = tierForSpend(program, spend);
     const next = program.tiers.find((t) => t.minSpendCents > spend) ?? null;
-    view.tier = current ? { name: current.name, multiplier: current.multiplier } : null;
+    view.tier = current ? { name: current.name, multiplier: current.multiplier, perks: current.perks ?? "" } : null;
     view.nextTier = next ? nextTierOf(current, next, spend) : null;
+    view.tierProgress = {
+      spend: spend / 100,
+      windowDays: WINDOW_DAYS,
+      nextTierAt: next ? next.minSpendCents / 100 : null,
+      spendNeeded: next ? (next.minSpendCents - spend) / 100 : null,
+    };
+  }
+  if (program.expiryEnabled) {
+    const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { timezone: true } });
+    view.expiring = await expiringPoints(db, shop, program, customer, shopRow?.timezone ?? "UTC");
   }
   return view;
 }
@@ -59,19 +81,13 @@ function nextTierOf(current: Tier | null, next: Tier, spendCents: number) {
   };
 }
 
-async function rollingSpendCents(customerId: number): Promise<number> {
-  const { _sum } = await db.order.aggregate({
-    where: { customerId, test: false, cancelledAt: null, processedAt: { gt: new Date(Date.now() - YEAR_MS) } },
-    _sum: { subtotalCents: true, refundedSubtotalCents: true },
-  });
-  return (_sum.subtotalCents ?? 0) - (_sum.refundedSubtotalCents ?? 0);
-}
-
 async function waysToEarnFor(shop: string): Promise<WayToEarn[]> {
   const s = await db.programSettings.findUnique({ where: { shop } });
   const perUnit = s?.pointsPerUnit ?? 1;
   const ways: WayToEarn[] = [{ kind: "order", label: `${perUnit} ${perUnit === 1 ? "point" : "points"} for every 1 spent` }];
   if (s?.signupBonusEnabled) ways.push({ kind: "signup", label: `${s.signupBonusPoints} points for creating an account` });
+  if (s?.firstOrderBonusEnabled) ways.push({ kind: "first_order", label: `${s.firstOrderBonusPoints} points on your first order` });
+  if (s?.nthOrderBonusEnabled) ways.push({ kind: "nth_order", label: `${s.nthOrderBonusPoints} points on every ${ordinal(s.nthOrderBonusEvery)} order` });
   if (s?.birthdayBonusEnabled) ways.push({ kind: "birthday", label: `${s.birthdayBonusPoints} points on your birthday` });
   if (s?.referralBonusEnabled) ways.push({ kind: "referral", label: `${s.referralBonusPoints} points for each friend you refer` });
   return ways;
@@ -80,8 +96,8 @@ async function waysToEarnFor(shop: string): Promise<WayToEarn[]> {
 /** Ledger kinds as the widget names them: bonuses by what earned them; points given back apart from spending. */
 function displayKind(kind: string, delta: number, idempotencyKey: string): string {
   if (kind === "bonus") {
-    const m = /:(signup|birthday|referral)\b/.exec(idempotencyKey);
-    return m ? m[1] : "bonus";
+    const m = /:(signup|birthday|referral|first-order|nth-order|tier-entry)\b/.exec(idempotencyKey);
+    return m ? m[1].replace("-", "_") : "bonus";
   }
   if (kind === "redeem" && delta > 0) return "redeem_returned";
   return kind;

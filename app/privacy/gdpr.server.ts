@@ -93,7 +93,7 @@ export async function redactCustomer(tx: Tx, shop: string, customer: CustomerRef
   });
   await tx.customer.updateMany({
     where: { shop, shopifyId: customer.shopifyId },
-    data: { email: null, firstName: null, lastName: null, birthday: null, redactedAt: new Date() },
+    data: { email: null, firstName: null, lastName: null, birthday: null, birthdayChangedAt: null, redactedAt: new Date() },
   });
   await tx.dataExport.deleteMany({ where: { shop, customerShopifyId: customer.shopifyId } });
   const email = customer.email ?? row?.email ?? null;
@@ -106,6 +106,8 @@ export async function redactCustomer(tx: Tx, shop: string, customer: CustomerRef
 /** shop/redact (48 hours after uninstall): nothing of the shop remains, not even this event. */
 export async function redactShop(tx: Tx, shop: string) {
   await tx.ledgerEntry.deleteMany({ where: { shop } });
+  await tx.tierChange.deleteMany({ where: { shop } });
+  await tx.expiryReminder.deleteMany({ where: { shop } });
   await tx.redemption.deleteMany({ where: { shop } });
   await tx.reward.deleteMany({ where: { shop } });
   await tx.backfillJob.deleteMany({ where: { shop } });

@@ -118,7 +118,25 @@ export const orderSchema = orderPayload.transform((o): OrderRecord => ({
 
 export const refundSchema = refundPayload.transform(toRefund);
 
-export const customerSchema = customerRef.transform(toCustomer);
+/**
+ * Customer metafields come in customers/* payloads only when the subscription lists their
+ * namespace (`facts` for Shopify's standard `facts.birth_date`, a `date` value YYYY-MM-DD).
+ * A malformed list is ignored rather than refusing the customer.
+ */
+const metafields = z
+  .array(z.object({ namespace: z.string().max(255), key: z.string().max(255), value: z.unknown() }))
+  .max(250)
+  .optional()
+  .catch(undefined);
+
+function birthDateOf(fields: z.infer<typeof metafields>): string | null {
+  const field = fields?.find((m) => m.namespace === "facts" && m.key === "birth_date");
+  return typeof field?.value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(field.value) ? field.value : null;
+}
+
+export const customerSchema = customerRef
+  .extend({ metafields })
+  .transform((c): CustomerRecord => ({ ...toCustomer(c), birthDate: birthDateOf(c.metafields) }));
 
 export const customerDataRequestSchema = z.object({
   shop_domain: text(255),

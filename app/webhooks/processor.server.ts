@@ -6,7 +6,7 @@ import { db, type Tx } from "../db.server";
 import { databaseUnavailable } from "../db/unavailable.server";
 import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
-import { onCustomerCreated, upsertCustomers } from "../loyalty/membership.server";
+import { onCustomerCreated, onCustomerUpdated } from "../loyalty/membership.server";
 import { applyCancellation, applyPaidOrders, applyRefund } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
@@ -39,7 +39,7 @@ async function processOne(tx: Tx, event: ClaimedEvent) {
     case "CUSTOMERS_CREATE":
       return onCustomerCreated(tx, shop, await loadProgram(tx, shop), TOPICS.CUSTOMERS_CREATE.parse(payload));
     case "CUSTOMERS_UPDATE":
-      return void (await upsertCustomers(tx, shop, [TOPICS.CUSTOMERS_UPDATE.parse(payload)]));
+      return onCustomerUpdated(tx, shop, TOPICS.CUSTOMERS_UPDATE.parse(payload));
     case "APP_UNINSTALLED":
       await tx.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: new Date() } });
       await tx.session.deleteMany({ where: { shop } });

@@ -19,13 +19,14 @@ import { deliverWebhook, newId, orderPayload, SHOP } from "../support/shopify";
 const SHOTS = path.resolve("test-results/program");
 const OTHER = "other-program-shop.myshopify.com";
 const BROWSER_SHOP = "program-browser-shop.myshopify.com";
+const BONUS_SHOP = "program-bonus-shop.myshopify.com";
 
 let app: RunningApp;
 const browser = useChromium();
 
 beforeAll(async () => {
   const url = await useFreshDatabase();
-  for (const shop of [SHOP, OTHER, BROWSER_SHOP]) {
+  for (const shop of [SHOP, OTHER, BROWSER_SHOP, BONUS_SHOP]) {
     await db.shop.create({ data: { domain: shop, name: shop.split(".")[0], currency: "USD" } });
     await db.programSettings.create({ data: { shop } }); // what the install stores
     await storeAdminSessions(shop);
@@ -246,6 +247,48 @@ describe("the Program page in Chromium", () => {
 
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, "program.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it("turns on order and birthday bonuses, tier entry rewards and expiry reminders; a bad value is refused inline and nothing saved", async () => {
+    const context = await adminBrowserContext(browser!, { viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    expect((await page.goto(embeddedUrl(app.url, "/app/program", BONUS_SHOP)))?.status(), app.logs().slice(-2000)).toBe(200);
+    await expect.poll(() => page.getByText("not offered yet").count()).toBe(0);
+
+    await page.getByLabel("First-order bonus", { exact: true }).check();
+    await page.getByLabel("Every-few-orders bonus", { exact: true }).check();
+    await page.getByLabel("Every how many orders").fill("1");
+    await page.getByLabel("Birthday bonus", { exact: true }).check();
+    await page.locator('input[name="birthdayBonusPoints"]').fill("250");
+    await page.getByLabel("Reward top customers with VIP tiers").check();
+    await page.getByRole("button", { name: "Use suggested tiers" }).click();
+    await page.getByLabel("Tier 3 perks").fill("Free shipping on every order");
+    await page.getByLabel("Points expire after a period without orders").check();
+    await page.getByLabel("Remind customers before points expire").fill("7");
+    await page.getByRole("button", { name: "Save" }).first().click();
+    await page.getByText("Enter at least 2").waitFor();
+    await page.getByText("Fix 1 field to save").waitFor();
+    expect(await settingsRow(BONUS_SHOP)).toMatchObject({ firstOrderBonusEnabled: false, birthdayBonusEnabled: false, tiersEnabled: false });
+    await page.getByText("Enter at least 2").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, "program-bonus-error.png") });
+
+    await page.getByLabel("Every how many orders").fill("3");
+    await page.getByRole("button", { name: "Save" }).first().click();
+    await page.getByText("Program saved").waitFor();
+    const row = await settingsRow(BONUS_SHOP);
+    expect(row).toMatchObject({
+      firstOrderBonusEnabled: true, firstOrderBonusPoints: 100, nthOrderBonusEnabled: true, nthOrderBonusEvery: 3,
+      birthdayBonusEnabled: true, birthdayBonusPoints: 250, expiryEnabled: true, expiryReminderDays: 7,
+    });
+    expect(JSON.parse(row.tiers).map((t: { name: string; entryRewardPoints: number; perks: string }) => [t.name, t.entryRewardPoints, t.perks])).toEqual([
+      ["Bronze", 0, ""], ["Silver", 100, ""], ["Gold", 250, "Free shipping on every order"],
+    ]);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SHOTS, "program-bonuses.png"), fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);

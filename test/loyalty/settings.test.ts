@@ -48,9 +48,11 @@ describe("program defaults", () => {
       pointsPerUnit: 1,
       signupBonusEnabled: false, signupBonusPoints: 100,
       birthdayBonusEnabled: false, birthdayBonusPoints: 100,
+      firstOrderBonusEnabled: false, firstOrderBonusPoints: 100,
+      nthOrderBonusEnabled: false, nthOrderBonusEvery: 5, nthOrderBonusPoints: 100,
       referralBonusEnabled: false, referralBonusPoints: 200,
       tiersEnabled: false, tiers: [],
-      expiryEnabled: false, expiryMonths: 12,
+      expiryEnabled: false, expiryMonths: 12, expiryReminderDays: 14,
       allowNegativeBalance: false,
       activeWindowDays: 365,
       codeExpiryDays: 30, restorePointsOnExpiry: false,
@@ -117,11 +119,33 @@ describe("settings validation", () => {
     expect(errorsOf(() => parseSettings(valid({ tiersEnabled: true, tiers: [] })))).toEqual({ tiers: "Add at least one tier, or turn tiers off" });
   });
 
+  it("names bad bonus, reminder and tier-reward fields: an Nth order below 2, a reminder over 90 days, perks over 200 characters", () => {
+    expect(
+      errorsOf(() =>
+        parseSettings(valid({
+          firstOrderBonusPoints: 0, nthOrderBonusEvery: 1, nthOrderBonusPoints: "1.5", expiryReminderDays: 91, tiersEnabled: true,
+          tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 1, entryRewardPoints: -1, perks: "p".repeat(201) }],
+        })),
+      ),
+    ).toEqual({
+      firstOrderBonusPoints: "Enter at least 1",
+      nthOrderBonusEvery: "Enter at least 2",
+      nthOrderBonusPoints: "Enter a whole number",
+      expiryReminderDays: "Enter at most 90",
+      "tiers.0.entryRewardPoints": "Enter at least 0",
+      "tiers.0.perks": "Keep the perks under 200 characters",
+    });
+  });
+
   it("stores tiers sorted by spend", () => {
     const s = parseSettings(
       valid({ tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: "100000", multiplier: "1.5" }, { name: " Silver ", minSpendCents: 30_000, multiplier: 1.25 }] }),
     );
-    expect(s.tiers).toEqual([{ name: "Silver", minSpendCents: 30_000, multiplier: 1.25 }, { name: "Gold", minSpendCents: 100_000, multiplier: 1.5 }]);
+    // A tier without an entry reward or perks gets 0 and "" (what tiers saved before them read as).
+    expect(s.tiers).toEqual([
+      { name: "Silver", minSpendCents: 30_000, multiplier: 1.25, entryRewardPoints: 0, perks: "" },
+      { name: "Gold", minSpendCents: 100_000, multiplier: 1.5, entryRewardPoints: 0, perks: "" },
+    ]);
   });
 });
 
@@ -130,13 +154,21 @@ describe("saving settings", () => {
     const shop = newShop();
     const input = valid({
       pointsPerUnit: 2, signupBonusEnabled: true, signupBonusPoints: 250, birthdayBonusEnabled: true, referralBonusEnabled: true, referralBonusPoints: 500,
-      tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: 100_000, multiplier: 2 }, { name: "Silver", minSpendCents: 30_000, multiplier: 1.5 }],
-      expiryEnabled: true, expiryMonths: 18, allowNegativeBalance: true, activeWindowDays: 180,
+      firstOrderBonusEnabled: true, firstOrderBonusPoints: 40, nthOrderBonusEnabled: true, nthOrderBonusEvery: 3, nthOrderBonusPoints: 60,
+      tiersEnabled: true,
+      tiers: [{ name: "Gold", minSpendCents: 100_000, multiplier: 2, entryRewardPoints: 500, perks: "Early access" }, { name: "Silver", minSpendCents: 30_000, multiplier: 1.5 }],
+      expiryEnabled: true, expiryMonths: 18, expiryReminderDays: 7, allowNegativeBalance: true, activeWindowDays: 180,
       codeExpiryDays: 14, restorePointsOnExpiry: true, combinesWithOrder: true, combinesWithProduct: false, combinesWithShipping: false,
     });
     const saved = await saveSettings(shop, input);
     expect(await loadSettings(shop)).toEqual(saved);
-    expect(saved).toEqual({ ...input, tiers: [{ name: "Silver", minSpendCents: 30_000, multiplier: 1.5 }, { name: "Gold", minSpendCents: 100_000, multiplier: 2 }] });
+    expect(saved).toEqual({
+      ...input,
+      tiers: [
+        { name: "Silver", minSpendCents: 30_000, multiplier: 1.5, entryRewardPoints: 0, perks: "" },
+        { name: "Gold", minSpendCents: 100_000, multiplier: 2, entryRewardPoints: 500, perks: "Early access" },
+      ],
+    });
 
     const program = await loadProgram(db as never, shop);
     expect(program).toMatchObject({ pointsPerUnit: 2, signupBonusEnabled: true, signupBonusPoints: 250, tiersEnabled: true, allowNegativeBalance: true, activeWindowDays: 180 });

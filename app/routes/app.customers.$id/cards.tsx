@@ -177,9 +177,19 @@ export function BalanceCard({ member, f }: { member: Data["member"]; f: Format }
             </p>
           </Banner>
         )}
+        {member.expiring && (
+          <div data-expiring>
+            <Banner tone="warning">
+              <p>
+                {f.points(member.expiring.points)} expire on {f.calendarDay(member.expiring.on)} unless the customer orders before then.
+              </p>
+            </Banner>
+          </div>
+        )}
         <Divider />
         <BlockStack gap="100">
           <Fact label="Tier" value={member.tier ?? "—"} />
+          <Fact label="Birthday" value={member.birthday ? f.monthDay(member.birthday) : "—"} hint="Month and day the customer gave in the rewards widget, or Shopify's birth date. Pays the birthday bonus once a year." />
           <Fact label="Orders counted" value={f.number(member.stats.orders)} hint="Orders that count toward retention and spend: test and cancelled orders left out." />
           <Fact label="Spent" value={f.cents(member.stats.spentCents)} hint="Subtotal after discounts minus refunds of the counted orders." />
           <Fact
@@ -310,6 +320,39 @@ export function AdjustCard({ member, nonce, maxReasonLength, f }: { member: Data
           </InlineStack>
         </BlockStack>
       </Form>
+    </Card>
+  );
+}
+
+const MOVED_BY: Record<string, string> = { order: "Order", refund: "Refund", cancel: "Cancellation", daily: "12-month window moved on", import: "History import" };
+
+/** Every tier move, newest first: what the tier was, what it became, what moved it, any entry reward. */
+export function TierHistoryCard({ member, f }: { member: Data["member"]; f: Format }) {
+  if (member.tierChanges.length === 0) return null;
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          Tier history
+        </Text>
+        <div data-tier-history>
+          <BlockStack gap="150">
+            {member.tierChanges.map((c, i) => (
+              <InlineStack key={i} align="space-between" gap="200" wrap={false}>
+                <BlockStack gap="050">
+                  <Text as="span" fontWeight="medium">
+                    {c.from ?? "No tier"} → {c.to ?? "No tier"}
+                  </Text>
+                  <Text as="span" tone="subdued" variant="bodySm">
+                    {MOVED_BY[c.reason] ?? c.reason} · {f.date(c.at)}
+                  </Text>
+                </BlockStack>
+                {c.entryPoints > 0 && <Badge tone="success">{`+${f.points(c.entryPoints)}`}</Badge>}
+              </InlineStack>
+            ))}
+          </BlockStack>
+        </div>
+      </BlockStack>
     </Card>
   );
 }

@@ -15,7 +15,7 @@ import { adminFormat } from "../../admin/format";
 import { adminLocale, cursorOf } from "../../admin/request";
 import { adminErrorBoundary } from "../../admin/boundary";
 import { authenticate } from "../../shopify.server";
-import { AdjustCard, BalanceCard, HistoryCard, OrdersCard, type ActionResult } from "./cards";
+import { AdjustCard, BalanceCard, HistoryCard, OrdersCard, TierHistoryCard, type ActionResult } from "./cards";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? "Customer"} · Regulars` }];
 
@@ -96,6 +96,7 @@ export default function Member() {
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             <BalanceCard member={member} f={f} />
+            <TierHistoryCard member={member} f={f} />
             <AdjustCard member={member} nonce={nonce} maxReasonLength={maxReasonLength} f={f} />
           </BlockStack>
         </Layout.Section>

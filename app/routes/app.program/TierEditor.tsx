@@ -1,4 +1,5 @@
-// VIP tiers: name, the 12-month spend that reaches each, and its earning multiplier; a suggested
+// VIP tiers: name, the 12-month spend that reaches each, its earning multiplier, the points paid on
+// entering it and its perks in words; a suggested
 // ladder for a first setup. Checks across rows (order, duplicates) come back from the server.
 import { BlockStack, Box, Button, InlineGrid, InlineStack, Text, TextField } from "@shopify/polaris";
 import type { FieldErrors } from "../../loyalty/form-input";
@@ -15,7 +16,7 @@ export function TierEditor(p: {
     const last = p.tiers.at(-1);
     const lastSpend = last ? typedCents(last.minSpend) : 0;
     const spend = typeof lastSpend === "number" ? plain(lastSpend === 0 ? 30_000 : lastSpend * 2) : "";
-    p.onChange([...p.tiers, { key: nextKey(), name: "", minSpend: spend, multiplier: last?.multiplier ?? "1" }]);
+    p.onChange([...p.tiers, { key: nextKey(), name: "", minSpend: spend, multiplier: last?.multiplier ?? "1", entryReward: "0", perks: "" }]);
   };
   return (
     <BlockStack gap="300">
@@ -59,13 +60,25 @@ export function TierEditor(p: {
               <Button variant="tertiary" tone="critical" onClick={() => p.onChange(p.tiers.filter((x) => x.key !== t.key))} accessibilityLabel={`Remove tier ${t.name || i + 1}`}>
                 Remove
               </Button>
+              <TextField
+                label={`Tier ${i + 1} entry reward`} autoComplete="off" type="number" min={0} suffix="points"
+                value={t.entryReward} onChange={(entryReward) => update(t.key, { entryReward })}
+                error={p.errors[`tiers.${i}.entryRewardPoints`]} name={`tiers.${i}.entryRewardPoints`}
+              />
+              <TextField
+                label={`Tier ${i + 1} perks`} autoComplete="off" maxLength={200} placeholder="Optional, e.g. early access to sales"
+                value={t.perks} onChange={(perks) => update(t.key, { perks })}
+                error={p.errors[`tiers.${i}.perks`]} name={`tiers.${i}.perks`}
+              />
             </InlineGrid>
           ))}
           <InlineStack>
             <Button onClick={add} disabled={p.tiers.length >= 20}>Add tier</Button>
           </InlineStack>
           <Text as="p" tone="subdued" variant="bodySm">
-            Below the lowest threshold customers earn the base rate (×1). Tiers are saved in order of spend.
+            Below the lowest threshold customers earn the base rate (×1). Tiers are saved in order of spend. The entry reward
+            is paid once when a customer reaches the tier (0 for none; not again for the same tier within a year); perks
+            are shown to customers.
           </Text>
         </>
       )}

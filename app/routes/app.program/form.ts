@@ -8,7 +8,7 @@ export type ActionData =
   | { ok: true; intent: string; message: string }
   | { ok: false; intent: string; errors: FieldErrors };
 
-export type TierForm = { key: number; name: string; minSpend: string; multiplier: string };
+export type TierForm = { key: number; name: string; minSpend: string; multiplier: string; entryReward: string; perks: string };
 export type SettingsForm = {
   [K in keyof Omit<Program, "tiers">]: Program[K] extends boolean ? boolean : string;
 } & { tiers: TierForm[] };
@@ -21,9 +21,14 @@ export const plain = (cents: number) => (cents % 100 === 0 ? String(cents / 100)
 export function toForm(s: Program): SettingsForm {
   const form = {} as Record<string, unknown>;
   for (const [key, value] of Object.entries(s)) if (key !== "tiers") form[key] = typeof value === "boolean" ? value : String(value);
-  form.tiers = s.tiers.map((t) => ({ key: nextKey(), name: t.name, minSpend: plain(t.minSpendCents), multiplier: String(t.multiplier) }));
+  form.tiers = s.tiers.map(tierForm);
   return form as SettingsForm;
 }
+
+export const tierForm = (t: Program["tiers"][number]): TierForm => ({
+  key: nextKey(), name: t.name, minSpend: plain(t.minSpendCents), multiplier: String(t.multiplier),
+  entryReward: String(t.entryRewardPoints ?? 0), perks: t.perks ?? "",
+});
 
 /** "1,250.5" → 125050 cents; anything else goes to the server as typed, which names the problem. */
 export function typedCents(text: string): number | string {
@@ -33,7 +38,13 @@ export function typedCents(text: string): number | string {
 
 export function toPayload(form: SettingsForm) {
   const { tiers, ...rest } = form;
-  return { ...rest, tiers: tiers.map((t) => ({ name: t.name, minSpendCents: typedCents(t.minSpend), multiplier: t.multiplier })) };
+  return {
+    ...rest,
+    tiers: tiers.map((t) => ({
+      name: t.name, minSpendCents: typedCents(t.minSpend), multiplier: t.multiplier,
+      entryRewardPoints: t.entryReward.trim() === "" ? "0" : t.entryReward, perks: t.perks,
+    })),
+  };
 }
 
 export const sameForm = (a: SettingsForm, b: SettingsForm) => JSON.stringify(toPayload(a)) === JSON.stringify(toPayload(b));

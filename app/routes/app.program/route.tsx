@@ -22,8 +22,8 @@ import {
 import { saveSettings, suggestedValues } from "../../loyalty/settings.server";
 import { authenticate } from "../../shopify.server";
 import { shopFacts } from "../../shops/facts.server";
-import { BonusField } from "./BonusField";
-import { nextKey, plain, sameForm, toForm, toPayload, type ActionData, type SettingsForm } from "./form";
+import { Bonuses } from "./Bonuses";
+import { sameForm, tierForm, toForm, toPayload, type ActionData, type SettingsForm } from "./form";
 import { RewardList, StarterRewards } from "./rewards";
 import { TierEditor } from "./TierEditor";
 
@@ -205,24 +205,15 @@ export default function Program() {
           <Layout.AnnotatedSection
             id="bonuses"
             title="Bonuses"
-            description="Extra points for joining. Off until you turn it on; the suggested amount is a good start. Birthday and referral bonuses are not offered yet."
+            description="Extra points for joining, for a first order, for every few orders and on birthdays. Each is off until you turn it on; the suggested amounts are a good start. A cancelled or fully refunded order takes its order bonuses back."
           >
-            <Card>
-              <BlockStack gap="400">
-                <BonusField
-                  label="Sign-up bonus" help="When a customer creates an account."
-                  enabled={form.signupBonusEnabled} onToggle={set("signupBonusEnabled")}
-                  value={form.signupBonusPoints} onChange={set("signupBonusPoints")}
-                  suggested={data.suggested.signupBonusPoints} error={errors.signupBonusPoints} name="signupBonusPoints" f={f}
-                />
-              </BlockStack>
-            </Card>
+            <Bonuses form={form} set={set} errors={errors} suggested={data.suggested} f={f} />
           </Layout.AnnotatedSection>
 
           <Layout.AnnotatedSection
             id="tiers"
             title="VIP tiers"
-            description="Customers who spend more earn faster. A customer's tier is the highest one their spend over the last 12 months reaches (subtotal after discounts, minus refunds); it is updated on each order and refund."
+            description="Customers who spend more earn faster. A customer's tier is the highest one their spend over the last 12 months reaches (subtotal after discounts, minus refunds); it is updated on each order, refund and cancellation and once a day, so a tier drops when old spend leaves the 12 months. Entering a tier can pay a one-time reward."
           >
             <Card>
               <BlockStack gap="400">
@@ -233,7 +224,7 @@ export default function Program() {
                     onChange={set("tiers")}
                     errors={errors}
                     symbol={symbol}
-                    suggested={data.suggested.tiers.map((t) => ({ key: nextKey(), name: t.name, minSpend: plain(t.minSpendCents), multiplier: String(t.multiplier) }))}
+                    suggested={data.suggested.tiers.map(tierForm)}
                     money={f.shortCents}
                   />
                 )}
@@ -266,6 +257,19 @@ export default function Program() {
                   suffix="months"
                   helpText={`Suggested: ${data.suggested.expiryMonths} months. Any order resets the clock.`}
                   name="expiryMonths"
+                />
+                <TextField
+                  label="Remind customers before points expire"
+                  type="number"
+                  min={1}
+                  autoComplete="off"
+                  value={form.expiryReminderDays}
+                  onChange={set("expiryReminderDays")}
+                  disabled={!form.expiryEnabled}
+                  error={errors.expiryReminderDays}
+                  suffix="days before"
+                  helpText="The rewards widget and the customer's page show the points and the day they expire from then on."
+                  name="expiryReminderDays"
                 />
               </BlockStack>
             </Card>
