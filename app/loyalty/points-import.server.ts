@@ -63,7 +63,7 @@ export interface ImportResult extends ImportProgress {
   fileHash: string;
 }
 
-const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s.\-]+/g, "_");
+const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s.-]+/g, "_");
 
 /** Which column holds what, from the header row; throws ImportFileError naming what is missing. */
 export function recogniseColumns(header: string[]): ImportColumns {
@@ -109,6 +109,15 @@ export function readRow(columns: ImportColumns, fields: string[], line: number):
   if (points < 0) return { line, reason: `A starting balance cannot be negative (${points}).` };
   if (points > MAX_LEDGER_POINTS) return { line, reason: `${points} points is more than one balance may hold (${MAX_LEDGER_POINTS}).` };
   return { line, customerId, email: email && /^[^\s@]+@[^\s@]+$/.test(email) ? email : null, points };
+}
+
+/** Reads only the header row: the columns, or ImportFileError before anything is imported. */
+export async function checkHeader(bytes: AsyncIterable<Uint8Array>): Promise<ImportColumns> {
+  for await (const record of csvRecords(utf8Chunks(bytes))) {
+    if (record.error) throw new ImportFileError(record.error);
+    return recogniseColumns(record.fields);
+  }
+  throw new ImportFileError("The file is empty: it needs a header row and one row per customer.");
 }
 
 /** SHA-256 of the bytes, hex. */

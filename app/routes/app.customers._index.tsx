@@ -201,6 +201,7 @@ export default function Customers() {
       fullWidth
       title="Customers"
       subtitle={`${f.number(total)} ${total === 1 ? "customer" : "customers"}${describing.length ? ` ${describing.join(", ")}` : ""}`}
+      secondaryActions={[{ content: "Import points", url: "/app/customers/import" }]}
       primaryAction={
         <Button onClick={onExport} loading={csv.exporting} disabled={total === 0}>
           Export CSV
