@@ -119,7 +119,7 @@ export default function ImportPoints() {
               {state.phase === "failed" && <Banner tone="critical">{state.error}</Banner>}
               {counts && (
                 <p data-import-result>
-                  {f.number(counts.rows)} rows read: {f.number(counts.imported)} customers given {f.number(counts.points)} points
+                  {f.number(counts.rows)} {counts.rows === 1 ? "row" : "rows"} read: {f.number(counts.imported)} {counts.imported === 1 ? "customer" : "customers"} given {f.number(counts.points)} points
                   {counts.alreadyImported ? `, ${f.number(counts.alreadyImported)} already imported from this file` : ""}
                   {counts.zero ? `, ${f.number(counts.zero)} with no points` : ""}
                   {counts.problems ? `, ${f.number(counts.problems)} not imported (${f.number(counts.unknown)} unknown customers)` : ""}.
