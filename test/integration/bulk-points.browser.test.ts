@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { appendEntry } from "../../app/loyalty/ledger.server";
-import { adminBrowserContext, embeddedUrl, sessionToken, storeAdminSessions } from "../support/admin-session";
+import { adminBrowserContext, adminHeaders, embeddedUrl, sessionToken, storeAdminSessions } from "../support/admin-session";
 import { useChromium } from "../support/browser";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
@@ -71,6 +71,28 @@ async function shotOnFailure(page: Page, name: string, steps: () => Promise<void
     throw error;
   }
 }
+
+describe("refusing bad input", () => {
+  async function post(pathAndQuery: string, body: BodyInit) {
+    const response = await fetch(new URL(pathAndQuery, app.url), { method: "POST", headers: adminHeaders(SHOP), body });
+    return { status: response.status, text: await response.text() };
+  }
+
+  it("answers 400 with the reason, and changes no balance, for a bad bulk adjustment or import file", async () => {
+    const before = await db.ledgerEntry.count();
+    const bulk = new URLSearchParams({ intent: "bulk-adjust", delta: "lots", reason: "x", nonce: "nonce-bad-input-1", q: "" });
+    expect(await post("/app/customers?index&_data=routes%2Fapp.customers._index", bulk)).toMatchObject({ status: 400, text: expect.stringContaining("whole number") });
+    const noPoints = new FormData();
+    noPoints.set("file", new Blob(["email,tier\r\nivo@example.com,Gold\r\n"], { type: "text/csv" }), "tiers.csv");
+    expect(await post("/app/customers/import.ndjson", noPoints)).toMatchObject({ status: 400, text: expect.stringContaining("No points column") });
+    expect(await post("/app/customers/import.ndjson", new URLSearchParams({ file: "email,points" }))).toMatchObject({ status: 400 });
+    const unclosed = new FormData();
+    unclosed.set("file", new Blob(['"email,points\r\n'], { type: "text/csv" }), "broken.csv");
+    expect(await post("/app/customers/import.ndjson", unclosed)).toMatchObject({ status: 400, text: expect.stringContaining("never closed") });
+    expect(await db.ledgerEntry.count()).toBe(before);
+    expect(app.logs()).toMatch(/points import refused/);
+  });
+});
 
 describe("bulk points in Chromium", () => {
   it("adds points to every customer the search shows, once for a double submit", async () => {
