@@ -12,7 +12,13 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { applyMigrations, dialectOf } from "../app/db/migrations.server";
 
-const { values: args } = parseArgs({ options: { rows: { type: "string", default: "100000" }, postgres: { type: "string" }, keep: { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: "string", default: "100000" },
+    postgres: { type: "string" },
+    keep: { type: "boolean", default: false },
+  },
+});
 const ROWS = Number(args.rows);
 const SHOP = "bench-import.myshopify.com";
 const MB = 1024 * 1024;
@@ -45,9 +51,12 @@ async function writeFile(file: string) {
   await write("merchant_id,email,points_approved,points_pending\r\n");
   for (let i = 0; i < ROWS; i++) {
     let line: string;
-    if (i % 50 === 7) line = `${i},,lots,0`; // malformed points
-    else if (i % 100 === 13) line = `${10_000_000 + i},,10,0`; // unknown customer
-    else if (i % 2 === 0) line = `${i},,${(i % 5000) + 1},0`; // by Shopify customer id
+    if (i % 50 === 7)
+      line = `${i},,lots,0`; // malformed points
+    else if (i % 100 === 13)
+      line = `${10_000_000 + i},,10,0`; // unknown customer
+    else if (i % 2 === 0)
+      line = `${i},,${(i % 5000) + 1},0`; // by Shopify customer id
     else line = `,"customer${i}@example.com",${(i % 5000) + 1},0`; // by email
     await write(`${line}\r\n`);
   }
@@ -59,7 +68,9 @@ async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "regulars-bench-import-"));
   const file = path.join(dir, "points.csv");
   await writeFile(file);
-  console.log(`CSV import bench: ${ROWS.toLocaleString("en")} rows, ${(statSync(file).size / MB).toFixed(1)} MB, ${args.postgres ? "PostgreSQL" : "SQLite"}`);
+  console.log(
+    `CSV import bench: ${ROWS.toLocaleString("en")} rows, ${(statSync(file).size / MB).toFixed(1)} MB, ${args.postgres ? "PostgreSQL" : "SQLite"}`,
+  );
   process.env.DATABASE_URL = await freshDatabase(dir);
   const { db } = await import("../app/db.server");
   const { importBalances } = await import("../app/loyalty/points-import.server");
@@ -71,8 +82,11 @@ async function main() {
   for (let i = 0; i < ROWS; i += 1000) {
     const n = Math.min(1000, ROWS - i);
     const now = new Date();
-    await execute(db, `INSERT INTO "Customer" ("shop", "shopifyId", "email", "createdAt", "updatedAt") VALUES ${valuesList(n, 5)}`,
-      Array.from({ length: n }, (_, k) => [SHOP, String(i + k), `customer${i + k}@example.com`, now, now]).flat());
+    await execute(
+      db,
+      `INSERT INTO "Customer" ("shop", "shopifyId", "email", "createdAt", "updatedAt") VALUES ${valuesList(n, 5)}`,
+      Array.from({ length: n }, (_, k) => [SHOP, String(i + k), `customer${i + k}@example.com`, now, now]).flat(),
+    );
   }
   const open = () => createReadStream(file, { highWaterMark: 64 * 1024 });
 
@@ -96,12 +110,18 @@ async function main() {
     const seconds = (performance.now() - started) / 1000;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     console.log(`${pass}:`);
-    console.log(`  rows        ${result.rows.toLocaleString("en")} read, ${result.imported.toLocaleString("en")} imported, ${result.alreadyImported.toLocaleString("en")} already imported, ${problems.toLocaleString("en")} reported (${result.unknown.toLocaleString("en")} unknown customers)`);
+    console.log(
+      `  rows        ${result.rows.toLocaleString("en")} read, ${result.imported.toLocaleString("en")} imported, ${result.alreadyImported.toLocaleString("en")} already imported, ${problems.toLocaleString("en")} reported (${result.unknown.toLocaleString("en")} unknown customers)`,
+    );
     console.log(`  time        ${seconds.toFixed(2)} s  (${Math.round(result.rows / seconds).toLocaleString("en")} rows/s)`);
     const heapAtEnd = process.memoryUsage().heapUsed;
     global.gc?.();
-    console.log(`  peak RSS    ${(peakRss / MB).toFixed(0)} MB sampled during the import (${(rssAtStart / MB).toFixed(0)} MB at its start)`);
-    console.log(`  JS heap     ${(heapAtStart / MB).toFixed(0)} MB at the start, ${(heapAtEnd / MB).toFixed(0)} MB at the end, ${(process.memoryUsage().heapUsed / MB).toFixed(0)} MB after a collection (what the import kept)`);
+    console.log(
+      `  peak RSS    ${(peakRss / MB).toFixed(0)} MB sampled during the import (${(rssAtStart / MB).toFixed(0)} MB at its start)`,
+    );
+    console.log(
+      `  JS heap     ${(heapAtStart / MB).toFixed(0)} MB at the start, ${(heapAtEnd / MB).toFixed(0)} MB at the end, ${(process.memoryUsage().heapUsed / MB).toFixed(0)} MB after a collection (what the import kept)`,
+    );
   }
   console.log(`  process maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (seeding included)`);
   const [{ n }] = await db.$queryRawUnsafe<{ n: bigint | number }[]>(`SELECT COUNT(*) AS n FROM "LedgerEntry"`);

@@ -5,11 +5,25 @@ import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
 
 export type BulkAdjustAnswer =
-  | { ok: true; matched: number; adjusted: number; alreadyDone: number; skippedRedacted: number; skippedNoPoints: number; partial: number; shortfall: number }
+  | {
+      ok: true;
+      matched: number;
+      adjusted: number;
+      alreadyDone: number;
+      skippedRedacted: number;
+      skippedNoPoints: number;
+      partial: number;
+      shortfall: number;
+    }
   | { ok: false; error: string; field: "delta" | "reason" | "nonce" | null };
 
 export function BulkAdjustCard({
-  filter, total, describing, nonce, maxReasonLength, number,
+  filter,
+  total,
+  describing,
+  nonce,
+  maxReasonLength,
+  number,
 }: {
   filter: { q: string; segment: string | null; atRisk: boolean };
   total: number;
@@ -78,7 +92,10 @@ export function BulkAdjustCard({
           </InlineStack>
           {error && error.field !== "delta" && error.field !== "reason" && <Banner tone="critical">{error.error}</Banner>}
           {answer?.ok && (
-            <Banner tone="success" title={`Adjusted ${number(answer.adjusted)} ${answer.adjusted === 1 ? "customer" : "customers"}`}>
+            <Banner
+              tone="success"
+              title={`Adjusted ${number(answer.adjusted)} ${answer.adjusted === 1 ? "customer" : "customers"}`}
+            >
               <p data-bulk-result>{summary(answer, number)}</p>
             </Banner>
           )}

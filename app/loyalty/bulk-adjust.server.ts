@@ -49,7 +49,15 @@ export async function bulkAdjust(
   actor: string | null,
   { chunkSize = BULK_CHUNK }: { chunkSize?: number } = {},
 ): Promise<BulkAdjustResult> {
-  const result: BulkAdjustResult = { matched: 0, adjusted: 0, alreadyDone: 0, skippedRedacted: 0, skippedNoPoints: 0, partial: 0, shortfall: 0 };
+  const result: BulkAdjustResult = {
+    matched: 0,
+    adjusted: 0,
+    alreadyDone: 0,
+    skippedRedacted: 0,
+    skippedNoPoints: 0,
+    partial: 0,
+    shortfall: 0,
+  };
   for await (const page of memberList(shop, filter).pages(chunkSize)) {
     result.matched += page.length;
     const ids = page.map((row) => row.id);
@@ -74,7 +82,9 @@ async function adjustChunk(tx: Tx, shop: string, ids: number[], input: Adjustmen
   );
   const keys = rows.map((r) => bulkKey(input.nonce, toNumber(r.id)));
   const done = new Set(
-    (await tx.ledgerEntry.findMany({ where: { shop, idempotencyKey: { in: keys } }, select: { idempotencyKey: true } })).map((e) => e.idempotencyKey),
+    (await tx.ledgerEntry.findMany({ where: { shop, idempotencyKey: { in: keys } }, select: { idempotencyKey: true } })).map(
+      (e) => e.idempotencyKey,
+    ),
   );
   const entries: NewLedgerEntry[] = [];
   for (const row of rows) {

@@ -26,11 +26,27 @@ export const IMPORT_BATCH = 500;
  * guesses.
  */
 export const IMPORT_COLUMNS = {
-  customerId: ["shopify_customer_id", "customer_id", "shopify_id", "merchant_id", "platform_customer_id", "external_customer_id", "id"],
+  customerId: [
+    "shopify_customer_id",
+    "customer_id",
+    "shopify_id",
+    "merchant_id",
+    "platform_customer_id",
+    "external_customer_id",
+    "id",
+  ],
   email: ["email", "customer_email", "email_address", "e_mail"],
   points: [
-    "points", "points_balance", "point_balance", "balance", "points_approved", "approved_points",
-    "current_points", "available_points", "swell_point_balance", "loyalty_points",
+    "points",
+    "points_balance",
+    "point_balance",
+    "balance",
+    "points_approved",
+    "approved_points",
+    "current_points",
+    "available_points",
+    "swell_point_balance",
+    "loyalty_points",
   ],
 } as const;
 
@@ -63,7 +79,11 @@ export interface ImportResult extends ImportProgress {
   fileHash: string;
 }
 
-const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s.-]+/g, "_");
+const normalise = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.-]+/g, "_");
 
 /** Which column holds what, from the header row; throws ImportFileError naming what is missing. */
 export function recogniseColumns(header: string[]): ImportColumns {
@@ -78,7 +98,10 @@ export function recogniseColumns(header: string[]): ImportColumns {
   const points = find(IMPORT_COLUMNS.points);
   const customerId = find(IMPORT_COLUMNS.customerId);
   const email = find(IMPORT_COLUMNS.email);
-  if (points === null) throw new ImportFileError(`No points column: name one "points" or "points_balance" (found: ${header.join(", ") || "nothing"}).`);
+  if (points === null)
+    throw new ImportFileError(
+      `No points column: name one "points" or "points_balance" (found: ${header.join(", ") || "nothing"}).`,
+    );
   if (customerId === null && email === null) throw new ImportFileError('No customer column: name one "email" or "customer_id".');
   return { customerId, email, points };
 }
@@ -107,7 +130,8 @@ export function readRow(columns: ImportColumns, fields: string[], line: number):
   if (!m) return { line, reason: `"${rawPoints.slice(0, 40)}" is not a whole number of points.` };
   const points = Number(m[1]);
   if (points < 0) return { line, reason: `A starting balance cannot be negative (${points}).` };
-  if (points > MAX_LEDGER_POINTS) return { line, reason: `${points} points is more than one balance may hold (${MAX_LEDGER_POINTS}).` };
+  if (points > MAX_LEDGER_POINTS)
+    return { line, reason: `${points} points is more than one balance may hold (${MAX_LEDGER_POINTS}).` };
   return { line, customerId, email: email && /^[^\s@]+@[^\s@]+$/.test(email) ? email : null, points };
 }
 
@@ -135,7 +159,11 @@ export interface ImportOptions {
 }
 
 /** Imports the balances of the CSV `open()` yields (called twice); see the top of this file. */
-export async function importBalances(shop: string, open: () => AsyncIterable<Uint8Array>, options: ImportOptions): Promise<ImportResult> {
+export async function importBalances(
+  shop: string,
+  open: () => AsyncIterable<Uint8Array>,
+  options: ImportOptions,
+): Promise<ImportResult> {
   const fileHash = await hashOf(open());
   const progress: ImportProgress = { rows: 0, imported: 0, alreadyImported: 0, zero: 0, unknown: 0, problems: 0, points: 0 };
   const report = (problem: ImportProblem) => {
@@ -183,20 +211,35 @@ export async function importBalances(shop: string, open: () => AsyncIterable<Uin
 type Found = { id: number; shopifyId: string; email: string | null; redacted: boolean };
 
 async function importBatch(
-  shop: string, fileHash: string, rows: Row[], firstLine: Map<number, number>, progress: ImportProgress,
-  report: (p: ImportProblem) => void, actor: string | null,
+  shop: string,
+  fileHash: string,
+  rows: Row[],
+  firstLine: Map<number, number>,
+  progress: ImportProgress,
+  report: (p: ImportProblem) => void,
+  actor: string | null,
 ) {
   const ids = [...new Set(rows.flatMap((r) => (r.customerId ? [r.customerId] : [])))];
   const emails = [...new Set(rows.flatMap((r) => (r.email ? [r.email] : [])))];
   const found: Found[] = [];
   const select = `SELECT "id", "shopifyId", "email", "redactedAt" FROM "Customer" WHERE "shop" = ?`;
   const toFound = (r: { id: unknown; shopifyId: string; email: string | null; redactedAt: unknown }): Found => ({
-    id: toNumber(r.id), shopifyId: String(r.shopifyId), email: r.email?.toLowerCase() ?? null, redacted: Boolean(r.redactedAt),
+    id: toNumber(r.id),
+    shopifyId: String(r.shopifyId),
+    email: r.email?.toLowerCase() ?? null,
+    redacted: Boolean(r.redactedAt),
   });
   type Raw = { id: unknown; shopifyId: string; email: string | null; redactedAt: unknown };
-  if (ids.length) found.push(...(await query<Raw>(db, `${select} AND "shopifyId" IN (${ids.map(() => "?").join(", ")})`, [shop, ...ids])).map(toFound));
+  if (ids.length)
+    found.push(
+      ...(await query<Raw>(db, `${select} AND "shopifyId" IN (${ids.map(() => "?").join(", ")})`, [shop, ...ids])).map(toFound),
+    );
   if (emails.length) {
-    found.push(...(await query<Raw>(db, `${select} AND LOWER("email") IN (${emails.map(() => "?").join(", ")})`, [shop, ...emails])).map(toFound));
+    found.push(
+      ...(await query<Raw>(db, `${select} AND LOWER("email") IN (${emails.map(() => "?").join(", ")})`, [shop, ...emails])).map(
+        toFound,
+      ),
+    );
   }
   const byShopifyId = new Map(found.map((c) => [c.shopifyId, c]));
   const byEmail = new Map<string, Found[]>();
@@ -210,14 +253,20 @@ async function importBatch(
     if (!customer && row.email) {
       const matches = byEmail.get(row.email) ?? [];
       if (matches.length > 1) {
-        report({ line: row.line, reason: `${matches.length} customers share the email ${row.email}: give the Shopify customer ID instead.` });
+        report({
+          line: row.line,
+          reason: `${matches.length} customers share the email ${row.email}: give the Shopify customer ID instead.`,
+        });
         continue;
       }
       customer = matches[0];
     }
     if (!customer) {
       progress.unknown++;
-      report({ line: row.line, reason: `No customer ${[row.customerId && `with Shopify ID ${row.customerId}`, row.email && `with email ${row.email}`].filter(Boolean).join(" or ")} in this shop.` });
+      report({
+        line: row.line,
+        reason: `No customer ${[row.customerId && `with Shopify ID ${row.customerId}`, row.email && `with email ${row.email}`].filter(Boolean).join(" or ")} in this shop.`,
+      });
       continue;
     }
     if (customer.redacted) {
@@ -231,12 +280,23 @@ async function importBatch(
     }
     firstLine.set(customer.id, row.line);
     entries.push({
-      line: row.line, shop, customerId: customer.id, delta: row.points, kind: "adjust", reason: IMPORT_REASON,
-      idempotencyKey: `import:${fileHash}:${customer.id}`, actor,
+      line: row.line,
+      shop,
+      customerId: customer.id,
+      delta: row.points,
+      kind: "adjust",
+      reason: IMPORT_REASON,
+      idempotencyKey: `import:${fileHash}:${customer.id}`,
+      actor,
     });
   }
   if (entries.length === 0) return;
-  const appended = await db.$transaction((tx) => appendEntries(tx, entries.map(({ line: _line, ...entry }) => entry)));
+  const appended = await db.$transaction((tx) =>
+    appendEntries(
+      tx,
+      entries.map(({ line: _line, ...entry }) => entry),
+    ),
+  );
   progress.imported += appended.length;
   progress.alreadyImported += entries.length - appended.length;
   for (const e of appended) progress.points += e.delta;

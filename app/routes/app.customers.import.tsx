@@ -21,7 +21,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { maxFileBytes: config().MAX_BODY_BYTES - 4096, locale: adminLocale(new URL(request.url).searchParams) };
 }
 
-type Counts = { rows: number; imported: number; alreadyImported: number; zero: number; unknown: number; problems: number; points: number };
+type Counts = {
+  rows: number;
+  imported: number;
+  alreadyImported: number;
+  zero: number;
+  unknown: number;
+  problems: number;
+  points: number;
+};
 type Problem = { line: number; reason: string };
 type State =
   | { phase: "idle" }
@@ -38,7 +46,12 @@ export default function ImportPoints() {
   async function upload(file: File) {
     setProblems([]);
     if (file.size > maxFileBytes) {
-      setState({ phase: "failed", name: file.name, counts: null, error: `The file is ${f.number(Math.ceil(file.size / 1024))} KB; the limit is ${f.number(Math.floor(maxFileBytes / 1024))} KB (about 60,000 rows). Split it into smaller files and import each one.` });
+      setState({
+        phase: "failed",
+        name: file.name,
+        counts: null,
+        error: `The file is ${f.number(Math.ceil(file.size / 1024))} KB; the limit is ${f.number(Math.floor(maxFileBytes / 1024))} KB (about 60,000 rows). Split it into smaller files and import each one.`,
+      });
       return;
     }
     // Lines in the file (less the header): the denominator of the progress bar.
@@ -49,7 +62,12 @@ export default function ImportPoints() {
     const response = await fetch("/app/customers/import.ndjson", { method: "POST", body });
     if (!response.ok || !response.body) {
       const answer = await response.json().catch(() => null);
-      setState({ phase: "failed", name: file.name, counts: null, error: answer?.error ?? `The import failed (${response.status}).` });
+      setState({
+        phase: "failed",
+        name: file.name,
+        counts: null,
+        error: answer?.error ?? `The import failed (${response.status}).`,
+      });
       return;
     }
     const found: Problem[] = [];
@@ -77,7 +95,17 @@ export default function ImportPoints() {
   }
 
   const downloadReport = () => {
-    const href = URL.createObjectURL(new Blob([`\uFEFF${csvDocument(["Line", "Reason"], problems.map((p) => [p.line, p.reason]))}`], { type: "text/csv" }));
+    const href = URL.createObjectURL(
+      new Blob(
+        [
+          `\uFEFF${csvDocument(
+            ["Line", "Reason"],
+            problems.map((p) => [p.line, p.reason]),
+          )}`,
+        ],
+        { type: "text/csv" },
+      ),
+    );
     const a = document.createElement("a");
     a.href = href;
     a.download = `import-problems-${state.phase === "idle" ? "file" : state.name.replace(/\.csv$/i, "")}.csv`;
@@ -89,22 +117,36 @@ export default function ImportPoints() {
 
   const counts = state.phase === "idle" ? null : state.counts;
   return (
-    <Page backAction={{ content: "Customers", url: "/app/customers" }} title="Import points" subtitle="Starting balances from your previous loyalty app">
+    <Page
+      backAction={{ content: "Customers", url: "/app/customers" }}
+      title="Import points"
+      subtitle="Starting balances from your previous loyalty app"
+    >
       <TitleBar title="Import points" />
       <BlockStack gap="400">
         <Card>
           <BlockStack gap="300">
             <Text as="p">
-              Upload the customer export of Smile.io, LoyaltyLion or Yotpo, or any CSV with a customer column (<code>email</code> or{" "}
-              <code>customer_id</code>, the Shopify customer ID) and a points column (<code>points</code> or <code>points_balance</code>).
-              Each customer’s points are added to their balance with the reason “Points carried over from our previous rewards program”.
+              Upload the customer export of Smile.io, LoyaltyLion or Yotpo, or any CSV with a customer column (<code>email</code>{" "}
+              or <code>customer_id</code>, the Shopify customer ID) and a points column (<code>points</code> or{" "}
+              <code>points_balance</code>). Each customer’s points are added to their balance with the reason “Points carried over
+              from our previous rewards program”.
             </Text>
             <List>
               <List.Item>Customers the shop does not have are not created: they are listed in the problems report.</List.Item>
               <List.Item>Uploading the same file again changes nothing. A different file adds its points again.</List.Item>
-              <List.Item>Files up to {f.number(Math.floor(maxFileBytes / 1024))} KB (about 60,000 rows); split larger files.</List.Item>
+              <List.Item>
+                Files up to {f.number(Math.floor(maxFileBytes / 1024))} KB (about 60,000 rows); split larger files.
+              </List.Item>
             </List>
-            <DropZone accept=".csv,text/csv" type="file" allowMultiple={false} disabled={state.phase === "running"} onDrop={(files) => files[0] && void upload(files[0])} label="CSV file">
+            <DropZone
+              accept=".csv,text/csv"
+              type="file"
+              allowMultiple={false}
+              disabled={state.phase === "running"}
+              onDrop={(files) => files[0] && void upload(files[0])}
+              label="CSV file"
+            >
               <DropZone.FileUpload actionTitle="Choose a CSV file" actionHint="or drop it here" />
             </DropZone>
           </BlockStack>
@@ -113,16 +155,29 @@ export default function ImportPoints() {
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
-                {state.phase === "running" ? `Importing ${state.name}…` : state.phase === "done" ? `Imported ${state.name}` : `${state.name} was not imported`}
+                {state.phase === "running"
+                  ? `Importing ${state.name}…`
+                  : state.phase === "done"
+                    ? `Imported ${state.name}`
+                    : `${state.name} was not imported`}
               </Text>
-              {state.phase === "running" && <ProgressBar progress={Math.min(100, Math.round(((counts?.rows ?? 0) / state.expectedRows) * 100))} size="small" />}
+              {state.phase === "running" && (
+                <ProgressBar
+                  progress={Math.min(100, Math.round(((counts?.rows ?? 0) / state.expectedRows) * 100))}
+                  size="small"
+                />
+              )}
               {state.phase === "failed" && <Banner tone="critical">{state.error}</Banner>}
               {counts && (
                 <p data-import-result>
-                  {f.number(counts.rows)} {counts.rows === 1 ? "row" : "rows"} read: {f.number(counts.imported)} {counts.imported === 1 ? "customer" : "customers"} given {f.number(counts.points)} points
+                  {f.number(counts.rows)} {counts.rows === 1 ? "row" : "rows"} read: {f.number(counts.imported)}{" "}
+                  {counts.imported === 1 ? "customer" : "customers"} given {f.number(counts.points)} points
                   {counts.alreadyImported ? `, ${f.number(counts.alreadyImported)} already imported from this file` : ""}
                   {counts.zero ? `, ${f.number(counts.zero)} with no points` : ""}
-                  {counts.problems ? `, ${f.number(counts.problems)} not imported (${f.number(counts.unknown)} unknown customers)` : ""}.
+                  {counts.problems
+                    ? `, ${f.number(counts.problems)} not imported (${f.number(counts.unknown)} unknown customers)`
+                    : ""}
+                  .
                 </p>
               )}
               {problems.length > 0 && (

@@ -46,7 +46,12 @@ export async function action({ request }: ActionFunctionArgs) {
         send({ done: result });
       } catch (error) {
         log.error("points import failed", { shop: session.shop, error: String(error) });
-        send({ failed: error instanceof ImportFileError ? error.message : "The import stopped on a server error; upload the same file again to finish it (rows already imported are not imported twice)." });
+        send({
+          failed:
+            error instanceof ImportFileError
+              ? error.message
+              : "The import stopped on a server error; upload the same file again to finish it (rows already imported are not imported twice).",
+        });
       }
       controller.close();
     },

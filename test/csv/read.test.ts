@@ -40,15 +40,19 @@ describe("csvRecords", () => {
   it("reads the same records however the text is split into chunks (CRLF and quotes split too)", async () => {
     const cell = fc.oneof(fc.string(), fc.constantFrom('"', ",", "\r\n", "x\ny", '""'));
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), async (rows, cuts) => {
-        // csvDocument guards formulas with a leading quote: compare against what it wrote.
-        const text = csvDocument(["h1", "h2"], rows);
-        const whole = await read([text]);
-        const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-        const pieces = [0, ...at].map((start, i) => text.slice(start, [...at, text.length][i]));
-        expect(await read(pieces)).toEqual(whole);
-        expect(whole.length).toBe(rows.length + 1);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        async (rows, cuts) => {
+          // csvDocument guards formulas with a leading quote: compare against what it wrote.
+          const text = csvDocument(["h1", "h2"], rows);
+          const whole = await read([text]);
+          const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+          const pieces = [0, ...at].map((start, i) => text.slice(start, [...at, text.length][i]));
+          expect(await read(pieces)).toEqual(whole);
+          expect(whole.length).toBe(rows.length + 1);
+        },
+      ),
       { numRuns: 200 },
     );
   });

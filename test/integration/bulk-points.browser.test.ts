@@ -35,7 +35,17 @@ beforeAll(async () => {
   ] as const;
   for (const [shopifyId, firstName, email, points] of people) {
     const c = await db.customer.create({ data: { shop: SHOP, shopifyId, firstName, lastName: "Bean", email } });
-    if (points) await db.$transaction((tx) => appendEntry(tx, { shop: SHOP, customerId: c.id, delta: points, kind: "earn", reason: "Order", idempotencyKey: `seed:${c.id}` }));
+    if (points)
+      await db.$transaction((tx) =>
+        appendEntry(tx, {
+          shop: SHOP,
+          customerId: c.id,
+          delta: points,
+          kind: "earn",
+          reason: "Order",
+          idempotencyKey: `seed:${c.id}`,
+        }),
+      );
   }
   await db.customer.create({ data: { shop: OTHER_SHOP, shopifyId: "201", firstName: "Vera", email: "vip-vera@example.com" } });
   await storeAdminSessions(SHOP);
@@ -59,7 +69,9 @@ async function embeddedContext(): Promise<BrowserContext> {
 }
 
 async function hydrated(page: Page) {
-  await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized));
+  await page.waitForFunction(() =>
+    Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized),
+  );
   await page.waitForLoadState("networkidle");
 }
 
@@ -81,14 +93,25 @@ describe("refusing bad input", () => {
   it("answers 400 with the reason, and changes no balance, for a bad bulk adjustment or import file", async () => {
     const before = await db.ledgerEntry.count();
     const bulk = new URLSearchParams({ intent: "bulk-adjust", delta: "lots", reason: "x", nonce: "nonce-bad-input-1", q: "" });
-    expect(await post("/app/customers?index&_data=routes%2Fapp.customers._index", bulk)).toMatchObject({ status: 400, text: expect.stringContaining("whole number") });
+    expect(await post("/app/customers?index&_data=routes%2Fapp.customers._index", bulk)).toMatchObject({
+      status: 400,
+      text: expect.stringContaining("whole number"),
+    });
     const noPoints = new FormData();
     noPoints.set("file", new Blob(["email,tier\r\nivo@example.com,Gold\r\n"], { type: "text/csv" }), "tiers.csv");
-    expect(await post("/app/customers/import.ndjson", noPoints)).toMatchObject({ status: 400, text: expect.stringContaining("No points column") });
-    expect(await post("/app/customers/import.ndjson", new URLSearchParams({ file: "email,points" }))).toMatchObject({ status: 400 });
+    expect(await post("/app/customers/import.ndjson", noPoints)).toMatchObject({
+      status: 400,
+      text: expect.stringContaining("No points column"),
+    });
+    expect(await post("/app/customers/import.ndjson", new URLSearchParams({ file: "email,points" }))).toMatchObject({
+      status: 400,
+    });
     const unclosed = new FormData();
     unclosed.set("file", new Blob(['"email,points\r\n'], { type: "text/csv" }), "broken.csv");
-    expect(await post("/app/customers/import.ndjson", unclosed)).toMatchObject({ status: 400, text: expect.stringContaining("never closed") });
+    expect(await post("/app/customers/import.ndjson", unclosed)).toMatchObject({
+      status: 400,
+      text: expect.stringContaining("never closed"),
+    });
     expect(await db.ledgerEntry.count()).toBe(before);
     expect(app.logs()).toMatch(/points import refused/);
   });
@@ -142,9 +165,14 @@ describe("bulk points in Chromium", () => {
       await hydrated(page);
       await page.locator("input[type=file]").setInputFiles(file);
       await page.getByText("Imported smile-export.csv").waitFor();
-      expect(await page.locator("[data-import-result]").textContent()).toMatch(/3 rows read: 1 customer given 250 points, 2 not imported \(1 unknown customers\)/);
+      expect(await page.locator("[data-import-result]").textContent()).toMatch(
+        /3 rows read: 1 customer given 250 points, 2 not imported \(1 unknown customers\)/,
+      );
       await page.screenshot({ path: path.join(SHOTS, "import.png"), fullPage: true });
-      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /problems report/ }).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: /problems report/ }).click(),
+      ]);
       const report = parseCsv(readFileSync((await download.path())!, "utf8").replace(/^\uFEFF/, ""));
       expect(report.map((r) => r[0])).toEqual(["Line", "2", "4"]);
       expect(report[2][1]).toMatch(/whole number/);

@@ -15,11 +15,20 @@ const filter = (f: Partial<MemberFilter> = {}): MemberFilter => ({ q: "", segmen
 const ids: Record<string, number> = {};
 
 async function customer(shop: string, shopifyId: string, email: string, balance: number, redacted = false) {
-  const row = await db.customer.create({ data: { shop, shopifyId, email, firstName: shopifyId, redactedAt: redacted ? new Date() : null } });
+  const row = await db.customer.create({
+    data: { shop, shopifyId, email, firstName: shopifyId, redactedAt: redacted ? new Date() : null },
+  });
   ids[`${shop}:${shopifyId}`] = row.id;
   if (balance) {
     await db.$transaction((tx) =>
-      appendEntry(tx, { shop, customerId: row.id, delta: balance, kind: "earn", reason: "seed", idempotencyKey: `seed:${row.id}` }),
+      appendEntry(tx, {
+        shop,
+        customerId: row.id,
+        delta: balance,
+        kind: "earn",
+        reason: "seed",
+        idempotencyKey: `seed:${row.id}`,
+      }),
     );
   }
 }
@@ -57,7 +66,13 @@ describe("bulk adjustments", () => {
     const row = await db.ledgerEntry.findUnique({
       where: { shop_idempotencyKey: { shop: SHOP, idempotencyKey: bulkKey(input.nonce, ids[`${SHOP}:1`]) } },
     });
-    expect(row).toMatchObject({ kind: "adjust", delta: 25, reason: "Spring thank-you", actor: "Owner <o@example.com>", shortfall: 0 });
+    expect(row).toMatchObject({
+      kind: "adjust",
+      delta: 25,
+      reason: "Spring thank-you",
+      actor: "Owner <o@example.com>",
+      shortfall: 0,
+    });
   });
 
   it("removes at most what each customer has, records the rest as shortfall, and skips empty balances", async () => {

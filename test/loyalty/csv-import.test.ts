@@ -3,7 +3,13 @@
 // customers are reported with their line, and uploading the same file again changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
-import { IMPORT_REASON, ImportFileError, importBalances, recogniseColumns, type ImportProblem } from "../../app/loyalty/points-import.server";
+import {
+  IMPORT_REASON,
+  ImportFileError,
+  importBalances,
+  recogniseColumns,
+  type ImportProblem,
+} from "../../app/loyalty/points-import.server";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
 
@@ -47,20 +53,20 @@ afterAll(() => db.$disconnect());
 // A LoyaltyLion-style export (customer id, email, approved points), with every kind of bad row.
 const FILE = [
   "merchant_id,email,points_approved,points_pending",
-  "1001,ana@example.com,120,5",          // 2: by id
-  ",BO@example.com,80,0",                 // 3: by email, case-insensitive
+  "1001,ana@example.com,120,5", // 2: by id
+  ",BO@example.com,80,0", // 3: by email, case-insensitive
   "gid://shopify/Customer/1003,,1500.0,0", // 4: a gid and a decimal point
-  "9999,ghost@example.com,10,0",          // 5: unknown customer
-  ",twin@example.com,10,0",               // 6: two customers share the email
-  "1006,,10,0",                           // 7: erased customer
-  "1001,,999,0",                          // 8: the same customer again
-  "abc,,10,0",                            // 9: not an id
-  ",nobody,10,0",                         // 10: not an email
-  "1002,,12.5,0",                         // 11: not whole points
-  "1002,,-4,0",                           // 12: negative
-  "1002,,,0",                             // 13: no points
-  "1003,,0,0",                            // 14: zero: nothing to import, not a problem
-  '"1002,"broken,1,0',                    // 15: malformed quoting ends up not an id
+  "9999,ghost@example.com,10,0", // 5: unknown customer
+  ",twin@example.com,10,0", // 6: two customers share the email
+  "1006,,10,0", // 7: erased customer
+  "1001,,999,0", // 8: the same customer again
+  "abc,,10,0", // 9: not an id
+  ",nobody,10,0", // 10: not an email
+  "1002,,12.5,0", // 11: not whole points
+  "1002,,-4,0", // 12: negative
+  "1002,,,0", // 13: no points
+  "1003,,0,0", // 14: zero: nothing to import, not a problem
+  '"1002,"broken,1,0', // 15: malformed quoting ends up not an id
 ].join("\r\n");
 
 describe("importing starting balances", () => {
@@ -68,7 +74,9 @@ describe("importing starting balances", () => {
     const { result, problems } = await run(SHOP, FILE);
     expect(result).toMatchObject({ rows: 14, imported: 3, alreadyImported: 0, zero: 1, unknown: 1, problems: 10, points: 1700 });
     expect(problems.map((p) => p.line).sort((a, b) => a - b)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 15]);
-    expect(problems.find((p) => p.line === 5)?.reason).toMatch(/No customer with Shopify ID 9999 or with email ghost@example.com/);
+    expect(problems.find((p) => p.line === 5)?.reason).toMatch(
+      /No customer with Shopify ID 9999 or with email ghost@example.com/,
+    );
     expect(problems.find((p) => p.line === 6)?.reason).toMatch(/2 customers share/);
     expect(problems.find((p) => p.line === 8)?.reason).toMatch(/line 2/);
     expect(problems.find((p) => p.line === 11)?.reason).toMatch(/whole number/);
