@@ -58,9 +58,8 @@ export async function bulkAdjust(
     partial: 0,
     shortfall: 0,
   };
-  for await (const page of memberList(shop, filter).pages(chunkSize)) {
-    result.matched += page.length;
-    const ids = page.map((row) => row.id);
+  for await (const ids of memberList(shop, filter).idPages(chunkSize)) {
+    result.matched += ids.length;
     const chunk = await db.$transaction((tx) => adjustChunk(tx, shop, ids, input, actor));
     for (const key of Object.keys(chunk) as (keyof BulkAdjustResult)[]) result[key] += chunk[key];
   }

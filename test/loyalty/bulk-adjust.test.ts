@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { appendEntry } from "../../app/loyalty/ledger.server";
 import { bulkAdjust, bulkKey } from "../../app/loyalty/bulk-adjust.server";
-import type { MemberFilter } from "../../app/loyalty/customer-list.server";
+import { memberList, type MemberFilter } from "../../app/loyalty/customer-list.server";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
 
@@ -103,5 +103,52 @@ describe("bulk adjustments", () => {
     const result = await bulkAdjust(OTHER, filter(), { delta: -150, reason: "Reset", nonce: "batch-negative1" }, null);
     expect(result).toMatchObject({ matched: 1, adjusted: 1, shortfall: 0 });
     expect(await pointsOf("1", OTHER)).toBe(-50);
+  });
+
+  it("adjusts exactly the customers of the segment the list is filtered by", async () => {
+    const SEG = "bulk-segments.myshopify.com";
+    await db.shop.create({ data: { domain: SEG, name: SEG, currency: "USD", timezone: "UTC" } });
+    await db.programSettings.create({ data: { shop: SEG } });
+    // Ten customers, the first ones recent and frequent, the last ones long gone: several segments.
+    const day = 86_400_000;
+    for (let i = 0; i < 10; i++) {
+      const c = await db.customer.create({ data: { shop: SEG, shopifyId: `s${i}`, email: `s${i}@example.com` } });
+      for (let n = 0; n < 10 - i; n++) {
+        await db.order.create({
+          data: {
+            shop: SEG,
+            shopifyId: `s${i}-${n}`,
+            name: `#${i}${n}`,
+            customerId: c.id,
+            currency: "USD",
+            processedAt: new Date(Date.now() - (i * 60 + n * 7 + 1) * day),
+            subtotalCents: (10 - i) * 1000,
+            totalCents: (10 - i) * 1000,
+          },
+        });
+      }
+    }
+    const everyone = memberList(SEG, filter());
+    const rows = (await everyone.page({ limit: 50 })).rows;
+    const segment = rows.find((r) => r.shopifyId === "s0")?.segment;
+    expect(segment).toBeTruthy();
+    const inSegment = rows
+      .filter((r) => r.segment === segment)
+      .map((r) => r.shopifyId)
+      .sort();
+    expect(inSegment.length).toBeLessThan(10);
+
+    const result = await bulkAdjust(
+      SEG,
+      filter({ segment }),
+      { delta: 7, reason: "Segment thanks", nonce: "batch-segment-1" },
+      null,
+    );
+    expect(result.adjusted).toBe(inSegment.length);
+    const adjusted = await db.ledgerEntry.findMany({
+      where: { shop: SEG, reason: "Segment thanks" },
+      select: { customer: { select: { shopifyId: true } } },
+    });
+    expect(adjusted.map((e) => e.customer.shopifyId).sort()).toEqual(inSegment);
   });
 });
