@@ -81,3 +81,104 @@ export function attachment(filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
+
+// Reading: a streaming RFC 4180 reader for uploads (the points import). It takes text chunks as
+// they arrive and yields one record at a time, so a file is never one string in memory. It is
+// lenient where spreadsheets are (LF or CR line ends as well as CRLF, a stray quote inside an
+// unquoted field kept as text) and strict where data would be lost: a quoted field still open at
+// the end of the file is reported on the line it started.
+
+export interface CsvRecord {
+  /** The line the record starts on, 1-based (a quoted field may span lines). */
+  line: number;
+  fields: string[];
+  /** Set when the record could not be read as CSV (an unterminated quote). */
+  error?: string;
+}
+
+/** Bytes → text chunks, UTF-8, a leading byte order mark dropped. */
+export async function* utf8Chunks(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8");
+  for await (const chunk of bytes) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/** The records of a CSV document arriving as text chunks. Blank lines are skipped. */
+export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator<CsvRecord> {
+  let fields: string[] = [];
+  let field = "";
+  let quoted = false; // inside a quoted field
+  let afterQuote = false; // just read a quote inside a quoted field: a second one is an escaped quote
+  let fieldStarted = false;
+  let line = 1;
+  let recordLine = 1;
+  let quotedCr = false; // the last character inside a quoted field was a CR
+  let pendingCr = false; // a CR ended a record; an LF right after it belongs to the same line end
+  let first = true;
+  const finish = (): CsvRecord | null => {
+    fields.push(field);
+    const record = fields.length === 1 && fields[0] === "" && !fieldStarted ? null : { line: recordLine, fields };
+    fields = [];
+    field = "";
+    fieldStarted = false;
+    return record;
+  };
+  for await (let text of chunks) {
+    if (first) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (pendingCr) {
+        pendingCr = false;
+        if (ch === "\n") continue;
+      }
+      if (quoted) {
+        if (afterQuote) {
+          afterQuote = false;
+          if (ch === '"') {
+            field += '"';
+            continue;
+          }
+          quoted = false; // the quote closed the field; fall through to read `ch` unquoted
+        } else {
+          if (ch === '"') afterQuote = true;
+          else {
+            // A line break inside the field: CRLF counts once, even split across two chunks.
+            if (ch === "\r" || (ch === "\n" && !quotedCr)) line++;
+            quotedCr = ch === "\r";
+            field += ch;
+          }
+          continue;
+        }
+      }
+      if (ch === ",") {
+        fields.push(field);
+        field = "";
+        fieldStarted = true;
+      } else if (ch === "\r" || ch === "\n") {
+        const record = finish();
+        if (record) yield record;
+        line++;
+        recordLine = line;
+        pendingCr = ch === "\r";
+      } else if (ch === '"' && field === "") {
+        quoted = true;
+        fieldStarted = true;
+      } else {
+        field += ch;
+      }
+    }
+  }
+  if (quoted && !afterQuote) {
+    yield { line: recordLine, fields: [...fields, field], error: "A quoted field is never closed (a missing \")." };
+    return;
+  }
+  const record = finish();
+  if (record) yield record;
+}

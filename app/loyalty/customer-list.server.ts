@@ -121,6 +121,9 @@ export interface MemberList {
   page(request?: PageRequest): Promise<MemberPage>;
   /** Every matching member, newest first, `pageSize` at a time (the CSV export). */
   pages(pageSize?: number): AsyncGenerator<MemberRow[]>;
+  /** The ids of every matching member, newest first, `pageSize` at a time, without the order
+   * statistics a row shows (bulk adjustments need only who). */
+  idPages(pageSize?: number): AsyncGenerator<number[]>;
 }
 
 /** The shop's members matching `filter`. */
@@ -223,6 +226,16 @@ export function memberList(shop: string, filter: MemberFilter): MemberList {
     });
   }
 
+  async function* recordPages(pageSize: number) {
+    let after: number | null = null;
+    for (;;) {
+      const { rows, more } = await records({ after }, pageSize);
+      if (rows.length) yield rows;
+      if (!more || rows.length === 0) return;
+      after = toNumber(rows.at(-1)!.id);
+    }
+  }
+
   return {
     filter,
     async total() {
@@ -245,13 +258,10 @@ export function memberList(shop: string, filter: MemberFilter): MemberList {
       };
     },
     async *pages(pageSize = EXPORT_PAGE_SIZE) {
-      let after: number | null = null;
-      for (;;) {
-        const { rows, more } = await records({ after }, pageSize);
-        if (rows.length) yield await toMemberRows(rows);
-        if (!more || rows.length === 0) return;
-        after = toNumber(rows.at(-1)!.id);
-      }
+      for await (const rows of recordPages(pageSize)) yield await toMemberRows(rows);
+    },
+    async *idPages(pageSize = EXPORT_PAGE_SIZE) {
+      for await (const rows of recordPages(pageSize)) yield rows.map((r) => toNumber(r.id));
     },
   };
 }

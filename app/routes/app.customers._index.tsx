@@ -1,8 +1,9 @@
 // Customers: every member of the shop, searchable by name, email or Shopify id, filterable by RFM
 // segment (the dashboard's segment tiles link here with ?segment=) and by "at risk of lapsing",
-// a page of 50 at a time; each row opens the member page; "Export CSV" downloads the filtered list.
+// a page of 50 at a time; each row opens the member page; "Export CSV" downloads the filtered list;
+// "Adjust points in bulk" adds or removes points for everyone the list shows (POST, intent=bulk-adjust).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
 import {
@@ -16,6 +17,10 @@ import { shopFacts } from "../shops/facts.server";
 import { adminFormat } from "../admin/format";
 import { adminLocale, cursorOf } from "../admin/request";
 import { useCsvExport, useCursorPaging } from "../admin/lists";
+import { AdjustmentError, MAX_REASON_LENGTH, parseAdjustment, staffActor } from "../loyalty/adjustments.server";
+import { bulkAdjust } from "../loyalty/bulk-adjust.server";
+import { BulkAdjustCard, type BulkAdjustAnswer } from "../admin/bulk-adjust";
+import { log } from "../log.server";
 import { authenticate } from "../shopify.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Regulars" }];
@@ -39,7 +44,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
     locale: adminLocale(params),
     exportQuery: filterParams(filter).toString(),
     atRiskThreshold: AT_RISK_P_ALIVE,
+    // A fresh nonce with every load: a retried bulk submit is the same batch and changes nothing.
+    nonce: crypto.randomUUID(),
+    maxReasonLength: MAX_REASON_LENGTH,
   };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { session, sessionToken } = await authenticate.admin(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "bulk-adjust") return json<BulkAdjustAnswer>({ ok: false, error: "Unknown action", field: null }, { status: 400 });
+  const filter = parseMemberFilter(new URLSearchParams([...form].filter((e): e is [string, string] => typeof e[1] === "string")));
+  try {
+    const input = parseAdjustment({ delta: form.get("delta"), reason: form.get("reason"), nonce: form.get("nonce") });
+    const actor = await staffActor(session.shop, sessionToken?.sub);
+    const result = await bulkAdjust(session.shop, filter, input, actor);
+    log.info("bulk adjustment", { shop: session.shop, nonce: input.nonce, delta: input.delta, ...result });
+    return json<BulkAdjustAnswer>({ ok: true, ...result });
+  } catch (error) {
+    if (error instanceof AdjustmentError) {
+      log.warn("bulk adjustment refused", { shop: session.shop, reason: error.message });
+      return json<BulkAdjustAnswer>({ ok: false, error: error.message, field: error.field }, { status: 400 });
+    }
+    throw error;
+  }
 }
 
 
@@ -56,7 +84,7 @@ const SEGMENT_TONES: Partial<Record<Segment, "success" | "info" | "attention" | 
 const TABS = ["all", "at-risk"] as const;
 
 export default function Customers() {
-  const { filter, page, total, currency, timezone, locale, exportQuery, atRiskThreshold } = useLoaderData<typeof loader>();
+  const { filter, page, total, currency, timezone, locale, exportQuery, atRiskThreshold, nonce, maxReasonLength } = useLoaderData<typeof loader>();
   const [searchParams, setSearchParams] = useSearchParams();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -173,6 +201,7 @@ export default function Customers() {
       fullWidth
       title="Customers"
       subtitle={`${f.number(total)} ${total === 1 ? "customer" : "customers"}${describing.length ? ` ${describing.join(", ")}` : ""}`}
+      secondaryActions={[{ content: "Import points", url: "/app/customers/import" }]}
       primaryAction={
         <Button onClick={onExport} loading={csv.exporting} disabled={total === 0}>
           Export CSV
@@ -186,6 +215,14 @@ export default function Customers() {
             {csv.error}
           </Text>
         )}
+        <BulkAdjustCard
+          filter={filter}
+          total={total}
+          describing={describing.join(", ")}
+          nonce={nonce}
+          maxReasonLength={maxReasonLength}
+          number={f.number}
+        />
         <Card padding="0">
           <IndexFilters
             queryValue={query}
