@@ -252,7 +252,7 @@ describe("the Program page in Chromium", () => {
   }, 60_000);
 
   it("turns on order and birthday bonuses, tier entry rewards and expiry reminders; a bad value is refused inline and nothing saved", async () => {
-    const context = await adminBrowserContext(browser!, { viewport: { width: 1280, height: 900 } });
+    const context = await adminBrowserContext(browser(), { viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));
