@@ -14,7 +14,8 @@ module.exports = {
     },
     {
       name: "server-reaches-the-app-through-the-build",
-      comment: "The HTTP server (server.mjs, server/) is plain JavaScript that loads the Remix build at run time; it takes the app only from the build (build.entry.module, see app/entry.server.tsx), never by importing app/ sources.",
+      comment:
+        "The HTTP server (server.mjs, server/) is plain JavaScript that loads the Remix build at run time; it takes the app only from the build (build.entry.module, see app/entry.server.tsx), never by importing app/ sources.",
       severity: "error",
       from: { path: "^(server/|server\\.mjs$)" },
       to: { path: "^app/" },
@@ -31,11 +32,14 @@ module.exports = {
       comment: "The Shopify client (app/shopify.server.ts) imports no domain module; the domain registers what it needs.",
       severity: "error",
       from: { path: "^app/shopify\\.server\\.ts$" },
-      to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|reconciliation|jobs|admin/(?!outside-admin)|routes)/|^app/shop\\.server\\.ts$" },
+      to: {
+        path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|reconciliation|jobs|admin/(?!outside-admin)|routes)/|^app/shop\\.server\\.ts$",
+      },
     },
     {
       name: "shopify-layer-below-the-domain",
-      comment: "app/shopify/ holds Admin API calls in Shopify's shapes; mapping them to the domain's records is the domain's job.",
+      comment:
+        "app/shopify/ holds Admin API calls in Shopify's shapes; mapping them to the domain's records is the domain's job.",
       severity: "error",
       from: { path: "^app/shopify/" },
       to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|shops|reconciliation|jobs|admin|demo|routes)/" },

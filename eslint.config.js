@@ -6,7 +6,19 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/**", "public/build/**", "node_modules/**", ".tools/**", "data/**", "test-results/**", "extensions/**/assets/**", "extensions/**/dist/**", "**/*.d.ts"] },
+  {
+    ignores: [
+      "build/**",
+      "public/build/**",
+      "node_modules/**",
+      ".tools/**",
+      "data/**",
+      "test-results/**",
+      "extensions/**/assets/**",
+      "extensions/**/dist/**",
+      "**/*.d.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

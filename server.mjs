@@ -36,7 +36,8 @@ if (cluster.isPrimary) {
   if (settings.usingDevCredentials) {
     logLine("config.dev_credentials", {
       level: "warn",
-      message: "SHOPIFY_API_KEY/SHOPIFY_API_SECRET not set: using the public development credentials (refused under NODE_ENV=production)",
+      message:
+        "SHOPIFY_API_KEY/SHOPIFY_API_SECRET not set: using the public development credentials (refused under NODE_ENV=production)",
     });
   }
   const background = build.entry.module.startBackgroundWork();
@@ -111,7 +112,11 @@ async function startHttpServer() {
 /** Once every HTTP process listens: the one line that says the server is up, and how it runs. */
 async function announce(port, { workers, processes }) {
   logLine("server.listening", {
-    url: `http://localhost:${port}`, workers, processes, pid: process.pid, node: process.version,
+    url: `http://localhost:${port}`,
+    workers,
+    processes,
+    pid: process.pid,
+    node: process.version,
     webhookFastPath: fastPath ? fastPath.paths.length : "off",
   });
   if (settings.NODE_ENV === "development" && process.env.REMIX_DEV_ORIGIN) {
@@ -160,7 +165,9 @@ function readyToServe(app) {
 function refuseToStart(error) {
   if (error?.name !== "ConfigError") throw error;
   if (cluster.isPrimary) {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "config.refused", message: error.message })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "config.refused", message: error.message })}\n`,
+    );
     process.stderr.write(`\n${error.message}\n\n`);
   }
   process.exit(78);

@@ -18,7 +18,13 @@ import { config } from "./config.server";
 const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
 
 function backgroundTasks(): Task[] {
-  const { REGULARS_EXPIRY_SWEEP_MS, REGULARS_POINTS_EXPIRY_SWEEP_MS, REGULARS_RECONCILE_CRON, REGULARS_BACKFILL_POLL_MS, REGULARS_DAILY_RULES_MS } = config();
+  const {
+    REGULARS_EXPIRY_SWEEP_MS,
+    REGULARS_POINTS_EXPIRY_SWEEP_MS,
+    REGULARS_RECONCILE_CRON,
+    REGULARS_BACKFILL_POLL_MS,
+    REGULARS_DAILY_RULES_MS,
+  } = config();
   return [
     // Events whose every attempt died with the process are dead letters (ADR 0011).
     { name: "webhooks-bury-crashed", everyMs: 2000, run: () => buryCrashedEvents() },
@@ -31,7 +37,9 @@ function backgroundTasks(): Task[] {
     { name: "points-expiry", everyMs: REGULARS_POINTS_EXPIRY_SWEEP_MS, run: () => expirePoints(new Date()) },
     // Historical imports and "credit past purchases": resumed here after any restart (ADRs 0007, 0022).
     {
-      name: "backfill", everyMs: REGULARS_BACKFILL_POLL_MS, runAtStart: true,
+      name: "backfill",
+      everyMs: REGULARS_BACKFILL_POLL_MS,
+      runAtStart: true,
       run: () => advanceDueBackfills({ adminFor, pollDelayMs: REGULARS_BACKFILL_POLL_MS }),
     },
     // Birthday bonuses, tiers as the 12-month window moves, expiry reminders (app/loyalty/daily.server.ts):

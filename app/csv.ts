@@ -176,7 +176,7 @@ export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator
     }
   }
   if (quoted && !afterQuote) {
-    yield { line: recordLine, fields: [...fields, field], error: "A quoted field is never closed (a missing \")." };
+    yield { line: recordLine, fields: [...fields, field], error: 'A quoted field is never closed (a missing ").' };
     return;
   }
   const record = finish();

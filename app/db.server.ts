@@ -18,7 +18,9 @@ function createClient(url: string): Db {
   }
   // WAL (set by the migrator) lets readers run beside the single writer. A write waits up to the
   // busy timeout for another connection's write lock, then fails as database-unavailable.
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFile(url), timeout: config().DATABASE_BUSY_TIMEOUT_MS }) });
+  return new PrismaClient({
+    adapter: new PrismaBetterSQLite3({ url: sqliteFile(url), timeout: config().DATABASE_BUSY_TIMEOUT_MS }),
+  });
 }
 
 declare global {

@@ -87,7 +87,11 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
     if (error.status < 500) {
       // `error.error` is Remix's own explanation (internal, not part of the public type).
       const reason = (error as { error?: unknown }).error;
-      log.warn("request.refused", { ...where, status: error.status, error: reason instanceof Error ? reason.message : error.statusText });
+      log.warn("request.refused", {
+        ...where,
+        status: error.status,
+        error: reason instanceof Error ? reason.message : error.statusText,
+      });
       return;
     }
   }

@@ -1,14 +1,6 @@
 // The HTML document every route renders into. Each route links the styles it needs
 // (Polaris for the admin shell, landing and login), so other documents load none.
-import {
-  isRouteErrorResponse,
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  useRouteError,
-} from "@remix-run/react";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -151,7 +151,8 @@ async function upgradeNonExpiringToken(shop: string): Promise<void> {
     const fresh = await storage.loadSession(id);
     if (!fresh || fresh.refreshToken || fresh.expires) return;
     const { session: upgraded } = await core().auth.migrateToExpiringToken({
-      shop, nonExpiringOfflineAccessToken: fresh.accessToken!,
+      shop,
+      nonExpiringOfflineAccessToken: fresh.accessToken!,
     });
     await storage.storeSession(upgraded as Session);
     log.info("shopify.offline_token_upgraded", { shop });

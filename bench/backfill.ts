@@ -54,7 +54,9 @@ async function writeLines(file: string, count: number, line: (i: number) => stri
   }
   out.end();
   await once(out, "finish");
-  process.stdout.write(`\r  generated ${label}: ${count.toLocaleString("en")} lines, ${(statSync(file).size / MB).toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `\r  generated ${label}: ${count.toLocaleString("en")} lines, ${(statSync(file).size / MB).toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 const money = (cents: number) => ({ shopMoney: { amount: (cents / 100).toFixed(2) } });
@@ -84,7 +86,9 @@ function orderLine(i: number): string {
       lastName: `Shopper${customer % 1000}`,
       defaultEmailAddress: { emailAddress: `shopper${customer}@example.com` },
     },
-    refunds: refunded ? [{ id: `gid://shopify/Refund/${id + 1_000_000_000}`, createdAt: at, totalRefundedSet: money(refunded + 100) }] : [],
+    refunds: refunded
+      ? [{ id: `gid://shopify/Refund/${id + 1_000_000_000}`, createdAt: at, totalRefundedSet: money(refunded + 100) }]
+      : [],
   });
 }
 
@@ -117,9 +121,15 @@ function startShopify(files: Record<"orders" | "customers", { path: string; line
     const operation = (id: string) => {
       const what = ops.get(id)!;
       return {
-        id, status: "COMPLETED", errorCode: null, objectCount: String(files[what].lines), rootObjectCount: String(files[what].lines),
-        url: `${base}/files/${what}.jsonl?X-Goog-Signature=bench`, partialDataUrl: null,
-        createdAt: new Date().toISOString(), completedAt: new Date().toISOString(),
+        id,
+        status: "COMPLETED",
+        errorCode: null,
+        objectCount: String(files[what].lines),
+        rootObjectCount: String(files[what].lines),
+        url: `${base}/files/${what}.jsonl?X-Goog-Signature=bench`,
+        partialDataUrl: null,
+        createdAt: new Date().toISOString(),
+        completedAt: new Date().toISOString(),
       };
     };
     let data: unknown;
@@ -171,7 +181,9 @@ async function freshDatabase(dir: string): Promise<string> {
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "regulars-bench-backfill-"));
-  console.log(`Backfill bench: ${ORDERS.toLocaleString("en")} orders, ${CUSTOMERS.toLocaleString("en")} customers, chunks of ${args.chunk} lines`);
+  console.log(
+    `Backfill bench: ${ORDERS.toLocaleString("en")} orders, ${CUSTOMERS.toLocaleString("en")} customers, chunks of ${args.chunk} lines`,
+  );
   const files = {
     orders: { path: path.join(dir, "orders.jsonl"), lines: ORDERS },
     customers: { path: path.join(dir, "customers.jsonl"), lines: CUSTOMERS },
@@ -202,7 +214,9 @@ async function main() {
       if (now - lastPrint < 2000 && p.linesDone !== p.linesTotal) return;
       lastPrint = now;
       const eta = p.etaSeconds === null ? "?" : `${p.etaSeconds.toFixed(0)} s`;
-      console.log(`  ${p.phase.padEnd(9)} ${p.linesDone.toLocaleString("en").padStart(9)} / ${(p.linesTotal ?? 0).toLocaleString("en")}  ${Math.round(p.ratePerSecond).toLocaleString("en")} lines/s  ETA ${eta}  RSS ${rssMb()} MB`);
+      console.log(
+        `  ${p.phase.padEnd(9)} ${p.linesDone.toLocaleString("en").padStart(9)} / ${(p.linesTotal ?? 0).toLocaleString("en")}  ${Math.round(p.ratePerSecond).toLocaleString("en")} lines/s  ETA ${eta}  RSS ${rssMb()} MB`,
+      );
     },
   });
   const seconds = (performance.now() - started) / 1000;
@@ -218,15 +232,30 @@ async function main() {
   ]);
   const lines = ORDERS + CUSTOMERS;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`\nResult (${dialect}): ${orders.toLocaleString("en")} orders, ${refunds.toLocaleString("en")} refunds, ${customers.toLocaleString("en")} customers, ${ledger} ledger rows`);
+  console.log(
+    `\nResult (${dialect}): ${orders.toLocaleString("en")} orders, ${refunds.toLocaleString("en")} refunds, ${customers.toLocaleString("en")} customers, ${ledger} ledger rows`,
+  );
   console.log(`  time        ${seconds.toFixed(1)} s  (target < 60 s)`);
-  console.log(`  throughput  ${Math.round(lines / seconds).toLocaleString("en")} lines/s, ${Math.round(ORDERS / seconds).toLocaleString("en")} orders/s`);
-  console.log(`  peak RSS    ${(peakRss / MB).toFixed(0)} MB sampled during the import (${(rssAtStart / MB).toFixed(0)} MB at its start); process maxRSS ${maxRssMb.toFixed(0)} MB  (target < 300 MB)`);
+  console.log(
+    `  throughput  ${Math.round(lines / seconds).toLocaleString("en")} lines/s, ${Math.round(ORDERS / seconds).toLocaleString("en")} orders/s`,
+  );
+  console.log(
+    `  peak RSS    ${(peakRss / MB).toFixed(0)} MB sampled during the import (${(rssAtStart / MB).toFixed(0)} MB at its start); process maxRSS ${maxRssMb.toFixed(0)} MB  (target < 300 MB)`,
+  );
   const ok = orders === ORDERS && customers === CUSTOMERS && ledger === 0;
   if (!ok) console.log("  MISMATCH: expected every order and customer once and no ledger rows");
   writeFigures(args.json, {
-    bench: "backfill", dialect, orders: ORDERS, customers: CUSTOMERS, seconds, linesPerSecond: lines / seconds,
-    peakRssMb: peakRss / MB, rssAtStartMb: rssAtStart / MB, maxRssMb, imported: { orders, refunds, customers, ledger }, ok,
+    bench: "backfill",
+    dialect,
+    orders: ORDERS,
+    customers: CUSTOMERS,
+    seconds,
+    linesPerSecond: lines / seconds,
+    peakRssMb: peakRss / MB,
+    rssAtStartMb: rssAtStart / MB,
+    maxRssMb,
+    imported: { orders, refunds, customers, ledger },
+    ok,
   });
   await db.$disconnect();
   if (!args.keep) rmSync(dir, { recursive: true, force: true });

@@ -37,7 +37,11 @@ sqlite.transaction(() => {
 process.stdout.write(`\rseeded ${EVENTS.toLocaleString("en")} events in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
 function measure() {
-  const row = sqlite.prepare(`SELECT COUNT(*) AS rows, COUNT("payload") AS bodies, COALESCE(SUM(LENGTH("payload")), 0) AS bytes FROM "WebhookEvent"`).get() as { rows: number; bodies: number; bytes: number };
+  const row = sqlite
+    .prepare(
+      `SELECT COUNT(*) AS rows, COUNT("payload") AS bodies, COALESCE(SUM(LENGTH("payload")), 0) AS bytes FROM "WebhookEvent"`,
+    )
+    .get() as { rows: number; bodies: number; bytes: number };
   sqlite.exec("VACUUM");
   sqlite.pragma("wal_checkpoint(TRUNCATE)");
   return { ...row, fileBytes: statSync(file).size };
@@ -52,13 +56,25 @@ const sweepSeconds = (Date.now() - sweepStarted) / 1000;
 const after = measure();
 
 console.log(`inbox retention on ${EVENTS.toLocaleString("en")} processed events (bodies kept 7 days, rows 90 days)`);
-console.log(`  before: ${before.rows.toLocaleString("en")} rows, ${before.bodies.toLocaleString("en")} bodies, ${mb(before.bytes)} of bodies, file ${mb(before.fileBytes)}`);
-console.log(`  sweep:  ${result.bodiesDropped.toLocaleString("en")} bodies dropped, ${result.rowsDeleted} rows deleted in ${sweepSeconds.toFixed(2)} s`);
-console.log(`  after:  ${after.rows.toLocaleString("en")} rows, ${after.bodies.toLocaleString("en")} bodies, ${mb(after.bytes)} of bodies, file ${mb(after.fileBytes)} after VACUUM`);
+console.log(
+  `  before: ${before.rows.toLocaleString("en")} rows, ${before.bodies.toLocaleString("en")} bodies, ${mb(before.bytes)} of bodies, file ${mb(before.fileBytes)}`,
+);
+console.log(
+  `  sweep:  ${result.bodiesDropped.toLocaleString("en")} bodies dropped, ${result.rowsDeleted} rows deleted in ${sweepSeconds.toFixed(2)} s`,
+);
+console.log(
+  `  after:  ${after.rows.toLocaleString("en")} rows, ${after.bodies.toLocaleString("en")} bodies, ${mb(after.bytes)} of bodies, file ${mb(after.fileBytes)} after VACUUM`,
+);
 console.log(`  file size ratio after/before: ${(after.fileBytes / before.fileBytes).toFixed(3)}`);
 writeFigures(args.json, {
-  bench: "inbox-retention", events: EVENTS, sweepSeconds, bodiesDropped: result.bodiesDropped, rowsDeleted: result.rowsDeleted,
-  before, after, fileRatio: after.fileBytes / before.fileBytes,
+  bench: "inbox-retention",
+  events: EVENTS,
+  sweepSeconds,
+  bodiesDropped: result.bodiesDropped,
+  rowsDeleted: result.rowsDeleted,
+  before,
+  after,
+  fileRatio: after.fileBytes / before.fileBytes,
 });
 sqlite.close();
 process.exit(0);

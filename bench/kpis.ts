@@ -79,9 +79,16 @@ const beta = (a: number, b: number) => {
 };
 
 // BG/NBD-like: r = 0.9, α = 10 (weeks), a = 0.8, b = 2.5; λ scaled to hit the order target.
-const R = 0.9, ALPHA = 10, A = 0.8, B = 2.5;
+const R = 0.9,
+  ALPHA = 10,
+  A = 0.8,
+  B = 2.5;
 
-interface Person { birth: number; lambda: number; p: number }
+interface Person {
+  birth: number;
+  lambda: number;
+  p: number;
+}
 function person(): Person {
   return { birth: START + random() * (NOW - START), lambda: gamma(R) / ALPHA, p: beta(A, B) };
 }
@@ -120,11 +127,18 @@ function calibrate(): number {
 const iso = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
 
 interface OrderRow {
-  shopifyId: string; customerId: number | null; processedAt: number; subtotalCents: number;
-  refundedCents: number; test: boolean; cancelledAt: number | null;
+  shopifyId: string;
+  customerId: number | null;
+  processedAt: number;
+  subtotalCents: number;
+  refundedCents: number;
+  test: boolean;
+  cancelledAt: number | null;
 }
 
-function* generate(): Generator<{ kind: "customer"; id: number; member: boolean; birth: number } | { kind: "order"; row: OrderRow }> {
+function* generate(): Generator<
+  { kind: "customer"; id: number; member: boolean; birth: number } | { kind: "order"; row: OrderRow }
+> {
   const scale = calibrate();
   const times: number[] = [];
   let orders = 0;
@@ -163,10 +177,16 @@ function* generate(): Generator<{ kind: "customer"; id: number; member: boolean;
 // ---- loading -------------------------------------------------------------------------------------
 function progress(label: string, done: number, total: number, started: number) {
   const rate = done / ((performance.now() - started) / 1000);
-  process.stdout.write(`\r  ${label}: ${done.toLocaleString("en")} / ~${total.toLocaleString("en")} (${Math.round(rate).toLocaleString("en")}/s)   `);
+  process.stdout.write(
+    `\r  ${label}: ${done.toLocaleString("en")} / ~${total.toLocaleString("en")} (${Math.round(rate).toLocaleString("en")}/s)   `,
+  );
 }
 
-interface Counts { customers: number; orders: number; ledger: number }
+interface Counts {
+  customers: number;
+  orders: number;
+  ledger: number;
+}
 
 async function loadSqlite(url: string): Promise<Counts> {
   const file = url.replace(/^file:/, "");
@@ -191,26 +211,70 @@ async function loadSqlite(url: string): Promise<Counts> {
   const members = new Set<number>();
   const started = performance.now();
   sqlite.transaction(() => {
-    sqlite.prepare(`INSERT INTO "Shop" ("domain", "name", "currency", "timezone", "installedAt", "updatedAt") VALUES (?, 'Bench', 'USD', 'America/New_York', ?, ?)`).run(SHOP, now, now);
+    sqlite
+      .prepare(
+        `INSERT INTO "Shop" ("domain", "name", "currency", "timezone", "installedAt", "updatedAt") VALUES (?, 'Bench', 'USD', 'America/New_York', ?, ?)`,
+      )
+      .run(SHOP, now, now);
     sqlite.prepare(`INSERT INTO "ProgramSettings" ("shop", "updatedAt") VALUES (?, ?)`).run(SHOP, now);
     for (const item of generate()) {
       if (item.kind === "customer") {
         if (item.member) members.add(item.id);
-        insertCustomer.run(item.id, SHOP, String(8_000_000_000 + item.id), `c${item.id}@example.com`, "Customer", String(item.id),
-          item.member ? iso(item.birth) : null, iso(item.birth), iso(item.birth));
+        insertCustomer.run(
+          item.id,
+          SHOP,
+          String(8_000_000_000 + item.id),
+          `c${item.id}@example.com`,
+          "Customer",
+          String(item.id),
+          item.member ? iso(item.birth) : null,
+          iso(item.birth),
+          iso(item.birth),
+        );
         counts.customers++;
         continue;
       }
       const o = item.row;
       counts.orders++;
-      insertOrder.run(counts.orders, SHOP, o.shopifyId, `#${o.shopifyId}`, o.customerId, iso(o.processedAt), o.subtotalCents, o.subtotalCents + 900,
-        o.cancelledAt === null ? null : iso(o.cancelledAt), o.refundedCents, o.test ? 1 : 0, iso(o.processedAt), iso(o.processedAt));
+      insertOrder.run(
+        counts.orders,
+        SHOP,
+        o.shopifyId,
+        `#${o.shopifyId}`,
+        o.customerId,
+        iso(o.processedAt),
+        o.subtotalCents,
+        o.subtotalCents + 900,
+        o.cancelledAt === null ? null : iso(o.cancelledAt),
+        o.refundedCents,
+        o.test ? 1 : 0,
+        iso(o.processedAt),
+        iso(o.processedAt),
+      );
       if (o.customerId !== null && members.has(o.customerId) && !o.test && o.cancelledAt === null) {
         const points = Math.floor((o.subtotalCents - o.refundedCents) / 100);
-        insertLedger.run(SHOP, o.customerId, points, "earn", `Order #${o.shopifyId}`, counts.orders, `order:${o.shopifyId}:earn`, iso(o.processedAt + 60_000));
+        insertLedger.run(
+          SHOP,
+          o.customerId,
+          points,
+          "earn",
+          `Order #${o.shopifyId}`,
+          counts.orders,
+          `order:${o.shopifyId}:earn`,
+          iso(o.processedAt + 60_000),
+        );
         counts.ledger++;
         if (counts.orders % 7 === 0) {
-          insertLedger.run(SHOP, o.customerId, -Math.min(points, 500), "redeem", "$5 off", null, `redeem:${o.shopifyId}`, iso(o.processedAt + 120_000));
+          insertLedger.run(
+            SHOP,
+            o.customerId,
+            -Math.min(points, 500),
+            "redeem",
+            "$5 off",
+            null,
+            `redeem:${o.shopifyId}`,
+            iso(o.processedAt + 120_000),
+          );
           counts.ledger++;
         }
       }
@@ -229,7 +293,10 @@ async function loadPostgres(url: string): Promise<Counts> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const now = new Date(NOW);
-  await client.query(`INSERT INTO "Shop" ("domain", "name", "currency", "timezone", "installedAt", "updatedAt") VALUES ($1, 'Bench', 'USD', 'America/New_York', $2, $2)`, [SHOP, now]);
+  await client.query(
+    `INSERT INTO "Shop" ("domain", "name", "currency", "timezone", "installedAt", "updatedAt") VALUES ($1, 'Bench', 'USD', 'America/New_York', $2, $2)`,
+    [SHOP, now],
+  );
   await client.query(`INSERT INTO "ProgramSettings" ("shop", "updatedAt") VALUES ($1, $2)`, [SHOP, now]);
   const counts: Counts = { customers: 0, orders: 0, ledger: 0 };
   const members = new Set<number>();
@@ -274,20 +341,33 @@ async function loadPostgres(url: string): Promise<Counts> {
   for (const item of generate()) {
     if (item.kind === "customer") {
       if (item.member) members.add(item.id);
-      customers[0].push(item.id); customers[1].push(String(8_000_000_000 + item.id));
-      customers[2].push(item.member ? ts(item.birth) : null); customers[3].push(ts(item.birth));
+      customers[0].push(item.id);
+      customers[1].push(String(8_000_000_000 + item.id));
+      customers[2].push(item.member ? ts(item.birth) : null);
+      customers[3].push(ts(item.birth));
       counts.customers++;
       if (customers[0].length >= BATCH) await flushCustomers();
       continue;
     }
     const o = item.row;
     counts.orders++;
-    orders[0].push(counts.orders); orders[1].push(o.shopifyId); orders[2].push(o.customerId); orders[3].push(ts(o.processedAt));
-    orders[4].push(o.subtotalCents); orders[5].push(o.cancelledAt === null ? null : ts(o.cancelledAt)); orders[6].push(o.refundedCents); orders[7].push(o.test);
+    orders[0].push(counts.orders);
+    orders[1].push(o.shopifyId);
+    orders[2].push(o.customerId);
+    orders[3].push(ts(o.processedAt));
+    orders[4].push(o.subtotalCents);
+    orders[5].push(o.cancelledAt === null ? null : ts(o.cancelledAt));
+    orders[6].push(o.refundedCents);
+    orders[7].push(o.test);
     if (o.customerId !== null && members.has(o.customerId) && !o.test && o.cancelledAt === null) {
       const points = Math.floor((o.subtotalCents - o.refundedCents) / 100);
       const add = (delta: number, kind: string, key: string, at: number, orderId: number | null) => {
-        ledger[0].push(o.customerId); ledger[1].push(delta); ledger[2].push(kind); ledger[3].push(orderId); ledger[4].push(key); ledger[5].push(ts(at));
+        ledger[0].push(o.customerId);
+        ledger[1].push(delta);
+        ledger[2].push(kind);
+        ledger[3].push(orderId);
+        ledger[4].push(key);
+        ledger[5].push(ts(at));
         counts.ledger++;
       };
       add(points, "earn", `order:${o.shopifyId}:earn`, o.processedAt + 60_000, counts.orders);
@@ -328,7 +408,10 @@ async function timeDashboard(label: string, url: string) {
     data = await dashboardData(SHOP, range, { fresh: true });
     cold.push(performance.now() - t);
     recordPhases(null);
-    if (args.profile) console.log(`  cold #${i + 1} ${cold[i].toFixed(0)} ms: ${phases.map(([l, ms]) => `${l.trim()} ${ms.toFixed(0)}`).join(", ")}`);
+    if (args.profile)
+      console.log(
+        `  cold #${i + 1} ${cold[i].toFixed(0)} ms: ${phases.map(([l, ms]) => `${l.trim()} ${ms.toFixed(0)}`).join(", ")}`,
+      );
   }
   const warm: number[] = [];
   for (let i = 0; i < Number(args.warm); i++) {
@@ -338,26 +421,35 @@ async function timeDashboard(label: string, url: string) {
   }
   warm.sort((a, b) => a - b);
   const k = data!.kpis;
-  console.log(`  ${label}: ${k.orders} orders in the last 30 days, revenue ${k.revenue}, CRR ${(k.retentionRate * 100).toFixed(1)}%, ` +
-    `repeat rate ${(k.repeatPurchaseRate * 100).toFixed(1)}%, predicted CLV ${k.predictedClv.average} (${k.predictedClv.model}), ` +
-    `at risk ${data!.atRisk.total}`);
+  console.log(
+    `  ${label}: ${k.orders} orders in the last 30 days, revenue ${k.revenue}, CRR ${(k.retentionRate * 100).toFixed(1)}%, ` +
+      `repeat rate ${(k.repeatPurchaseRate * 100).toFixed(1)}%, predicted CLV ${k.predictedClv.average} (${k.predictedClv.model}), ` +
+      `at risk ${data!.atRisk.total}`,
+  );
   const verdict = (ms: number, target: number) => `${ms.toFixed(0)} ms ${ms < target ? "✓" : "✗"} (target < ${target} ms)`;
   const median = warm[Math.floor(warm.length / 2)];
-  console.log(`  ${label}: cold ${cold.map((c) => c.toFixed(0)).join(" / ")} ms → best ${verdict(Math.min(...cold), 2000)}; ` +
-    `warm median ${verdict(median, 200)}, p95 ${warm[Math.floor(warm.length * 0.95)].toFixed(1)} ms`);
+  console.log(
+    `  ${label}: cold ${cold.map((c) => c.toFixed(0)).join(" / ")} ms → best ${verdict(Math.min(...cold), 2000)}; ` +
+      `warm median ${verdict(median, 200)}, p95 ${warm[Math.floor(warm.length * 0.95)].toFixed(1)} ms`,
+  );
   await db.$disconnect();
   delete globalThis.__regularsDb;
   return {
-    coldMs: cold, bestColdMs: Math.min(...cold), warmMedianMs: median, warmP95Ms: warm[Math.floor(warm.length * 0.95)],
+    coldMs: cold,
+    bestColdMs: Math.min(...cold),
+    warmMedianMs: median,
+    warmP95Ms: warm[Math.floor(warm.length * 0.95)],
     ordersLast30Days: k.orders,
   };
 }
 
 async function main() {
   if (args.help) {
-    console.log("npx tsx bench/kpis.ts [--orders N] [--customers N] [--years 3] [--seed 42] [--postgres ADMIN_URL] [--keep]\n" +
-      "  [--reuse DATABASE_URL (time a kept database, no generation)] [--profile (phase breakdown)] [--cold 3] [--warm 20]\n" +
-      "  [--json FILE (the figures as JSON; with --keep, the kept database's URL too)]");
+    console.log(
+      "npx tsx bench/kpis.ts [--orders N] [--customers N] [--years 3] [--seed 42] [--postgres ADMIN_URL] [--keep]\n" +
+        "  [--reuse DATABASE_URL (time a kept database, no generation)] [--profile (phase breakdown)] [--cold 3] [--warm 20]\n" +
+        "  [--json FILE (the figures as JSON; with --keep, the kept database's URL too)]",
+    );
     return;
   }
   if (args.reuse) {
@@ -366,7 +458,9 @@ async function main() {
     writeFigures(args.json, { bench: "kpis", dialect: dialectOf(args.reuse), databaseUrl: args.reuse, ...timing });
     return;
   }
-  console.log(`bench:kpis — ${ORDERS.toLocaleString("en")} orders, ${CUSTOMERS.toLocaleString("en")} customers over ${YEARS} years`);
+  console.log(
+    `bench:kpis — ${ORDERS.toLocaleString("en")} orders, ${CUSTOMERS.toLocaleString("en")} customers over ${YEARS} years`,
+  );
   let url: string;
   let cleanup: () => Promise<void>;
   if (args.postgres) {
@@ -395,13 +489,21 @@ async function main() {
   const t = performance.now();
   const counts = dialect === "postgres" ? await loadPostgres(url) : await loadSqlite(url);
   const seconds = (performance.now() - t) / 1000;
-  console.log(`  ${dialect}: generated and loaded ${counts.orders.toLocaleString("en")} orders, ${counts.customers.toLocaleString("en")} customers, ` +
-    `${counts.ledger.toLocaleString("en")} ledger rows in ${seconds.toFixed(1)} s`);
+  console.log(
+    `  ${dialect}: generated and loaded ${counts.orders.toLocaleString("en")} orders, ${counts.customers.toLocaleString("en")} customers, ` +
+      `${counts.ledger.toLocaleString("en")} ledger rows in ${seconds.toFixed(1)} s`,
+  );
   try {
     const timing = await timeDashboard(dialect, url);
     writeFigures(args.json, {
-      bench: "kpis", dialect, orders: counts.orders, customers: counts.customers, ledgerRows: counts.ledger, loadSeconds: seconds,
-      ...timing, ...(args.keep ? { databaseUrl: url, shop: SHOP } : {}),
+      bench: "kpis",
+      dialect,
+      orders: counts.orders,
+      customers: counts.customers,
+      ledgerRows: counts.ledger,
+      loadSeconds: seconds,
+      ...timing,
+      ...(args.keep ? { databaseUrl: url, shop: SHOP } : {}),
     });
   } finally {
     await cleanup();

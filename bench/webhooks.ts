@@ -15,7 +15,11 @@ import { orderBody } from "./support/order-body";
 import { writeFigures } from "./support/figures";
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: "string", default: "15" }, concurrency: { type: "string", default: "32" }, json: { type: "string" } },
+  options: {
+    seconds: { type: "string", default: "15" },
+    concurrency: { type: "string", default: "32" },
+    json: { type: "string" },
+  },
 });
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
@@ -40,11 +44,20 @@ async function drive(port: number, bodies: { body: string }[], seconds: number):
     new Promise<number>((resolve) => {
       const request = http.request(
         {
-          agent, host: "127.0.0.1", port, method: "POST", path: "/webhooks/orders/paid",
+          agent,
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: "/webhooks/orders/paid",
           headers: {
-            "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body),
-            "X-Shopify-Topic": "orders/paid", "X-Shopify-Hmac-Sha256": sign(body), "X-Shopify-Shop-Domain": SHOP,
-            "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": randomUUID(), "X-Shopify-Event-Id": randomUUID(),
+            "Content-Type": "application/json",
+            "Content-Length": Buffer.byteLength(body),
+            "X-Shopify-Topic": "orders/paid",
+            "X-Shopify-Hmac-Sha256": sign(body),
+            "X-Shopify-Shop-Domain": SHOP,
+            "X-Shopify-API-Version": "2026-10",
+            "X-Shopify-Webhook-Id": randomUUID(),
+            "X-Shopify-Event-Id": randomUUID(),
           },
         },
         (response) => {
@@ -68,7 +81,13 @@ async function drive(port: number, bodies: { body: string }[], seconds: number):
     }),
   );
   agent.destroy();
-  return { sent: ok + failed, ok, failed, seconds: (performance.now() - started) / 1000, latenciesMs: latencies.sort((a, b) => a - b) };
+  return {
+    sent: ok + failed,
+    ok,
+    failed,
+    seconds: (performance.now() - started) / 1000,
+    latenciesMs: latencies.sort((a, b) => a - b),
+  };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
@@ -114,7 +133,10 @@ async function main() {
 
   // Baseline: bare HMAC-checking server.
   const barePort = 40000 + Math.floor(Math.random() * 10000);
-  const bare = spawn(process.execPath, ["-e", BARE_SERVER], { env: { ...process.env, PORT: String(barePort) }, stdio: "inherit" });
+  const bare = spawn(process.execPath, ["-e", BARE_SERVER], {
+    env: { ...process.env, PORT: String(barePort) },
+    stdio: "inherit",
+  });
   await new Promise((r) => setTimeout(r, 300));
   await drive(barePort, orders.slice(0, 2000), 1); // warm-up
   const bareResult = await drive(barePort, orders, SECONDS);
@@ -125,10 +147,23 @@ async function main() {
   const databaseUrl = `file:${path.join(dir, "regulars.db")}`;
   await applyMigrations(databaseUrl, path.resolve("prisma/migrations/sqlite"));
   const port = barePort + 1;
-  const app = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []), "server.mjs"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  const app = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []), "server.mjs"],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        SHOPIFY_API_KEY: "bench",
+        SHOPIFY_API_SECRET: SECRET,
+        SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
   await waitForPort(port, app);
   const appResult = await drive(port, orders, SECONDS);
 
@@ -141,31 +176,54 @@ async function main() {
   const db = new Database(path.join(dir, "regulars.db"), { readonly: true });
   const drainStart = performance.now();
   for (;;) {
-    const { pending } = db.prepare(`SELECT COUNT(*) AS pending FROM "WebhookEvent" WHERE "processedAt" IS NULL`).get() as { pending: number };
+    const { pending } = db.prepare(`SELECT COUNT(*) AS pending FROM "WebhookEvent" WHERE "processedAt" IS NULL`).get() as {
+      pending: number;
+    };
     if (pending === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const drainSeconds = (performance.now() - drainStart) / 1000;
   const accepted = appResult.ok;
-  const awards = db.prepare(`SELECT COUNT(*) AS n, COUNT(DISTINCT "orderId") AS orders, SUM(delta) AS points FROM "LedgerEntry" WHERE kind = 'earn'`).get() as { n: number; orders: number; points: number };
+  const awards = db
+    .prepare(
+      `SELECT COUNT(*) AS n, COUNT(DISTINCT "orderId") AS orders, SUM(delta) AS points FROM "LedgerEntry" WHERE kind = 'earn'`,
+    )
+    .get() as { n: number; orders: number; points: number };
   const expectedPoints = orders.slice(0, accepted).reduce((sum, o) => sum + Math.floor(o.subtotalCents / 100), 0);
   const balances = db.prepare(`SELECT SUM("pointsBalance") AS cached FROM "Customer"`).get() as { cached: number };
   db.close();
   app.kill("SIGTERM");
 
   console.log(`inbox drained ${drainSeconds.toFixed(1)} s after the load stopped`);
-  console.log(`ledger: ${awards.n} awards for ${awards.orders} orders (${accepted} deliveries acknowledged); points ${awards.points}, expected ${expectedPoints}; cached balances ${balances.cached}`);
-  const sound = awards.n === accepted && awards.orders === accepted && awards.points === expectedPoints && balances.cached === expectedPoints;
+  console.log(
+    `ledger: ${awards.n} awards for ${awards.orders} orders (${accepted} deliveries acknowledged); points ${awards.points}, expected ${expectedPoints}; cached balances ${balances.cached}`,
+  );
+  const sound =
+    awards.n === accepted && awards.orders === accepted && awards.points === expectedPoints && balances.cached === expectedPoints;
   console.log(sound ? "ledger check: OK — exactly one award per order" : "ledger check: FAILED");
-  console.log(`targets: ≥ 1500 deliveries/s ${appRate >= 1500 ? "met" : "NOT met"}, p99 < 100 ms ${percentile(appResult.latenciesMs, 0.99) < 100 ? "met" : "NOT met"}`);
+  console.log(
+    `targets: ≥ 1500 deliveries/s ${appRate >= 1500 ? "met" : "NOT met"}, p99 < 100 ms ${percentile(appResult.latenciesMs, 0.99) < 100 ? "met" : "NOT met"}`,
+  );
   writeFigures(args.json, {
-    bench: "webhooks", seconds: SECONDS, concurrency: CONCURRENCY,
-    bare: { deliveriesPerSecond: bareRate, ok: bareResult.ok, failed: bareResult.failed, p99Ms: percentile(bareResult.latenciesMs, 0.99) },
-    app: {
-      deliveriesPerSecond: appRate, ok: appResult.ok, failed: appResult.failed,
-      p50Ms: percentile(appResult.latenciesMs, 0.5), p99Ms: percentile(appResult.latenciesMs, 0.99),
+    bench: "webhooks",
+    seconds: SECONDS,
+    concurrency: CONCURRENCY,
+    bare: {
+      deliveriesPerSecond: bareRate,
+      ok: bareResult.ok,
+      failed: bareResult.failed,
+      p99Ms: percentile(bareResult.latenciesMs, 0.99),
     },
-    ratio: appRate / bareRate, drainSeconds, ledgerSound: sound,
+    app: {
+      deliveriesPerSecond: appRate,
+      ok: appResult.ok,
+      failed: appResult.failed,
+      p50Ms: percentile(appResult.latenciesMs, 0.5),
+      p99Ms: percentile(appResult.latenciesMs, 0.99),
+    },
+    ratio: appRate / bareRate,
+    drainSeconds,
+    ledgerSound: sound,
   });
   process.exit(sound ? 0 : 1);
 }

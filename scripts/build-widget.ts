@@ -66,7 +66,9 @@ export async function buildWidget(opts: { outdir?: string; minify?: boolean } = 
 }
 
 export function formatReport(b: WidgetBuild): string {
-  const rows = b.assets.map((a) => `  ${a.file.padEnd(22)} ${String(a.bytes).padStart(6)} B  ${String(a.gzip).padStart(5)} B gzip`);
+  const rows = b.assets.map(
+    (a) => `  ${a.file.padEnd(22)} ${String(a.bytes).padStart(6)} B  ${String(a.gzip).padStart(5)} B gzip`,
+  );
   rows.push(
     `  ${"total".padEnd(22)} ${String(b.totalBytes).padStart(6)} B  ${String(b.totalGzip).padStart(5)} B gzip` +
       `  (budget ${WIDGET_BUDGET_GZIP} B)`,

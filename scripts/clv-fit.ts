@@ -15,7 +15,10 @@ const SPEND_COLUMNS = ["zbar", "m"];
 
 function readCustomers(file: string): { customers: CustomerSummary[]; hasSpend: boolean } {
   if (!existsSync(file)) throw new Error(`file not found: ${file}`);
-  const lines = readFileSync(file, "utf8").replace(/^\uFEFF/, "").split(/\r?\n/).filter((line) => line.trim() !== "");
+  const lines = readFileSync(file, "utf8")
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== "");
   if (lines.length === 0) throw new Error(`${file} is empty`);
 
   const header = lines[0].split(",").map((name) => name.trim().replace(/^"|"$/g, ""));

@@ -58,9 +58,12 @@ function authorMigration(name: string) {
   for (const dialect of dialects) {
     const { from, to } = schemas[dialect];
     const sql = prisma(
-      "migrate", "diff", "--script",
+      "migrate",
+      "diff",
+      "--script",
       ...(from ? ["--from-schema-datamodel", from] : ["--from-empty"]),
-      "--to-schema-datamodel", to,
+      "--to-schema-datamodel",
+      to,
     );
     const file = path.join(migrationsDir, dialect, `${number}_${name}.sql`);
     writeFileSync(file, sql);

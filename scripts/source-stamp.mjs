@@ -9,20 +9,35 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const buildDir = path.resolve(root, process.env.REGULARS_BUILD_DIR || "build");
 const stampFile = path.join(buildDir, ".source-stamp");
-const INPUTS = ["app", "extensions/rewards-widget/src", "public", "scripts/build-widget.ts", "remix.config.js", "tsconfig.json", "env.d.ts", "package-lock.json", "prisma"];
+const INPUTS = [
+  "app",
+  "extensions/rewards-widget/src",
+  "public",
+  "scripts/build-widget.ts",
+  "remix.config.js",
+  "tsconfig.json",
+  "env.d.ts",
+  "package-lock.json",
+  "prisma",
+];
 
 function files(entry) {
   const full = path.join(root, entry);
   if (!existsSync(full)) return [];
   if (!statSync(full).isDirectory()) return [entry];
-  return readdirSync(full).sort().flatMap((name) => files(path.join(entry, name)));
+  return readdirSync(full)
+    .sort()
+    .flatMap((name) => files(path.join(entry, name)));
 }
 
 function stamp() {
   const hash = createHash("sha256");
   for (const file of INPUTS.flatMap(files)) {
     if (/\.db(-journal|-wal|-shm)?$/.test(file)) continue;
-    hash.update(`${file}\0`).update(readFileSync(path.join(root, file))).update("\0");
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(path.join(root, file)))
+      .update("\0");
   }
   return hash.digest("hex");
 }
@@ -32,7 +47,9 @@ if (command === "write") {
   writeFileSync(stampFile, `${stamp()}\n`);
 } else if (command === "check") {
   const recorded = existsSync(stampFile) ? readFileSync(stampFile, "utf8").trim() : "";
-  const built = existsSync(path.join(buildDir, "index.js")) && existsSync(path.join(root, "extensions/rewards-widget/assets/regulars-loader.js"));
+  const built =
+    existsSync(path.join(buildDir, "index.js")) &&
+    existsSync(path.join(root, "extensions/rewards-widget/assets/regulars-loader.js"));
   process.exit(built && recorded === stamp() ? 0 : 1);
 } else {
   process.stderr.write("usage: node scripts/source-stamp.mjs write|check\n");

@@ -25,7 +25,8 @@ export function webhookFastPath(build, { limit, mode }) {
     if (route.path?.startsWith("webhooks/") && route.module.action) routes.set(`/${route.path}`, route);
   }
   const handleError = build.entry.module.handleError;
-  if (typeof handleError !== "function") throw new Error("app/entry.server.tsx must export handleError (the webhook fast path calls it)");
+  if (typeof handleError !== "function")
+    throw new Error("app/entry.server.tsx must export handleError (the webhook fast path calls it)");
 
   async function serve(route, req, res) {
     // Read whole under the cap (webhooks are small and always read whole): cheaper than a stream.
@@ -51,14 +52,21 @@ export function webhookFastPath(build, { limit, mode }) {
     try {
       const result = await route.module.action(args);
       if (result === undefined) {
-        throw new Error(`You defined an action for route "${route.id}" but didn't return anything from your \`action\` function. Please return a value or \`null\`.`);
+        throw new Error(
+          `You defined an action for route "${route.id}" but didn't return anything from your \`action\` function. Please return a value or \`null\`.`,
+        );
       }
       return isResponse(result) ? result : json(result);
     } catch (error) {
       if (isResponse(error)) {
         const headers = new Headers(error.headers);
         headers.set("X-Remix-Catch", "yes");
-        return new Response(error.body, { status: error.status, statusText: error.statusText, headers, duplex: error.body ? "half" : undefined });
+        return new Response(error.body, {
+          status: error.status,
+          statusText: error.statusText,
+          headers,
+          duplex: error.body ? "half" : undefined,
+        });
       }
       // (Remix's own ErrorResponses, e.g. its 405 for a route without an action, cannot happen
       // here: only routes with an action are taken.)
@@ -77,6 +85,11 @@ export function webhookFastPath(build, { limit, mode }) {
 
 /** Remix's own test for a Response (duck-typed, so a Response from another realm counts too). */
 function isResponse(value) {
-  return value != null && typeof value.status === "number" && typeof value.statusText === "string"
-    && typeof value.headers === "object" && typeof value.body !== "undefined";
+  return (
+    value != null &&
+    typeof value.status === "number" &&
+    typeof value.statusText === "string" &&
+    typeof value.headers === "object" &&
+    typeof value.body !== "undefined"
+  );
 }

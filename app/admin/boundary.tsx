@@ -13,9 +13,7 @@ import { OUTSIDE_ADMIN, OUTSIDE_ADMIN_TITLE } from "./outside-admin";
 /** The 401 of `outsideAdminResponse`, as a boundary receives it. */
 export function isOutsideAdmin(error: unknown): boolean {
   return (
-    isRouteErrorResponse(error) &&
-    error.status === 401 &&
-    (error.data as { error?: unknown } | null)?.error === OUTSIDE_ADMIN
+    isRouteErrorResponse(error) && error.status === 401 && (error.data as { error?: unknown } | null)?.error === OUTSIDE_ADMIN
   );
 }
 

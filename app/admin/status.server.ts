@@ -15,7 +15,10 @@ export type ShopStatus = {
   /** Events that failed every attempt and wait for the owner (Failed events page). */
   dead: number;
   lastReconciliation: ReconciliationSummary | null;
-  backfill: Pick<BackfillProgress, "status" | "phase" | "linesDone" | "linesTotal" | "fraction" | "lastError" | "finishedAt"> | null;
+  backfill: Pick<
+    BackfillProgress,
+    "status" | "phase" | "linesDone" | "linesTotal" | "fraction" | "lastError" | "finishedAt"
+  > | null;
   at: string;
 };
 
@@ -36,8 +39,13 @@ export async function shopStatus(shop: string, now = new Date()): Promise<ShopSt
     dead,
     lastReconciliation: runs[0] ?? null,
     backfill: backfill && {
-      status: backfill.status, phase: backfill.phase, linesDone: backfill.linesDone, linesTotal: backfill.linesTotal,
-      fraction: backfill.fraction, lastError: backfill.lastError, finishedAt: backfill.finishedAt,
+      status: backfill.status,
+      phase: backfill.phase,
+      linesDone: backfill.linesDone,
+      linesTotal: backfill.linesTotal,
+      fraction: backfill.fraction,
+      lastError: backfill.lastError,
+      finishedAt: backfill.finishedAt,
     },
     at: now.toISOString(),
   };

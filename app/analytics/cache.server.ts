@@ -43,7 +43,13 @@ export async function dataVersion(db: Pick<Db, "$queryRawUnsafe" | "$executeRawU
 }
 
 /** The cached value for (shop, key) if its data version still matches, else `compute()` (shared by concurrent callers). */
-export function cached<T>(shop: string, key: string, version: DataVersion, fresh: boolean, compute: () => Promise<T>): Promise<T> {
+export function cached<T>(
+  shop: string,
+  key: string,
+  version: DataVersion,
+  fresh: boolean,
+  compute: () => Promise<T>,
+): Promise<T> {
   let entries = shops.get(shop);
   if (!entries) shops.set(shop, (entries = new Map()));
   const hit = entries.get(key);

@@ -7,7 +7,15 @@
 // down to a few per cent and keep the fit near half a second), predictions cached per (x, age in days).
 import type { Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
-import { expectedAverageSpend, expectedPurchases, fitClv, MIN_REPEAT_CUSTOMERS_TO_FIT, probabilityAlive, type ClvParams, type CustomerSummary } from "./clv";
+import {
+  expectedAverageSpend,
+  expectedPurchases,
+  fitClv,
+  MIN_REPEAT_CUSTOMERS_TO_FIT,
+  probabilityAlive,
+  type ClvParams,
+  type CustomerSummary,
+} from "./clv";
 import type { CustomerScan } from "./kpis.server";
 import { mark } from "./profile";
 import { rfmSegments, SEGMENTS, type Segment } from "./rfm";
@@ -106,8 +114,7 @@ export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue
       let alivePurchases = ifAlive.get(key);
       if (alivePurchases === undefined) {
         const T = ageDays / 7;
-        alivePurchases =
-          expectedPurchases(fitted.bgnbd, HORIZON_WEEKS, s.x, T, T) / probabilityAlive(fitted.bgnbd, s.x, T, T);
+        alivePurchases = expectedPurchases(fitted.bgnbd, HORIZON_WEEKS, s.x, T, T) / probabilityAlive(fitted.bgnbd, s.x, T, T);
         ifAlive.set(key, alivePurchases);
       }
       pAlive[i] = probabilityAlive(fitted.bgnbd, s.x, s.t_x, s.T);
@@ -118,9 +125,18 @@ export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue
   }
   mark("values predict", predictStarted);
   return {
-    asOf, ids, orders, revenueCents, recencyDays, firstOrder, segments, pAlive, clv,
+    asOf,
+    ids,
+    orders,
+    revenueCents,
+    recencyDays,
+    firstOrder,
+    segments,
+    pAlive,
+    clv,
     model: params ? "bgnbd-gamma-gamma" : "textbook",
-    params, repeatCustomers,
+    params,
+    repeatCustomers,
   };
 }
 

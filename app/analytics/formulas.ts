@@ -5,7 +5,9 @@ const ratio = (numerator: number, denominator: number) => (denominator > 0 ? num
 const clamp01 = (value: number) => Math.min(1, Math.max(0, value));
 
 /** CRR = (E − N − reactivated) / S; 0 when S = 0. Clamped to [0, 1] (it can leave it only when the period is longer than the activity window). */
-export function retentionRate(c: Pick<CustomerCounts, "customersAtStart" | "customersAtEnd" | "newCustomers" | "reactivatedCustomers">): number {
+export function retentionRate(
+  c: Pick<CustomerCounts, "customersAtStart" | "customersAtEnd" | "newCustomers" | "reactivatedCustomers">,
+): number {
   return clamp01(ratio(c.customersAtEnd - c.newCustomers - c.reactivatedCustomers, c.customersAtStart));
 }
 
@@ -41,7 +43,10 @@ export const MAX_LIFESPAN_YEARS = 10;
  * Average customer lifespan in years, 1 / annual churn, for the textbook CLV. With no customers
  * active a year earlier there is no annual churn yet: one year is assumed (and said so).
  */
-export function averageLifespanYears(annual: Parameters<typeof retentionRate>[0]): { years: number; basis: "1 / annual churn" | "capped" | "assumed" } {
+export function averageLifespanYears(annual: Parameters<typeof retentionRate>[0]): {
+  years: number;
+  basis: "1 / annual churn" | "capped" | "assumed";
+} {
   if (annual.customersAtStart === 0) return { years: 1, basis: "assumed" };
   const churn = churnRate(annual);
   if (churn <= 1 / MAX_LIFESPAN_YEARS) return { years: MAX_LIFESPAN_YEARS, basis: "capped" };

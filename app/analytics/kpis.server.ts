@@ -268,13 +268,14 @@ export async function customerScan(
   const end = new Date(Math.max(asOf.getTime(), ...windows.map((w) => w.to.getTime())));
   // Usually nothing was ordered in [asOf, end) (asOf is "now" and the period ends tomorrow):
   // then bounds from asOf on need no test either. One descent of the range index tells.
-  const later = asOf < end
-    ? await query<{ one: unknown }>(
-        db,
-        `SELECT 1 AS "one" FROM "Order" o WHERE ${COUNTED} AND o."customerId" IS NOT NULL AND ${p} >= ? AND ${p} < ? LIMIT 1`,
-        [shop, asOf, end],
-      )
-    : [];
+  const later =
+    asOf < end
+      ? await query<{ one: unknown }>(
+          db,
+          `SELECT 1 AS "one" FROM "Order" o WHERE ${COUNTED} AND o."customerId" IS NOT NULL AND ${p} >= ? AND ${p} < ? LIMIT 1`,
+          [shop, asOf, end],
+        )
+      : [];
   const through = later.length ? end : asOf;
   const latest = (at: Date) =>
     at >= through ? `c."last"` : column(latestBefore, "l", at, `MAX(CASE WHEN ${p} < ? THEN ${p} END)`);
@@ -401,8 +402,12 @@ export async function customerScan(
     for (let i = 0; i < windows.length; i++) {
       const l = layout[i];
       const t = tallies[i];
-      const start = (f >>> l.start) & 1, atEnd = (f >>> l.end) & 1, ordered = (f >>> l.ordered) & 1;
-      const repeat = (f >>> l.repeatBeforeTo) & 1, ever = (f >>> l.everBeforeTo) & 1, before = (f >>> l.firstBeforeFrom) & 1;
+      const start = (f >>> l.start) & 1,
+        atEnd = (f >>> l.end) & 1,
+        ordered = (f >>> l.ordered) & 1;
+      const repeat = (f >>> l.repeatBeforeTo) & 1,
+        ever = (f >>> l.everBeforeTo) & 1,
+        before = (f >>> l.firstBeforeFrom) & 1;
       t[0] += start;
       t[1] += atEnd;
       t[2] += ever & (before ^ 1); // new: first order in [from, to)

@@ -52,7 +52,9 @@ export async function programMetrics(
   windows: Window[],
   ordersOrPromise: OrderTotals[] | Promise<OrderTotals[]>,
 ): Promise<ProgramMetrics[]> {
-  const settings = await query<{ pointsPerUnit: number }>(db, `SELECT "pointsPerUnit" FROM "ProgramSettings" WHERE "shop" = ?`, [shop]);
+  const settings = await query<{ pointsPerUnit: number }>(db, `SELECT "pointsPerUnit" FROM "ProgramSettings" WHERE "shop" = ?`, [
+    shop,
+  ]);
   const pointsPerUnit = settings[0]?.pointsPerUnit ?? 1;
   const rewards = await query<{ rate: unknown }>(
     db,

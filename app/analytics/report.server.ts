@@ -4,7 +4,15 @@
 import { db as defaultDb, dialect, type Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import { cached, dataVersion } from "./cache.server";
-import { atRiskCustomers, AT_RISK_P_ALIVE, customerValues, segmentSummaries, type AtRiskCustomer, type CustomerValues, type SegmentSummary } from "./customer-value.server";
+import {
+  atRiskCustomers,
+  AT_RISK_P_ALIVE,
+  customerValues,
+  segmentSummaries,
+  type AtRiskCustomer,
+  type CustomerValues,
+  type SegmentSummary,
+} from "./customer-value.server";
 import { averageLifespanYears, periodRates } from "./formulas";
 import { customerScan, orderTotals, type CustomerCounts, type OrderTotals, type Window } from "./kpis.server";
 import { money, money2, programMetrics, ratio, type ProgramMetrics } from "./program.server";
@@ -183,7 +191,7 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
       revenue: money(o.revenueCents),
       averageOrderValue: money(rates.averageOrderValueCents),
       purchaseFrequency: rates.purchaseFrequency,
-      customerLifetimeValue: money2(annualRates.averageOrderValueCents / 100 * annualRates.purchaseFrequency * lifespan.years),
+      customerLifetimeValue: money2((annualRates.averageOrderValueCents / 100) * annualRates.purchaseFrequency * lifespan.years),
       customerLifetimeValueInputs: {
         averageOrderValue: annualAov,
         purchasesPerYear: annualRates.purchaseFrequency,

@@ -117,7 +117,9 @@ export async function cohortMatrix(
   const count = boundaries.length - 1;
   const activity = await activityOrPromise;
   const rows = activity
-    ? activity.cohortCustomers.flatMap((cells, cohort) => cells.map((customers, k) => ({ cohort, k, customers, revenue: activity.cohortRevenueCents[cohort][k] })))
+    ? activity.cohortCustomers.flatMap((cells, cohort) =>
+        cells.map((customers, k) => ({ cohort, k, customers, revenue: activity.cohortRevenueCents[cohort][k] })),
+      )
     : await cohortCells(db, shop, boundaries);
   const values = await valuesOrPromise;
   // Cohort sizes from the per-customer first orders (every member orders in month 0).

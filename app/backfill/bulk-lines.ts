@@ -5,7 +5,6 @@ import { toCents } from "../loyalty/money";
 import type { CustomerRecord, OrderRecord, RefundRecord } from "../loyalty/records";
 import { legacyId, type BulkExport } from "../shopify/bulk.server";
 
-
 /** A line that does not have the shape our query asked for. */
 export class BulkLineError extends Error {
   constructor(message: string) {

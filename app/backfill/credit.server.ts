@@ -36,7 +36,11 @@ export async function creditPastPurchases(
       orderBy: { id: "asc" },
       take: chunkSize,
       select: {
-        id: true, shopifyId: true, name: true, subtotalCents: true, refundedSubtotalCents: true,
+        id: true,
+        shopifyId: true,
+        name: true,
+        subtotalCents: true,
+        refundedSubtotalCents: true,
         customer: { select: { id: true, shopifyId: true, tier: true } },
       },
     });
@@ -46,7 +50,11 @@ export async function creditPastPurchases(
     for (const order of orders) {
       const customer = order.customer!;
       const tier = program.tiersEnabled ? (program.tiers.find((t) => t.name === customer.tier) ?? null) : null;
-      const points = pointsForOrder({ subtotalCents: order.subtotalCents, test: false, customerShopifyId: customer.shopifyId }, program, tier);
+      const points = pointsForOrder(
+        { subtotalCents: order.subtotalCents, test: false, customerShopifyId: customer.shopifyId },
+        program,
+        tier,
+      );
       if (points <= 0) continue;
       entries.push({
         shop,
@@ -58,24 +66,35 @@ export async function creditPastPurchases(
         idempotencyKey: `order:${order.shopifyId}:earn`,
       });
     }
-    const chunk = await db.$transaction(async (tx) => {
-      // Under these orders' locks, and read after taking them: a refund another instance applied
-      // meanwhile is seen here, or sees these earn rows (it waits for this commit).
-      const ids = orders.map((o) => o.shopifyId);
-      await lockOrders(tx, shop, ids);
-      await lockCustomersOf(tx, shop, ids);
-      // The chunk's id range rather than a list of its ids: a thousand parameters is past what
-      // Prisma allows on SQLite. Rows in the range outside the chunk are never looked up below.
-      const toSettle = new Set((await tx.order.findMany({
-        where: { shop, id: { gte: orders[0].id, lte: cursor }, OR: [{ refundedSubtotalCents: { gt: 0 } }, { cancelledAt: { not: null } }] },
-        select: { id: true },
-      })).map((o) => o.id));
-      const appended = await appendEntries(tx, entries);
-      for (const entry of appended) if (toSettle.has(entry.orderId!)) await settleOrder(tx, shop, program, entry.orderId!);
-      const result = { orders: appended.length, points: appended.reduce((sum, e) => sum + e.delta, 0) };
-      await options.commit?.(tx, result);
-      return result;
-    }, { timeout: 60_000 });
+    const chunk = await db.$transaction(
+      async (tx) => {
+        // Under these orders' locks, and read after taking them: a refund another instance applied
+        // meanwhile is seen here, or sees these earn rows (it waits for this commit).
+        const ids = orders.map((o) => o.shopifyId);
+        await lockOrders(tx, shop, ids);
+        await lockCustomersOf(tx, shop, ids);
+        // The chunk's id range rather than a list of its ids: a thousand parameters is past what
+        // Prisma allows on SQLite. Rows in the range outside the chunk are never looked up below.
+        const toSettle = new Set(
+          (
+            await tx.order.findMany({
+              where: {
+                shop,
+                id: { gte: orders[0].id, lte: cursor },
+                OR: [{ refundedSubtotalCents: { gt: 0 } }, { cancelledAt: { not: null } }],
+              },
+              select: { id: true },
+            })
+          ).map((o) => o.id),
+        );
+        const appended = await appendEntries(tx, entries);
+        for (const entry of appended) if (toSettle.has(entry.orderId!)) await settleOrder(tx, shop, program, entry.orderId!);
+        const result = { orders: appended.length, points: appended.reduce((sum, e) => sum + e.delta, 0) };
+        await options.commit?.(tx, result);
+        return result;
+      },
+      { timeout: 60_000 },
+    );
     total.orders += chunk.orders;
     total.points += chunk.points;
   }
@@ -119,7 +138,11 @@ export async function runCreditRequest(shop: string, leaseMs = 120_000): Promise
     log.error("backfill.credit_failed", { shop, error: String(error) });
     await db.backfillJob.update({
       where: { shop },
-      data: { creditStatus: "failed", lockedUntil: null, lastError: `Crediting past purchases failed: ${String(error)}`.slice(0, 2000) },
+      data: {
+        creditStatus: "failed",
+        lockedUntil: null,
+        lastError: `Crediting past purchases failed: ${String(error)}`.slice(0, 2000),
+      },
     });
     throw error;
   }

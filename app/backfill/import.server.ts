@@ -73,13 +73,17 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
   const customers = new CustomerIds();
 
   const throughPrisma = (records: BulkRecord[], upTo: number) =>
-    db.$transaction(async (tx) => {
-      const written = await writeRecords(tx, options.shop, options.what, records, options.since, customers);
-      for (const id of written.toSettle) await settleOrder(tx, options.shop, program, id);
-      if (program.tiersEnabled) await refreshTiers(tx, options.shop, program, await customerIdsOf(tx, options.shop, records), "import");
-      await options.commit(tx, upTo);
-      return written;
-    }, { timeout: 120_000 });
+    db.$transaction(
+      async (tx) => {
+        const written = await writeRecords(tx, options.shop, options.what, records, options.since, customers);
+        for (const id of written.toSettle) await settleOrder(tx, options.shop, program, id);
+        if (program.tiersEnabled)
+          await refreshTiers(tx, options.shop, program, await customerIdsOf(tx, options.shop, records), "import");
+        await options.commit(tx, upTo);
+        return written;
+      },
+      { timeout: 120_000 },
+    );
 
   const flush = async (upTo: number) => {
     if (upTo === committed) return;
@@ -87,15 +91,17 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
     chunk = [];
     let written: Written | null = null;
     if (direct) {
-      written = await direct.transaction(async (raw) => {
-        const result = await writeRecords(raw, options.shop, options.what, records, options.since, customers);
-        if (result.toSettle.length > 0) throw new NeedsLedger();
-        await options.commit(raw, upTo);
-        return result;
-      }).catch((error: unknown) => {
-        if (error instanceof NeedsLedger) return null;
-        throw error;
-      });
+      written = await direct
+        .transaction(async (raw) => {
+          const result = await writeRecords(raw, options.shop, options.what, records, options.since, customers);
+          if (result.toSettle.length > 0) throw new NeedsLedger();
+          await options.commit(raw, upTo);
+          return result;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof NeedsLedger) return null;
+          throw error;
+        });
     }
     written ??= await throughPrisma(records, upTo);
     customers.remember(written.newCustomers); // only once committed: a rolled-back id means nothing
@@ -162,7 +168,9 @@ async function customerIdsOf(tx: RawExecutor, shop: string, records: BulkRecord[
   const ids = [...new Set(records.flatMap((r) => (r.kind === "order" && r.order.customer ? [r.order.customer.shopifyId] : [])))];
   if (ids.length === 0) return [];
   const rows = await query<{ id: number }>(
-    tx, `SELECT "id" FROM "Customer" WHERE "shop" = ? AND "shopifyId" IN (${ids.map(() => "?").join(", ")})`, [shop, ...ids],
+    tx,
+    `SELECT "id" FROM "Customer" WHERE "shop" = ? AND "shopifyId" IN (${ids.map(() => "?").join(", ")})`,
+    [shop, ...ids],
   );
   return rows.map((r) => Number(r.id));
 }
@@ -172,12 +180,21 @@ async function customerIdsOf(tx: RawExecutor, shop: string, records: BulkRecord[
  * points and now have refunds or a cancellation: their ledger must be settled the webhook way.
  */
 async function writeRecords(
-  tx: RawExecutor, shop: string, what: BulkExport, records: BulkRecord[], since: Date, known: CustomerIds,
+  tx: RawExecutor,
+  shop: string,
+  what: BulkExport,
+  records: BulkRecord[],
+  since: Date,
+  known: CustomerIds,
 ): Promise<Written> {
   // The upserts only issue raw statements, so they run on a Prisma transaction or the direct one.
   const sqlTx = tx as Tx;
   if (what === "customers") {
-    await upsertCustomers(sqlTx, shop, records.flatMap((r) => (r.kind === "customer" ? [r.customer] : [])));
+    await upsertCustomers(
+      sqlTx,
+      shop,
+      records.flatMap((r) => (r.kind === "customer" ? [r.customer] : [])),
+    );
     return { toSettle: [], newCustomers: new Map() };
   }
   const byId = new Map<string, OrderRecord>();
@@ -193,9 +210,23 @@ async function writeRecords(
     const id = o.customer && known.get(o.customer.shopifyId);
     if (id !== undefined && id !== null) customerIds.set(o.customer!.shopifyId, id);
   }
-  const newer = await touchedSince(tx, shop, orders.map((o) => o.shopifyId), since);
-  await upsertOrders(sqlTx, shop, orders.filter((o) => !newer.has(o.shopifyId)), customerIds);
-  await upsertRefunds(sqlTx, shop, orders.flatMap((o) => o.refunds));
+  const newer = await touchedSince(
+    tx,
+    shop,
+    orders.map((o) => o.shopifyId),
+    since,
+  );
+  await upsertOrders(
+    sqlTx,
+    shop,
+    orders.filter((o) => !newer.has(o.shopifyId)),
+    customerIds,
+  );
+  await upsertRefunds(
+    sqlTx,
+    shop,
+    orders.flatMap((o) => o.refunds),
+  );
 
   const refunded = orders.filter((o) => o.refunds.length > 0).map((o) => o.shopifyId);
   if (refunded.length > 0) {

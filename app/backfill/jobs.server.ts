@@ -10,13 +10,7 @@
 import { db } from "../db.server";
 import { execute } from "../db/sql.server";
 import { log } from "../log.server";
-import {
-  bulkOperation,
-  BulkOperationError,
-  startBulkExport,
-  type AdminGraphql,
-  type BulkExport,
-} from "../shopify/bulk.server";
+import { bulkOperation, BulkOperationError, startBulkExport, type AdminGraphql, type BulkExport } from "../shopify/bulk.server";
 import { BackfillDataError, DownloadExpiredError, importBulkFile, type ImportProgress } from "./import.server";
 
 export type BackfillStatus = "pending" | "running" | "importing" | "done" | "failed";
@@ -52,9 +46,19 @@ export async function restartBackfill(shop: string) {
     where: { shop },
     create: { shop, status: "pending" },
     update: {
-      status: "pending", phase: "orders", bulkOperationId: null, resultUrl: null, linesDone: 0, linesTotal: null,
-      startedAt: new Date(), finishedAt: null, lastError: null, attempts: 0, lockedUntil: null,
-      importStartedAt: null, importStartLines: 0,
+      status: "pending",
+      phase: "orders",
+      bulkOperationId: null,
+      resultUrl: null,
+      linesDone: 0,
+      linesTotal: null,
+      startedAt: new Date(),
+      finishedAt: null,
+      lastError: null,
+      attempts: 0,
+      lockedUntil: null,
+      importStartedAt: null,
+      importStartLines: 0,
     },
   });
 }
@@ -77,7 +81,9 @@ type Job = NonNullable<Awaited<ReturnType<typeof db.backfillJob.findUnique>>>;
  * retry scheduled), or null when another process holds the job or nothing is due.
  */
 export async function advanceBackfill(
-  shop: string, admin: AdminSource, options: BackfillOptions = {},
+  shop: string,
+  admin: AdminSource,
+  options: BackfillOptions = {},
 ): Promise<BackfillStatus | "retrying" | null> {
   const leaseMs = options.leaseMs ?? 120_000;
   if (!(await claim(shop, leaseMs))) return null;
@@ -104,7 +110,14 @@ async function step(job: Job, admin: AdminGraphql, options: BackfillOptions, lea
       const operation = await startBulkExport(admin, phase);
       await db.backfillJob.update({
         where: { shop: job.shop },
-        data: { status: "running", bulkOperationId: operation.id, resultUrl: null, linesDone: 0, linesTotal: null, lastError: null },
+        data: {
+          status: "running",
+          bulkOperationId: operation.id,
+          resultUrl: null,
+          linesDone: 0,
+          linesTotal: null,
+          lastError: null,
+        },
       });
       log.info("backfill.export_started", { shop: job.shop, phase, bulkOperationId: operation.id });
       return pollDelayMs;
@@ -125,11 +138,16 @@ async function step(job: Job, admin: AdminGraphql, options: BackfillOptions, lea
         return importStep(imported, options, leaseMs);
       }
       if (operation.status === "FAILED" && operation.errorCode === "ACCESS_DENIED") {
-        throw new BulkOperationError("Shopify denied access to the order history (the read_all_orders scope is needed)", "ACCESS_DENIED");
+        throw new BulkOperationError(
+          "Shopify denied access to the order history (the read_all_orders scope is needed)",
+          "ACCESS_DENIED",
+        );
       }
       // FAILED for another reason (TIMEOUT, INTERNAL_SERVER_ERROR), CANCELED or EXPIRED: export again.
       await db.backfillJob.update({ where: { shop: job.shop }, data: { status: "pending", bulkOperationId: null } });
-      throw new Error(`Shopify's export ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}; exporting again`);
+      throw new Error(
+        `Shopify's export ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}; exporting again`,
+      );
     }
     case "importing":
       return importStep(job, options, leaseMs);
@@ -179,7 +197,14 @@ async function importStep(job: Job, options: BackfillOptions, leaseMs: number): 
 }
 
 async function finishPhase(job: Job): Promise<number | null> {
-  const reset = { bulkOperationId: null, resultUrl: null, linesDone: 0, linesTotal: null, importStartedAt: null, importStartLines: 0 };
+  const reset = {
+    bulkOperationId: null,
+    resultUrl: null,
+    linesDone: 0,
+    linesTotal: null,
+    importStartedAt: null,
+    importStartLines: 0,
+  };
   if (job.phase === "orders") {
     await db.backfillJob.update({ where: { shop: job.shop }, data: { ...reset, phase: "customers", status: "pending" } });
     log.info("backfill.phase_done", { shop: job.shop, phase: "orders" });
@@ -189,7 +214,10 @@ async function finishPhase(job: Job): Promise<number | null> {
     where: { shop: job.shop },
     data: { status: "done", finishedAt: new Date(), bulkOperationId: null, resultUrl: null, lastError: null },
   });
-  log.info("backfill.done", { shop: job.shop, seconds: Math.round((done.finishedAt!.getTime() - job.startedAt.getTime()) / 1000) });
+  log.info("backfill.done", {
+    shop: job.shop,
+    seconds: Math.round((done.finishedAt!.getTime() - job.startedAt.getTime()) / 1000),
+  });
   return null;
 }
 
@@ -230,7 +258,8 @@ export async function runBackfill(shop: string, admin: AdminSource, options: Bac
     if (!isImporting(job.status)) return job;
     const wait = job.lockedUntil ? job.lockedUntil.getTime() - Date.now() : 0;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    if ((await advanceBackfill(shop, admin, options)) === "retrying") return db.backfillJob.findUniqueOrThrow({ where: { shop } });
+    if ((await advanceBackfill(shop, admin, options)) === "retrying")
+      return db.backfillJob.findUniqueOrThrow({ where: { shop } });
   }
 }
 

@@ -24,8 +24,12 @@ async function dueShops() {
   });
   if (jobs.length === 0) return [];
   const uninstalled = new Set(
-    (await db.shop.findMany({ where: { domain: { in: jobs.map((j) => j.shop) }, uninstalledAt: { not: null } }, select: { domain: true } }))
-      .map((s) => s.domain),
+    (
+      await db.shop.findMany({
+        where: { domain: { in: jobs.map((j) => j.shop) }, uninstalledAt: { not: null } },
+        select: { domain: true },
+      })
+    ).map((s) => s.domain),
   );
   return jobs.filter((j) => !uninstalled.has(j.shop));
 }

@@ -29,6 +29,7 @@ export async function lockCustomersOf(tx: Tx, shop: string, orderShopifyIds: str
     `SELECT c."id" FROM "Customer" c
      WHERE c."id" IN (SELECT o."customerId" FROM "Order" o WHERE o."shop" = $1 AND o."shopifyId" = ANY($2::text[]))
      ORDER BY c."shopifyId" FOR UPDATE OF c`,
-    shop, [...new Set(orderShopifyIds)],
+    shop,
+    [...new Set(orderShopifyIds)],
   );
 }

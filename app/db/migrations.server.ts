@@ -20,7 +20,10 @@ function readMigrations(dir: string): Migration[] {
 
 /** The names of the migrations in `dir`, in the order they apply. */
 export function migrationNames(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((file) => file.replace(/\.sql$/, ""));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()
+    .map((file) => file.replace(/\.sql$/, ""));
 }
 
 function checkUnchanged(migration: Migration, recordedChecksum: string | undefined) {
@@ -44,8 +47,13 @@ function applySqlite(url: string, migrations: Migration[]): string[] {
     db.exec(`CREATE TABLE IF NOT EXISTS "_regulars_migrations" (
       "name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`);
     const applied = new Map(
-      db.prepare(`SELECT name, checksum FROM "_regulars_migrations"`).all()
-        .map((row) => { const r = row as { name: string; checksum: string }; return [r.name, r.checksum]; }),
+      db
+        .prepare(`SELECT name, checksum FROM "_regulars_migrations"`)
+        .all()
+        .map((row) => {
+          const r = row as { name: string; checksum: string };
+          return [r.name, r.checksum];
+        }),
     );
     const done: string[] = [];
     for (const migration of migrations) {
@@ -53,8 +61,11 @@ function applySqlite(url: string, migrations: Migration[]): string[] {
       if (applied.has(migration.name)) continue;
       db.transaction(() => {
         db.exec(migration.sql);
-        db.prepare(`INSERT INTO "_regulars_migrations" VALUES (?, ?, ?)`)
-          .run(migration.name, migration.checksum, new Date().toISOString());
+        db.prepare(`INSERT INTO "_regulars_migrations" VALUES (?, ?, ?)`).run(
+          migration.name,
+          migration.checksum,
+          new Date().toISOString(),
+        );
       }).immediate();
       done.push(migration.name);
     }
@@ -81,7 +92,10 @@ async function applyPostgres(url: string, migrations: Migration[]): Promise<stri
       await client.query("BEGIN");
       try {
         await client.query(migration.sql);
-        await client.query(`INSERT INTO "_regulars_migrations" (name, checksum) VALUES ($1, $2)`, [migration.name, migration.checksum]);
+        await client.query(`INSERT INTO "_regulars_migrations" (name, checksum) VALUES ($1, $2)`, [
+          migration.name,
+          migration.checksum,
+        ]);
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK");

@@ -8,8 +8,7 @@ import { migrationNames } from "./migrations.server";
 import { databaseUnavailable } from "./unavailable.server";
 
 export type Readiness =
-  | { ready: true; database: string; migrations: number }
-  | { ready: false; database: string; reason: string; pending?: string[] };
+  { ready: true; database: string; migrations: number } | { ready: false; database: string; reason: string; pending?: string[] };
 
 /** Load balancers poll every few seconds from many places: one check per process per window. */
 export const READINESS_CACHE_MS = 2000;

@@ -31,14 +31,24 @@ function driverCode(code: unknown): string | null {
   return null;
 }
 
-type Shape = { code?: unknown; name?: unknown; reason?: unknown; meta?: { driverAdapterError?: { cause?: Record<string, unknown> } }; cause?: unknown };
+type Shape = {
+  code?: unknown;
+  name?: unknown;
+  reason?: unknown;
+  meta?: { driverAdapterError?: { cause?: Record<string, unknown> } };
+  cause?: unknown;
+};
 
 /**
  * A short reason ("SQLITE_BUSY", "DatabaseNotReachable", "SQLSTATE 57P01", "P1001") when `error` says
  * the database is unreachable or busy past its wait; null for any other error.
  */
 export function databaseUnavailable(error: unknown): string | null {
-  for (let e = error as Shape | undefined, depth = 0; e && typeof e === "object" && depth < 5; e = e.cause as Shape | undefined, depth++) {
+  for (
+    let e = error as Shape | undefined, depth = 0;
+    e && typeof e === "object" && depth < 5;
+    e = e.cause as Shape | undefined, depth++
+  ) {
     if (e instanceof DatabaseUnavailable) return e.reason;
     const cause = e.meta?.driverAdapterError?.cause;
     if (cause) {

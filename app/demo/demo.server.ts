@@ -29,8 +29,15 @@ export function mintSessionToken(shop = demoShop(), seconds = DEMO_TOKEN_SECONDS
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const header = part({ alg: "HS256", typ: "JWT" });
   const payload = part({
-    iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: SHOPIFY_API_KEY, sub: "1",
-    exp: now + seconds, nbf: now - 5, iat: now - 5, jti: randomUUID(), sid: randomUUID(),
+    iss: `https://${shop}/admin`,
+    dest: `https://${shop}`,
+    aud: SHOPIFY_API_KEY,
+    sub: "1",
+    exp: now + seconds,
+    nbf: now - 5,
+    iat: now - 5,
+    jti: randomUUID(),
+    sid: randomUUID(),
   });
   const signature = createHmac("sha256", SHOPIFY_API_SECRET).update(`${header}.${payload}`).digest("base64url");
   return `${header}.${payload}.${signature}`;

@@ -38,7 +38,9 @@ export function startPgBoss(connectionString: string, tasks: Task[]): JobRunner 
         const seconds = Math.max(1, Math.round(task.everyMs / 1000));
         const offer = () => {
           if (stopped) return;
-          boss.sendThrottled(task.name, {}, {}, seconds).catch((error) => log.error("job.offer_failed", { job: task.name, error: String(error) }));
+          boss
+            .sendThrottled(task.name, {}, {}, seconds)
+            .catch((error) => log.error("job.offer_failed", { job: task.name, error: String(error) }));
         };
         const timer = setInterval(offer, task.everyMs);
         timer.unref();

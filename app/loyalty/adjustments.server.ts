@@ -31,16 +31,23 @@ export interface AdjustmentInput {
 
 /** Checks what the form sent; throws AdjustmentError naming the field. */
 export function parseAdjustment(form: { delta?: unknown; reason?: unknown; nonce?: unknown }): AdjustmentInput {
-  const rawDelta = String(form.delta ?? "").trim().replace(/^\+/, "");
+  const rawDelta = String(form.delta ?? "")
+    .trim()
+    .replace(/^\+/, "");
   if (!/^-?\d+$/.test(rawDelta)) throw new AdjustmentError("Enter a whole number of points, negative to remove points.", "delta");
   const delta = Number(rawDelta);
   if (delta === 0) throw new AdjustmentError("Enter a number of points other than zero.", "delta");
-  if (Math.abs(delta) > MAX_ADJUSTMENT) throw new AdjustmentError(`Adjust by at most ${MAX_ADJUSTMENT.toLocaleString("en")} points at a time.`, "delta");
-  const reason = String(form.reason ?? "").trim().replace(/\s+/g, " ");
+  if (Math.abs(delta) > MAX_ADJUSTMENT)
+    throw new AdjustmentError(`Adjust by at most ${MAX_ADJUSTMENT.toLocaleString("en")} points at a time.`, "delta");
+  const reason = String(form.reason ?? "")
+    .trim()
+    .replace(/\s+/g, " ");
   if (!reason) throw new AdjustmentError("Give a reason: the customer sees it in their points history.", "reason");
-  if (reason.length > MAX_REASON_LENGTH) throw new AdjustmentError(`Keep the reason under ${MAX_REASON_LENGTH} characters.`, "reason");
+  if (reason.length > MAX_REASON_LENGTH)
+    throw new AdjustmentError(`Keep the reason under ${MAX_REASON_LENGTH} characters.`, "reason");
   const nonce = String(form.nonce ?? "");
-  if (!/^[A-Za-z0-9_-]{8,64}$/.test(nonce)) throw new AdjustmentError("The form expired; reload the page and try again.", "nonce");
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(nonce))
+    throw new AdjustmentError("The form expired; reload the page and try again.", "nonce");
   return { delta, reason, nonce };
 }
 
@@ -65,12 +72,16 @@ export async function adjustPoints(
 ): Promise<AdjustmentResult> {
   const idempotencyKey = `admin:adjust:${input.nonce}`;
   return db.$transaction(async (tx) => {
-    const customer = await tx.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId } }, select: { id: true, redactedAt: true } });
+    const customer = await tx.customer.findUnique({
+      where: { shop_shopifyId: { shop, shopifyId } },
+      select: { id: true, redactedAt: true },
+    });
     if (!customer) throw new MemberNotFound(`no customer ${shopifyId} in ${shop}`);
     const balance = await lockedBalance(tx, customer.id);
     const earlier = await tx.ledgerEntry.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey } } });
     if (earlier) return { applied: false, balance, delta: earlier.delta };
-    if (customer.redactedAt) throw new AdjustmentError("This customer's data was erased at their request; their points can no longer be adjusted.");
+    if (customer.redactedAt)
+      throw new AdjustmentError("This customer's data was erased at their request; their points can no longer be adjusted.");
     const program = await loadProgram(tx, shop);
     if (input.delta < 0 && !program.allowNegativeBalance && balance + input.delta < 0) {
       throw new AdjustmentError(
@@ -79,7 +90,13 @@ export async function adjustPoints(
       );
     }
     const appended = await appendEntry(tx, {
-      shop, customerId: customer.id, delta: input.delta, kind: "adjust", reason: input.reason, idempotencyKey, actor,
+      shop,
+      customerId: customer.id,
+      delta: input.delta,
+      kind: "adjust",
+      reason: input.reason,
+      idempotencyKey,
+      actor,
     });
     if (!appended) return { applied: false, balance, delta: input.delta };
     return { applied: true, balance: balance + input.delta, delta: input.delta };

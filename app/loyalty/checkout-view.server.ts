@@ -80,12 +80,22 @@ export async function extensionMember(
     memberView(shop, customerShopifyId),
     customerShopifyId ? unusedCodes(shop, customerShopifyId, db) : [],
   ]);
-  const withAffordability = rewards.map((r) => ({ ...r, affordable: customerShopifyId !== null && r.pointsCost <= member.points }));
-  return { ...member, rewards: options.onlyAffordable ? withAffordability.filter((r) => r.affordable) : withAffordability, codes };
+  const withAffordability = rewards.map((r) => ({
+    ...r,
+    affordable: customerShopifyId !== null && r.pointsCost <= member.points,
+  }));
+  return {
+    ...member,
+    rewards: options.onlyAffordable ? withAffordability.filter((r) => r.affordable) : withAffordability,
+    codes,
+  };
 }
 
 function findMember(db: Db, shop: string, customerShopifyId: string) {
-  return db.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } }, select: { id: true, tier: true } });
+  return db.customer.findUnique({
+    where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } },
+    select: { id: true, tier: true },
+  });
 }
 
 async function unusedCodes(shop: string, customerShopifyId: string, db: Db): Promise<UnusedCode[]> {
@@ -103,9 +113,16 @@ async function unusedCodes(shop: string, customerShopifyId: string, db: Db): Pro
     take: 10,
   });
   const names = new Map(
-    (await db.reward.findMany({ where: { shop, id: { in: rows.map((r) => r.rewardId) } }, select: { id: true, name: true } })).map((r) => [r.id, r.name]),
+    (
+      await db.reward.findMany({ where: { shop, id: { in: rows.map((r) => r.rewardId) } }, select: { id: true, name: true } })
+    ).map((r) => [r.id, r.name]),
   );
-  return rows.map((r) => ({ code: r.code!, rewardName: names.get(r.rewardId) ?? "", pointsSpent: r.pointsSpent, expiresAt: r.expiresAt?.toISOString() ?? null }));
+  return rows.map((r) => ({
+    code: r.code!,
+    rewardName: names.get(r.rewardId) ?? "",
+    pointsSpent: r.pointsSpent,
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+  }));
 }
 
 /** One page of the member's points history, newest first (widget-view.server.ts's pages). */
@@ -143,19 +160,33 @@ export async function redeemFromExtension(
     return { status: 400, body: { error: "bad_request", message: "Send { rewardId } as JSON." } };
   }
   if (idempotencyKey !== null && !KEY.test(idempotencyKey)) {
-    return { status: 400, body: { error: "bad_idempotency_key", message: "idempotencyKey must be 8 to 128 letters, digits, '-', '_', '.' or ':'." } };
+    return {
+      status: 400,
+      body: { error: "bad_idempotency_key", message: "idempotencyKey must be 8 to 128 letters, digits, '-', '_', '.' or ':'." },
+    };
   }
   const wait = tooManyAttempts(`${shop}|${customerShopifyId}`);
   if (wait > 0) {
-    return { status: 429, body: { error: "too_many_attempts", message: "Too many tries. Wait a moment and try again." }, headers: { "Retry-After": String(wait) } };
+    return {
+      status: 429,
+      body: { error: "too_many_attempts", message: "Too many tries. Wait a moment and try again." },
+      headers: { "Retry-After": String(wait) },
+    };
   }
   const key = idempotencyKey ?? `derived:${rewardId}:${Math.floor(Date.now() / 10_000)}`;
   const result = await redeem({ shop, customerShopifyId, rewardId, idempotencyKey: key });
   if (!result.ok) {
     const status = REDEEM_FAILURE_STATUS[result.error];
-    return { status, body: { error: result.error, message: result.message, points: result.points }, headers: status === 503 ? { "Retry-After": "5" } : undefined };
+    return {
+      status,
+      body: { error: result.error, message: result.message, points: result.points },
+      headers: status === 503 ? { "Retry-After": "5" } : undefined,
+    };
   }
-  return { status: 200, body: { code: result.code, pointsSpent: result.pointsSpent, points: result.points, expiresAt: result.expiresAt } };
+  return {
+    status: 200,
+    body: { code: result.code, pointsSpent: result.pointsSpent, points: result.points, expiresAt: result.expiresAt },
+  };
 }
 
 /** The tier the member holds now (kept current on every order and refund by orders.server.ts). */
@@ -187,7 +218,11 @@ export async function estimateOrderPoints(
   const tier = currentTier(program, member?.tier ?? null);
   const points = pointsForOrder({ subtotalCents, test: false, customerShopifyId }, program, tier);
   // The same rule for "any member at the base rate": a stand-in id, since guests earn nothing.
-  const memberPoints = pointsForOrder({ subtotalCents, test: false, customerShopifyId: customerShopifyId ?? "member" }, program, null);
+  const memberPoints = pointsForOrder(
+    { subtotalCents, test: false, customerShopifyId: customerShopifyId ?? "member" },
+    program,
+    null,
+  );
   return {
     points,
     memberPoints,

@@ -71,14 +71,26 @@ export interface MemberPage {
 export type PageRequest = { after?: number | null; before?: number | null; limit?: number };
 
 type CustomerRecordRow = {
-  id: unknown; shopifyId: string; email: string | null; firstName: string | null; lastName: string | null;
-  redactedAt: unknown; pointsBalance: unknown; tier: string | null;
+  id: unknown;
+  shopifyId: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  redactedAt: unknown;
+  pointsBalance: unknown;
+  tier: string | null;
 };
 
 const CUSTOMER_COLUMNS = `c."id", c."shopifyId", c."email", c."firstName", c."lastName", c."redactedAt", c."pointsBalance", c."tier"`;
 
 /** A shopper's name as the owner reads it. */
-export function displayName(c: { firstName: string | null; lastName: string | null; email: string | null; redactedAt: unknown; shopifyId: string }): string {
+export function displayName(c: {
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  redactedAt: unknown;
+  shopifyId: string;
+}): string {
   if (c.redactedAt) return REDACTED_NAME;
   return [c.firstName, c.lastName].filter(Boolean).join(" ").trim() || c.email || `Customer ${c.shopifyId}`;
 }
@@ -145,7 +157,10 @@ export function memberList(shop: string, filter: MemberFilter): MemberList {
         ids.push(v.ids[i]);
       }
       if (filter.q) {
-        const matching = await query<{ id: unknown }>(db, `SELECT c."id" FROM "Customer" c WHERE c."shop" = ?${search.sql}`, [shop, ...search.params]);
+        const matching = await query<{ id: unknown }>(db, `SELECT c."id" FROM "Customer" c WHERE c."shop" = ?${search.sql}`, [
+          shop,
+          ...search.params,
+        ]);
         const set = new Set(matching.map((r) => toNumber(r.id)));
         ids = ids.filter((id) => set.has(id));
       }
@@ -240,7 +255,10 @@ export function memberList(shop: string, filter: MemberFilter): MemberList {
     filter,
     async total() {
       if (needsValues) return (await filteredIds()).length;
-      const [row] = await query<{ n: unknown }>(db, `SELECT COUNT(*) AS "n" FROM "Customer" c WHERE c."shop" = ?${search.sql}`, [shop, ...search.params]);
+      const [row] = await query<{ n: unknown }>(db, `SELECT COUNT(*) AS "n" FROM "Customer" c WHERE c."shop" = ?${search.sql}`, [
+        shop,
+        ...search.params,
+      ]);
       return toNumber(row?.n);
     },
     async page(request = {}) {
@@ -302,12 +320,29 @@ function toDate(value: unknown): Date {
 
 /** The columns of the list's CSV export; `memberCsvRow` gives a row's values in this order. */
 export const MEMBER_CSV_HEADER = [
-  "Shopify customer ID", "Name", "Email", "Points", "Tier", "Orders", "Spent", "Currency", "Last order", "Segment",
+  "Shopify customer ID",
+  "Name",
+  "Email",
+  "Points",
+  "Tier",
+  "Orders",
+  "Spent",
+  "Currency",
+  "Last order",
+  "Segment",
 ] as const;
 
 export function memberCsvRow(row: MemberRow, currency: string, segmentLabel: (s: Segment) => string) {
   return [
-    row.shopifyId, row.name, row.email, row.points, row.tier, row.orders,
-    (row.spentCents / 100).toFixed(2), currency, row.lastOrderAt, row.segment ? segmentLabel(row.segment) : null,
+    row.shopifyId,
+    row.name,
+    row.email,
+    row.points,
+    row.tier,
+    row.orders,
+    (row.spentCents / 100).toFixed(2),
+    currency,
+    row.lastOrderAt,
+    row.segment ? segmentLabel(row.segment) : null,
   ];
 }

@@ -130,7 +130,13 @@ export async function memberDetail(shop: string, shopifyId: string): Promise<Mem
     atRisk: i !== undefined && isAtRisk(values, i),
     birthday: customer.redactedAt ? null : customer.birthday,
     expiring,
-    tierChanges: moves.map((m) => ({ from: m.fromTier, to: m.toTier, reason: m.reason, entryPoints: m.entryPoints, at: m.createdAt.toISOString() })),
+    tierChanges: moves.map((m) => ({
+      from: m.fromTier,
+      to: m.toTier,
+      reason: m.reason,
+      entryPoints: m.entryPoints,
+      at: m.createdAt.toISOString(),
+    })),
     stats: {
       orders: counted._count._all,
       spentCents: (counted._sum.subtotalCents ?? 0) - (counted._sum.refundedSubtotalCents ?? 0),
@@ -198,7 +204,8 @@ export async function pointsHistory(shop: string, customerId: number, request: P
   const page = rows.slice(0, limit);
   if (backwards) page.reverse();
   let balance = page.length
-    ? ((await db.ledgerEntry.aggregate({ where: { shop, customerId, id: { lte: page[0].id } }, _sum: { delta: true } }))._sum.delta ?? 0)
+    ? ((await db.ledgerEntry.aggregate({ where: { shop, customerId, id: { lte: page[0].id } }, _sum: { delta: true } }))._sum
+        .delta ?? 0)
     : 0;
   const entries = page.map((e) => {
     const entry: HistoryEntry = {
@@ -218,12 +225,22 @@ export async function pointsHistory(shop: string, customerId: number, request: P
   return {
     entries,
     nextCursor: backwards ? (entries.at(-1)?.id ?? null) : more ? (entries.at(-1)?.id ?? null) : null,
-    previousCursor: backwards ? (more ? (entries[0]?.id ?? null) : null) : request.after != null ? (entries[0]?.id ?? null) : null,
+    previousCursor: backwards
+      ? more
+        ? (entries[0]?.id ?? null)
+        : null
+      : request.after != null
+        ? (entries[0]?.id ?? null)
+        : null,
   };
 }
 
 /** The whole history, newest first, a page at a time (the CSV export). */
-export async function* historyPages(shop: string, customerId: number, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<HistoryEntry[]> {
+export async function* historyPages(
+  shop: string,
+  customerId: number,
+  pageSize = EXPORT_PAGE_SIZE,
+): AsyncGenerator<HistoryEntry[]> {
   let after: number | null = null;
   for (;;) {
     const page = await pointsHistory(shop, customerId, { after, limit: Math.min(pageSize, 250) });
@@ -233,7 +250,16 @@ export async function* historyPages(shop: string, customerId: number, pageSize =
   }
 }
 
-export const HISTORY_CSV_HEADER = ["Date", "Kind", "Points", "Balance after", "Reason", "Order", "Not taken (balance floor)", "By"] as const;
+export const HISTORY_CSV_HEADER = [
+  "Date",
+  "Kind",
+  "Points",
+  "Balance after",
+  "Reason",
+  "Order",
+  "Not taken (balance floor)",
+  "By",
+] as const;
 
 export function historyCsvRow(e: HistoryEntry) {
   return [e.createdAt, e.kind, e.delta, e.balanceAfter, e.reason, e.orderName, e.shortfall || null, e.actor];

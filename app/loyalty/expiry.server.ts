@@ -29,7 +29,8 @@ export type ExpiryResult = { customers: number; points: number };
 const BATCH_SIZE = 500;
 
 const daysInMonth = (year: number, month0: number) => new Date(Date.UTC(year, month0 + 1, 0)).getUTCDate();
-const dayString = (year: number, month0: number, day: number): Day => new Date(Date.UTC(year, month0, day)).toISOString().slice(0, 10);
+const dayString = (year: number, month0: number, day: number): Day =>
+  new Date(Date.UTC(year, month0, day)).toISOString().slice(0, 10);
 const parts = (day: Day) => day.split("-").map(Number) as [number, number, number];
 
 /** The day points whose last activity was on `activity` expire: N calendar months on, or the 1st after a short month. */
@@ -68,8 +69,12 @@ export async function expirePoints(now: Date, options: { shop?: string; batchSiz
     select: { shop: true, expiryMonths: true },
   });
   const shops = new Map(
-    (await db.shop.findMany({ where: { domain: { in: programs.map((p) => p.shop) } }, select: { domain: true, timezone: true, uninstalledAt: true } }))
-      .map((s) => [s.domain, s]),
+    (
+      await db.shop.findMany({
+        where: { domain: { in: programs.map((p) => p.shop) } },
+        select: { domain: true, timezone: true, uninstalledAt: true },
+      })
+    ).map((s) => [s.domain, s]),
   );
   const total: ExpiryResult = { customers: 0, points: 0 };
   for (const { shop, expiryMonths } of programs) {
@@ -82,7 +87,17 @@ export async function expirePoints(now: Date, options: { shop?: string; batchSiz
       const candidates = await inactiveMembers(db, shop, cutoff, { afterId, limit: batchSize });
       if (candidates.length === 0) break;
       afterId = candidates[candidates.length - 1].id;
-      const appended = await db.$transaction((tx) => expireChunk(tx, shop, cutoff, reason, candidates.map((c) => c.id)), { timeout: 30_000 });
+      const appended = await db.$transaction(
+        (tx) =>
+          expireChunk(
+            tx,
+            shop,
+            cutoff,
+            reason,
+            candidates.map((c) => c.id),
+          ),
+        { timeout: 30_000 },
+      );
       result.customers += appended.length;
       result.points -= appended.reduce((sum, e) => sum + e.delta, 0);
       if (candidates.length < batchSize) break;
@@ -101,7 +116,9 @@ async function expireChunk(tx: Tx, shop: string, cutoff: Date, reason: string, i
   // after the lock: it sees that order and spares the member.
   const lock = dialect() === "postgres" ? " FOR UPDATE" : "";
   const locked = await query<{ id: number; pointsBalance: number }>(
-    tx, `SELECT "id", "pointsBalance" FROM "Customer" WHERE "id" IN (${ids.map(() => "?").join(", ")}) ORDER BY "id"${lock}`, ids,
+    tx,
+    `SELECT "id", "pointsBalance" FROM "Customer" WHERE "id" IN (${ids.map(() => "?").join(", ")}) ORDER BY "id"${lock}`,
+    ids,
   );
   const balances = new Map(locked.map((r) => [Number(r.id), Number(r.pointsBalance)]));
   const still = await inactiveMembers(tx, shop, cutoff, { ids });
@@ -132,9 +149,10 @@ export async function inactiveMembers(
   cutoff: Date,
   range: { afterId: number; limit: number } | { ids: number[] },
 ): Promise<Inactive[]> {
-  const which = "ids" in range
-    ? { sql: `c."id" IN (${range.ids.map(() => "?").join(", ")})`, params: range.ids, tail: "", tailParams: [] as unknown[] }
-    : { sql: `c."id" > ?`, params: [range.afterId], tail: " LIMIT ?", tailParams: [range.limit] };
+  const which =
+    "ids" in range
+      ? { sql: `c."id" IN (${range.ids.map(() => "?").join(", ")})`, params: range.ids, tail: "", tailParams: [] as unknown[] }
+      : { sql: `c."id" > ?`, params: [range.afterId], tail: " LIMIT ?", tailParams: [range.limit] };
   const rows = await query<{ id: number; lastOrderAt: unknown; enrolledAt: unknown }>(
     tx,
     `SELECT * FROM (

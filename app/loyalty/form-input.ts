@@ -4,15 +4,19 @@ import { z } from "zod";
 
 export const number = (what = "a number") =>
   z.preprocess(
-    (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : Number(v.trim().replace(/,/g, ""))) : v ?? undefined),
+    (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : Number(v.trim().replace(/,/g, ""))) : (v ?? undefined)),
     z.number({ required_error: `Enter ${what}`, invalid_type_error: `Enter ${what}` }).finite(`Enter ${what}`),
   );
 export const whole = (min: number, max: number, what = "a whole number") =>
   number(what).pipe(
-    z.number().int(`Enter a whole number`).min(min, `Enter at least ${min.toLocaleString("en")}`).max(max, `Enter at most ${max.toLocaleString("en")}`),
+    z
+      .number()
+      .int(`Enter a whole number`)
+      .min(min, `Enter at least ${min.toLocaleString("en")}`)
+      .max(max, `Enter at most ${max.toLocaleString("en")}`),
   );
 export const flag = z.preprocess(
-  (v) => (typeof v === "string" ? ["true", "on", "1", "yes"].includes(v.toLowerCase()) : v ?? false),
+  (v) => (typeof v === "string" ? ["true", "on", "1", "yes"].includes(v.toLowerCase()) : (v ?? false)),
   z.boolean({ invalid_type_error: "Choose on or off" }),
 );
 /** Ten million in shop currency: beyond any sane threshold or reward value. */
@@ -23,7 +27,11 @@ export type FieldErrors = Record<string, string>;
 /** A validation failure in the form's terms: `{ "tiers.1.name": "…", pointsPerUnit: "…" }`. */
 export class InvalidInput extends Error {
   constructor(readonly fieldErrors: FieldErrors) {
-    super(`invalid input: ${Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+    super(
+      `invalid input: ${Object.entries(fieldErrors)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("; ")}`,
+    );
     this.name = "InvalidInput";
   }
 }

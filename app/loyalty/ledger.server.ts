@@ -34,7 +34,10 @@ export class LedgerBoundsError extends RangeError {
 }
 
 function checkBounds(entry: NewLedgerEntry) {
-  for (const [field, value] of [["delta", entry.delta], ["shortfall", entry.shortfall ?? 0]] as const) {
+  for (const [field, value] of [
+    ["delta", entry.delta],
+    ["shortfall", entry.shortfall ?? 0],
+  ] as const) {
     if (!Number.isSafeInteger(value) || Math.abs(value) > MAX_LEDGER_POINTS) {
       throw new LedgerBoundsError(
         `ledger ${field} ${value} for ${entry.idempotencyKey} is not a whole number of points within ±${MAX_LEDGER_POINTS}`,
@@ -60,8 +63,17 @@ export async function appendEntries(tx: Tx, entries: NewLedgerEntry[]): Promise<
        ON CONFLICT ("shop", "idempotencyKey") DO NOTHING
        RETURNING "idempotencyKey"`,
       chunk.flatMap((e) => [
-        e.shop, e.customerId, e.delta, e.kind, e.reason, e.shortfall ?? 0,
-        e.orderId ?? null, e.redemptionId ?? null, e.idempotencyKey, now, e.actor ?? null,
+        e.shop,
+        e.customerId,
+        e.delta,
+        e.kind,
+        e.reason,
+        e.shortfall ?? 0,
+        e.orderId ?? null,
+        e.redemptionId ?? null,
+        e.idempotencyKey,
+        now,
+        e.actor ?? null,
       ]),
     );
     const inserted = new Set(rows.map((r) => r.idempotencyKey));
@@ -96,9 +108,9 @@ async function moveBalances(tx: Tx, entries: NewLedgerEntry[]) {
  */
 export async function lockedBalance(tx: Tx, customerId: number): Promise<number> {
   const lock = dialect() === "postgres" ? " FOR UPDATE" : "";
-  const rows = await query<{ pointsBalance: number }>(
-    tx, `SELECT "pointsBalance" FROM "Customer" WHERE "id" = ?${lock}`, [customerId],
-  );
+  const rows = await query<{ pointsBalance: number }>(tx, `SELECT "pointsBalance" FROM "Customer" WHERE "id" = ?${lock}`, [
+    customerId,
+  ]);
   if (!rows[0]) throw new Error(`customer ${customerId} not found`);
   return Number(rows[0].pointsBalance);
 }

@@ -35,19 +35,39 @@ function roundsByCustomer(orders: OrderRecord[]): OrderRecord[][] {
 }
 
 async function applyPaidRound(tx: Tx, shop: string, program: Program, orders: OrderRecord[]) {
-  const customerIds = await upsertCustomers(tx, shop, orders.flatMap((o) => (o.customer ? [o.customer] : [])));
+  const customerIds = await upsertCustomers(
+    tx,
+    shop,
+    orders.flatMap((o) => (o.customer ? [o.customer] : [])),
+  );
   const saved = await upsertOrders(tx, shop, orders, customerIds);
-  await upsertRefunds(tx, shop, orders.flatMap((o) => o.refunds));
+  await upsertRefunds(
+    tx,
+    shop,
+    orders.flatMap((o) => o.refunds),
+  );
 
   const tiers = program.tiersEnabled
-    ? await rollingSpend(tx, shop, [...customerIds.values()], new Date(), [...saved.values()].map((o) => o.id))
+    ? await rollingSpend(
+        tx,
+        shop,
+        [...customerIds.values()],
+        new Date(),
+        [...saved.values()].map((o) => o.id),
+      )
     : null;
   const earnings: NewLedgerEntry[] = [];
   const paid: PaidOrder[] = [];
   for (const order of orders) {
     const customerId = order.customer && customerIds.get(order.customer.shopifyId);
     if (!customerId) continue; // guests earn nothing
-    paid.push({ orderId: saved.get(order.shopifyId)!.id, shopifyId: order.shopifyId, name: order.name, customerId, customerShopifyId: order.customer!.shopifyId });
+    paid.push({
+      orderId: saved.get(order.shopifyId)!.id,
+      shopifyId: order.shopifyId,
+      name: order.name,
+      customerId,
+      customerShopifyId: order.customer!.shopifyId,
+    });
     const tier = tiers ? tierForSpend(program, tiers.get(customerId) ?? 0) : null;
     const points = pointsForOrder(
       { subtotalCents: order.subtotalCents, test: order.test, customerShopifyId: order.customer!.shopifyId },
@@ -70,7 +90,11 @@ async function applyPaidRound(tx: Tx, shop: string, program: Program, orders: Or
   await appendEntries(tx, earnings);
 
   // Refunds or a cancellation that reached us before (or with) the paid event.
-  const withRefunds = await ordersWithRefunds(tx, shop, orders.map((o) => o.shopifyId));
+  const withRefunds = await ordersWithRefunds(
+    tx,
+    shop,
+    orders.map((o) => o.shopifyId),
+  );
   for (const order of saved.values()) {
     if (order.cancelled || withRefunds.has(order.shopifyId)) await settleOrder(tx, shop, program, order.id);
   }
@@ -107,9 +131,20 @@ export async function upsertOrders(
        "updatedAt" = excluded."updatedAt"
      RETURNING "id", "shopifyId", "cancelledAt"`,
     orders.flatMap((o) => [
-      shop, o.shopifyId, o.name, o.customer ? customerIds.get(o.customer.shopifyId) ?? null : null,
-      o.processedAt, o.subtotalCents, o.totalCents, o.currency, o.financialStatus, o.cancelledAt,
-      o.test, o.discountCodes.length ? o.discountCodes.join(",") : null, now, now,
+      shop,
+      o.shopifyId,
+      o.name,
+      o.customer ? (customerIds.get(o.customer.shopifyId) ?? null) : null,
+      o.processedAt,
+      o.subtotalCents,
+      o.totalCents,
+      o.currency,
+      o.financialStatus,
+      o.cancelledAt,
+      o.test,
+      o.discountCodes.length ? o.discountCodes.join(",") : null,
+      now,
+      now,
     ]),
   );
   for (const row of rows) {
@@ -213,7 +248,13 @@ export async function settleOrder(tx: Tx, shop: string, program: Program, orderI
     const balance = await lockedBalance(tx, order.customerId);
     const { delta, shortfall } = boundedClawback(bonus.delta, balance, program.allowNegativeBalance);
     await appendEntry(tx, {
-      shop, customerId: order.customerId, delta, shortfall, orderId: order.id, kind: undone, idempotencyKey: key,
+      shop,
+      customerId: order.customerId,
+      delta,
+      shortfall,
+      orderId: order.id,
+      kind: undone,
+      idempotencyKey: key,
       reason: `${bonus.reason.replace(/ \(order [^)]*\)$/, "")} taken back: order ${label} ${undone === "cancel" ? "cancelled" : "refunded"}`,
     });
   }

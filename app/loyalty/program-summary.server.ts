@@ -19,7 +19,6 @@ export interface PointsSummary {
 
 type SumsByKind = Map<string, number>;
 
-
 const total = (sums: SumsByKind, kinds?: string[]) =>
   [...sums].reduce((sum, [kind, value]) => (!kinds || kinds.includes(kind) ? sum + value : sum), 0);
 

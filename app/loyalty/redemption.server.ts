@@ -97,7 +97,8 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
   const { shop, customerShopifyId, rewardId } = input;
   const now = input.now ?? new Date();
   const reward = await findActiveReward(shop, rewardId);
-  if (!reward) return { ok: false, error: "unknown_reward", message: "This reward does not exist or is no longer offered.", points: 0 };
+  if (!reward)
+    return { ok: false, error: "unknown_reward", message: "This reward does not exist or is no longer offered.", points: 0 };
   const customer = await db.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } } });
   if (!customer || customer.redactedAt) {
     return { ok: false, error: "not_enough_points", message: "Not enough points for this reward.", points: 0 };
@@ -114,32 +115,35 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
   let redemptionId: number;
   let pointsAfter: number;
   try {
-    const spent = await db.$transaction(async (tx) => {
-      // First statement, and a write: on SQLite this takes the database's write lock, so what
-      // follows reads the latest committed balance; a concurrent repeat of the key waits here.
-      const rows = await query<{ id: number }>(
-        tx,
-        `INSERT INTO "Redemption" ("shop", "customerId", "rewardId", "pointsSpent", "status", "code", "expiresAt", "idempotencyKey", "createdAt", "updatedAt")
+    const spent = await db.$transaction(
+      async (tx) => {
+        // First statement, and a write: on SQLite this takes the database's write lock, so what
+        // follows reads the latest committed balance; a concurrent repeat of the key waits here.
+        const rows = await query<{ id: number }>(
+          tx,
+          `INSERT INTO "Redemption" ("shop", "customerId", "rewardId", "pointsSpent", "status", "code", "expiresAt", "idempotencyKey", "createdAt", "updatedAt")
          VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
          ON CONFLICT ("shop", "idempotencyKey") DO NOTHING
          RETURNING "id"`,
-        [shop, customer.id, reward.id, reward.pointsCost, code, expiresAt, key, now, now],
-      );
-      if (!rows[0]) return null;
-      const id = Number(rows[0].id);
-      const balance = await lockedBalance(tx, customer.id);
-      if (balance < reward.pointsCost) throw new NotEnoughPoints(balance);
-      await appendEntry(tx, {
-        shop,
-        customerId: customer.id,
-        delta: -reward.pointsCost,
-        kind: "redeem",
-        reason: `Reward: ${reward.name}`,
-        redemptionId: id,
-        idempotencyKey: `redemption:${id}:spend`,
-      });
-      return { id, balance: balance - reward.pointsCost };
-    }, { timeout: 15_000, maxWait: 15_000 });
+          [shop, customer.id, reward.id, reward.pointsCost, code, expiresAt, key, now, now],
+        );
+        if (!rows[0]) return null;
+        const id = Number(rows[0].id);
+        const balance = await lockedBalance(tx, customer.id);
+        if (balance < reward.pointsCost) throw new NotEnoughPoints(balance);
+        await appendEntry(tx, {
+          shop,
+          customerId: customer.id,
+          delta: -reward.pointsCost,
+          kind: "redeem",
+          reason: `Reward: ${reward.name}`,
+          redemptionId: id,
+          idempotencyKey: `redemption:${id}:spend`,
+        });
+        return { id, balance: balance - reward.pointsCost };
+      },
+      { timeout: 15_000, maxWait: 15_000 },
+    );
     if (!spent) {
       const raced = await db.redemption.findUniqueOrThrow({ where: { shop_idempotencyKey: { shop, idempotencyKey: key } } });
       return repeat(raced.id);
@@ -175,7 +179,12 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
     if (marked.count === 0) {
       // The stale-attempt sweep gave up on this one meanwhile (and gave the points back).
       log.warn("redemption.issued_after_give_up", { shop, redemptionId, discountId: created.discountId });
-      return { ok: false, error: "shopify_unavailable", message: "Shopify answered too late; your points were returned.", points: await balanceOf(customer.id) };
+      return {
+        ok: false,
+        error: "shopify_unavailable",
+        message: "Shopify answered too late; your points were returned.",
+        points: await balanceOf(customer.id),
+      };
     }
     log.info("redemption.issued", { shop, redemptionId, rewardId: reward.id, pointsSpent: reward.pointsCost });
     return {
@@ -189,7 +198,8 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
     };
   } catch (error) {
     const refused = error instanceof DiscountRefused;
-    if (!refused && !(error instanceof ShopifyUnavailable)) log.error("redemption.unexpected_error", { shop, redemptionId, error: String(error) });
+    if (!refused && !(error instanceof ShopifyUnavailable))
+      log.error("redemption.unexpected_error", { shop, redemptionId, error: String(error) });
     await giveBack(redemptionId, refused ? REFUSED_REASON : UNAVAILABLE_REASON, String(error));
     log.warn("redemption.failed", { shop, redemptionId, refused, error: String(error) });
     return {
@@ -208,26 +218,29 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
  * appends the compensating entry — together, and only if it was still pending.
  */
 async function giveBack(redemptionId: number, reason: string, error: string): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const row = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
-    const changed = await execute(
-      tx,
-      `UPDATE "Redemption" SET "status" = 'failed', "error" = ?, "idempotencyKey" = ?, "updatedAt" = ?
+  return db.$transaction(
+    async (tx) => {
+      const row = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
+      const changed = await execute(
+        tx,
+        `UPDATE "Redemption" SET "status" = 'failed', "error" = ?, "idempotencyKey" = ?, "updatedAt" = ?
        WHERE "id" = ? AND "status" = 'pending'`,
-      [error.slice(0, 500), `${row.idempotencyKey}#failed:${row.id}`, new Date(), redemptionId],
-    );
-    if (changed === 0) return false;
-    await appendEntry(tx, {
-      shop: row.shop,
-      customerId: row.customerId,
-      delta: row.pointsSpent,
-      kind: "redeem",
-      reason,
-      redemptionId: row.id,
-      idempotencyKey: `redemption:${row.id}:refund`,
-    });
-    return true;
-  }, { timeout: 15_000, maxWait: 15_000 });
+        [error.slice(0, 500), `${row.idempotencyKey}#failed:${row.id}`, new Date(), redemptionId],
+      );
+      if (changed === 0) return false;
+      await appendEntry(tx, {
+        shop: row.shop,
+        customerId: row.customerId,
+        delta: row.pointsSpent,
+        kind: "redeem",
+        reason,
+        redemptionId: row.id,
+        idempotencyKey: `redemption:${row.id}:refund`,
+      });
+      return true;
+    },
+    { timeout: 15_000, maxWait: 15_000 },
+  );
 }
 
 /** The answer to a repeated key: the same code once the first request has one. */
@@ -248,7 +261,12 @@ async function repeat(redemptionId: number): Promise<RedeemResult> {
       };
     }
     if (row.status === "failed") {
-      return { ok: false, error: "shopify_unavailable", message: "That attempt failed and your points were returned; please try again.", points };
+      return {
+        ok: false,
+        error: "shopify_unavailable",
+        message: "That attempt failed and your points were returned; please try again.",
+        points,
+      };
     }
     if (Date.now() > deadline) {
       return { ok: false, error: "in_progress", message: "Your reward is still being created; try again in a moment.", points };
@@ -281,7 +299,10 @@ export async function markRedemptionsUsed(tx: Tx, shop: string, orders: Pick<Ord
  * so (restorePointsOnExpiry). Attempts left pending by a crash are failed and refunded.
  * Idempotent: each step is conditional on the row's status and every refund has its own key.
  */
-export async function expireRedemptions(now: Date = new Date(), limit = 500): Promise<{ expired: number; restored: number; abandoned: number }> {
+export async function expireRedemptions(
+  now: Date = new Date(),
+  limit = 500,
+): Promise<{ expired: number; restored: number; abandoned: number }> {
   let expired = 0;
   let restored = 0;
   const due = await db.redemption.findMany({
@@ -293,27 +314,30 @@ export async function expireRedemptions(now: Date = new Date(), limit = 500): Pr
   for (const shop of new Set(due.map((r) => r.shop))) {
     const ids = due.filter((r) => r.shop === shop).map((r) => r.id);
     const settings = await loadProgram(db, shop);
-    await db.$transaction(async (tx) => {
-      const rows = await query<{ id: number; customerId: number; pointsSpent: number }>(
-        tx,
-        `UPDATE "Redemption" SET "status" = 'expired', "updatedAt" = ?
+    await db.$transaction(
+      async (tx) => {
+        const rows = await query<{ id: number; customerId: number; pointsSpent: number }>(
+          tx,
+          `UPDATE "Redemption" SET "status" = 'expired', "updatedAt" = ?
          WHERE "id" IN (${ids.map(() => "?").join(", ")}) AND "status" = 'issued'
          RETURNING "id", "customerId", "pointsSpent"`,
-        [now, ...ids],
-      );
-      expired += rows.length;
-      if (!settings.restorePointsOnExpiry) return;
-      const entries: NewLedgerEntry[] = rows.map((r) => ({
-        shop,
-        customerId: Number(r.customerId),
-        delta: Number(r.pointsSpent),
-        kind: "redeem",
-        reason: EXPIRED_REASON,
-        redemptionId: Number(r.id),
-        idempotencyKey: `redemption:${r.id}:expired`,
-      }));
-      restored += (await appendEntries(tx, entries)).length;
-    }, { timeout: 30_000 });
+          [now, ...ids],
+        );
+        expired += rows.length;
+        if (!settings.restorePointsOnExpiry) return;
+        const entries: NewLedgerEntry[] = rows.map((r) => ({
+          shop,
+          customerId: Number(r.customerId),
+          delta: Number(r.pointsSpent),
+          kind: "redeem",
+          reason: EXPIRED_REASON,
+          redemptionId: Number(r.id),
+          idempotencyKey: `redemption:${r.id}:expired`,
+        }));
+        restored += (await appendEntries(tx, entries)).length;
+      },
+      { timeout: 30_000 },
+    );
   }
 
   const abandoned = await db.redemption.findMany({
@@ -322,7 +346,8 @@ export async function expireRedemptions(now: Date = new Date(), limit = 500): Pr
     take: limit,
   });
   let gaveUp = 0;
-  for (const { id } of abandoned) if (await giveBack(id, UNAVAILABLE_REASON, "abandoned: no answer from Shopify was recorded")) gaveUp++;
+  for (const { id } of abandoned)
+    if (await giveBack(id, UNAVAILABLE_REASON, "abandoned: no answer from Shopify was recorded")) gaveUp++;
   if (expired || gaveUp) log.info("redemption.expiry_sweep", { expired, restored, abandoned: gaveUp });
   return { expired, restored, abandoned: gaveUp };
 }

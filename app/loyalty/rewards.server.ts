@@ -7,7 +7,6 @@ import { shopFacts } from "../shops/facts.server";
 import { fieldErrors, InvalidInput, MAX_CENTS, whole, type FieldErrors } from "./form-input";
 import { loadProgram } from "./program.server";
 
-
 export type RewardRow = {
   id: number;
   shop: string;
@@ -31,7 +30,10 @@ export type PublicReward = {
 };
 
 export async function activeRewards(shop: string): Promise<RewardRow[]> {
-  return db.reward.findMany({ where: { shop, active: true, pointsCost: { gt: 0 } }, orderBy: [{ pointsCost: "asc" }, { id: "asc" }] });
+  return db.reward.findMany({
+    where: { shop, active: true, pointsCost: { gt: 0 } },
+    orderBy: [{ pointsCost: "asc" }, { id: "asc" }],
+  });
 }
 
 export async function findActiveReward(shop: string, id: number): Promise<RewardRow | null> {
@@ -93,14 +95,21 @@ const rewardKind = z.enum(REWARD_KINDS, { errorMap: () => ({ message: "Choose am
 
 /** The fields every reward has; the value fields depend on the kind (see parseReward). */
 export const rewardSchema = z.object({
-  name: z.string({ required_error: "Name the reward", invalid_type_error: "Name the reward" }).trim().min(1, "Name the reward").max(60, "Keep the name under 60 characters"),
+  name: z
+    .string({ required_error: "Name the reward", invalid_type_error: "Name the reward" })
+    .trim()
+    .min(1, "Name the reward")
+    .max(60, "Keep the name under 60 characters"),
   kind: rewardKind,
   pointsCost: whole(1, 10_000_000, "points"),
   minimumSubtotalCents: optionalCents.optional(),
 });
 
 const KIND_VALUE = {
-  amount_off: { field: "valueCents", schema: whole(0, MAX_CENTS, "an amount").pipe(z.number().min(1, "The amount off must be more than 0")) },
+  amount_off: {
+    field: "valueCents",
+    schema: whole(0, MAX_CENTS, "an amount").pipe(z.number().min(1, "The amount off must be more than 0")),
+  },
   percent_off: { field: "percentOff", schema: whole(1, 100, "a percentage") },
 } as const;
 
@@ -121,7 +130,14 @@ export function parseReward(input: unknown): RewardInput {
   }
   if (!base.success || Object.keys(errors).length > 0) throw new InvalidInput(errors);
   const r = base.data;
-  return { name: r.name, kind: r.kind, pointsCost: r.pointsCost, valueCents, percentOff, minimumSubtotalCents: r.minimumSubtotalCents || null };
+  return {
+    name: r.name,
+    kind: r.kind,
+    pointsCost: r.pointsCost,
+    valueCents,
+    percentOff,
+    minimumSubtotalCents: r.minimumSubtotalCents || null,
+  };
 }
 
 /** Every reward of the shop, active first, cheapest first, with how often each was redeemed. */
@@ -204,13 +220,32 @@ export function suggestedRewards(pointsPerUnit: number, currency = "USD"): Rewar
   const cost = (points: number) => Math.max(1, Math.round(points * pointsPerUnit));
   let five: string;
   try {
-    five = new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: 0, maximumFractionDigits: 2 }).format(5);
+    five = new Intl.NumberFormat("en", {
+      style: "currency",
+      currency,
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 2,
+    }).format(5);
   } catch {
     five = "5";
   }
   return [
-    { name: `${five} off`, kind: "amount_off", pointsCost: cost(500), valueCents: 500, percentOff: 0, minimumSubtotalCents: null },
-    { name: "Free shipping", kind: "free_shipping", pointsCost: cost(800), valueCents: 0, percentOff: 0, minimumSubtotalCents: null },
+    {
+      name: `${five} off`,
+      kind: "amount_off",
+      pointsCost: cost(500),
+      valueCents: 500,
+      percentOff: 0,
+      minimumSubtotalCents: null,
+    },
+    {
+      name: "Free shipping",
+      kind: "free_shipping",
+      pointsCost: cost(800),
+      valueCents: 0,
+      percentOff: 0,
+      minimumSubtotalCents: null,
+    },
     { name: "10% off", kind: "percent_off", pointsCost: cost(1000), valueCents: 0, percentOff: 10, minimumSubtotalCents: null },
   ];
 }

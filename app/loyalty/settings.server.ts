@@ -28,10 +28,18 @@ export function suggestedValues(pointsPerUnit: number) {
 }
 
 const tierInput = z.object({
-  name: z.string({ required_error: "Name the tier", invalid_type_error: "Name the tier" }).trim().min(1, "Name the tier").max(40, "Keep the name under 40 characters"),
+  name: z
+    .string({ required_error: "Name the tier", invalid_type_error: "Name the tier" })
+    .trim()
+    .min(1, "Name the tier")
+    .max(40, "Keep the name under 40 characters"),
   minSpendCents: whole(0, MAX_CENTS, "an amount"),
-  multiplier: number("a multiplier").pipe(z.number().min(1, "The multiplier must be at least 1").max(10, "The multiplier can be at most 10")),
-  entryRewardPoints: whole(0, 1_000_000, "points").optional().transform((v) => v ?? 0),
+  multiplier: number("a multiplier").pipe(
+    z.number().min(1, "The multiplier must be at least 1").max(10, "The multiplier can be at most 10"),
+  ),
+  entryRewardPoints: whole(0, 1_000_000, "points")
+    .optional()
+    .transform((v) => v ?? 0),
   perks: z
     .string({ invalid_type_error: "Describe the perks in words" })
     .trim()
@@ -84,7 +92,8 @@ function tierIssues(raw: unknown, enabledRaw: unknown): FieldErrors {
   const errors: FieldErrors = {};
   const rows: unknown[] = Array.isArray(raw) ? raw : [];
   const enabled = flag.safeParse(enabledRaw);
-  if (enabled.success && enabled.data && Array.isArray(raw) && rows.length === 0) errors.tiers = "Add at least one tier, or turn tiers off";
+  if (enabled.success && enabled.data && Array.isArray(raw) && rows.length === 0)
+    errors.tiers = "Add at least one tier, or turn tiers off";
   const field = <T>(schema: z.ZodType<T>, row: unknown, key: string): T | undefined => {
     const parsed = schema.safeParse(row && typeof row === "object" ? (row as Record<string, unknown>)[key] : undefined);
     return parsed.success ? parsed.data : undefined;
@@ -132,14 +141,14 @@ export async function saveSettings(shop: string, input: unknown): Promise<Progra
   return programFromRow(row);
 }
 
-
 /**
  * Any subset of the settings (the JSON API's PATCH): merged onto what is stored, then validated
  * and saved like the whole form. A field the form does not have is an error, not silently dropped,
  * so a misspelt name cannot look saved. Throws InvalidInput and saves nothing on any error.
  */
 export async function patchSettings(shop: string, current: Program, patch: unknown): Promise<Program> {
-  if (!patch || typeof patch !== "object" || Array.isArray(patch)) throw new InvalidInput({ form: "Send a JSON object of settings" });
+  if (!patch || typeof patch !== "object" || Array.isArray(patch))
+    throw new InvalidInput({ form: "Send a JSON object of settings" });
   const known = new Set(Object.keys(settingsSchema.shape));
   const unknown = Object.keys(patch).filter((key) => !known.has(key));
   if (unknown.length > 0) throw new InvalidInput(Object.fromEntries(unknown.map((key) => [key, "Not a program setting"])));

@@ -86,10 +86,13 @@ async function waysToEarnFor(shop: string): Promise<WayToEarn[]> {
   const perUnit = s?.pointsPerUnit ?? 1;
   const ways: WayToEarn[] = [{ kind: "order", label: `${perUnit} ${perUnit === 1 ? "point" : "points"} for every 1 spent` }];
   if (s?.signupBonusEnabled) ways.push({ kind: "signup", label: `${s.signupBonusPoints} points for creating an account` });
-  if (s?.firstOrderBonusEnabled) ways.push({ kind: "first_order", label: `${s.firstOrderBonusPoints} points on your first order` });
-  if (s?.nthOrderBonusEnabled) ways.push({ kind: "nth_order", label: `${s.nthOrderBonusPoints} points on every ${ordinal(s.nthOrderBonusEvery)} order` });
+  if (s?.firstOrderBonusEnabled)
+    ways.push({ kind: "first_order", label: `${s.firstOrderBonusPoints} points on your first order` });
+  if (s?.nthOrderBonusEnabled)
+    ways.push({ kind: "nth_order", label: `${s.nthOrderBonusPoints} points on every ${ordinal(s.nthOrderBonusEvery)} order` });
   if (s?.birthdayBonusEnabled) ways.push({ kind: "birthday", label: `${s.birthdayBonusPoints} points on your birthday` });
-  if (s?.referralBonusEnabled) ways.push({ kind: "referral", label: `${s.referralBonusPoints} points for each friend you refer` });
+  if (s?.referralBonusEnabled)
+    ways.push({ kind: "referral", label: `${s.referralBonusPoints} points for each friend you refer` });
   return ways;
 }
 
@@ -110,7 +113,10 @@ export async function historyPage(
   cursor: number | null,
   limit = HISTORY_PAGE,
 ): Promise<{ history: HistoryItem[]; nextCursor: string | null }> {
-  const customer = await db.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } }, select: { id: true, redactedAt: true } });
+  const customer = await db.customer.findUnique({
+    where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } },
+    select: { id: true, redactedAt: true },
+  });
   if (!customer || customer.redactedAt) return { history: [], nextCursor: null };
   const rows = await db.ledgerEntry.findMany({
     where: { customerId: customer.id, shop, ...(cursor ? { id: { lt: cursor } } : {}) },

@@ -36,15 +36,14 @@ export async function exportCustomerData(
     },
     orderBy: { processedAt: "asc" },
   });
-  const ledger = customer
-    ? await tx.ledgerEntry.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } })
-    : [];
+  const ledger = customer ? await tx.ledgerEntry.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } }) : [];
   const redemptions = customer
     ? await tx.redemption.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } })
     : [];
   const rewardNames = new Map(
-    (await tx.reward.findMany({ where: { id: { in: redemptions.map((r) => r.rewardId) } }, select: { id: true, name: true } }))
-      .map((r) => [r.id, r.name]),
+    (
+      await tx.reward.findMany({ where: { id: { in: redemptions.map((r) => r.rewardId) } }, select: { id: true, name: true } })
+    ).map((r) => [r.id, r.name]),
   );
   const events = await storedEventsOf(tx, shop, { shopifyId: request.customerShopifyId, email: customer?.email });
   const payload = {
@@ -62,18 +61,33 @@ export async function exportCustomerData(
       enrolledAt: customer.enrolledAt,
     },
     orders: orders.map((o) => ({
-      shopifyId: o.shopifyId, name: o.name, processedAt: o.processedAt, subtotal: o.subtotalCents / 100,
-      total: o.totalCents / 100, currency: o.currency, refundedSubtotal: o.refundedSubtotalCents / 100,
-      cancelledAt: o.cancelledAt, discountCodes: o.discountCodes,
+      shopifyId: o.shopifyId,
+      name: o.name,
+      processedAt: o.processedAt,
+      subtotal: o.subtotalCents / 100,
+      total: o.totalCents / 100,
+      currency: o.currency,
+      refundedSubtotal: o.refundedSubtotalCents / 100,
+      cancelledAt: o.cancelledAt,
+      discountCodes: o.discountCodes,
     })),
     pointsHistory: ledger.map((e) => ({ at: e.createdAt, delta: e.delta, kind: e.kind, reason: e.reason })),
     rewardsRedeemed: redemptions.map((r) => ({
-      at: r.createdAt, reward: rewardNames.get(r.rewardId) ?? null, pointsSpent: r.pointsSpent, status: r.status,
-      code: r.code, expiresAt: r.expiresAt, usedOnOrder: r.usedOrderId,
+      at: r.createdAt,
+      reward: rewardNames.get(r.rewardId) ?? null,
+      pointsSpent: r.pointsSpent,
+      status: r.status,
+      code: r.code,
+      expiresAt: r.expiresAt,
+      usedOnOrder: r.usedOrderId,
     })),
     // Webhook bodies still held (they are dropped a few days after processing): as Shopify sent them.
     webhookEvents: events.map((e) => ({
-      topic: e.topic, eventId: e.eventId, receivedAt: e.receivedAt, processedAt: e.processedAt, body: JSON.parse(e.payload!),
+      topic: e.topic,
+      eventId: e.eventId,
+      receivedAt: e.receivedAt,
+      processedAt: e.processedAt,
+      body: JSON.parse(e.payload!),
     })),
   };
   return tx.dataExport.create({
@@ -89,7 +103,8 @@ export async function exportCustomerData(
  */
 export async function redactCustomer(tx: Tx, shop: string, customer: CustomerRef) {
   const row = await tx.customer.findUnique({
-    where: { shop_shopifyId: { shop, shopifyId: customer.shopifyId } }, select: { email: true },
+    where: { shop_shopifyId: { shop, shopifyId: customer.shopifyId } },
+    select: { email: true },
   });
   await tx.customer.updateMany({
     where: { shop, shopifyId: customer.shopifyId },

@@ -3,11 +3,24 @@
 // details, names, addresses and free text go.
 
 const PERSONAL_FIELDS = new Set([
-  "email", "contact_email", "phone", "first_name", "last_name", "note", "browser_ip", "customer_locale",
+  "email",
+  "contact_email",
+  "phone",
+  "first_name",
+  "last_name",
+  "note",
+  "browser_ip",
+  "customer_locale",
 ]);
 /** Whole objects that are nothing but a person's data. */
 const PERSONAL_OBJECTS = new Set([
-  "billing_address", "shipping_address", "default_address", "addresses", "client_details", "email_marketing_consent", "sms_marketing_consent",
+  "billing_address",
+  "shipping_address",
+  "default_address",
+  "addresses",
+  "client_details",
+  "email_marketing_consent",
+  "sms_marketing_consent",
 ]);
 
 /** A copy of `value` with every personal field set to null, at any depth. */

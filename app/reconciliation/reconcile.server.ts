@@ -26,7 +26,9 @@ export async function installedShops(): Promise<string[]> {
 }
 
 export async function reconcileShop(
-  shop: string, admin: AdminGraphql, options: { now?: Date; fetch?: FetchOptions } = {},
+  shop: string,
+  admin: AdminGraphql,
+  options: { now?: Date; fetch?: FetchOptions } = {},
 ): Promise<RunResult> {
   const now = options.now ?? new Date();
   const run = await db.reconciliationRun.create({ data: { shop, startedAt: now } });
@@ -54,29 +56,41 @@ type Local = { cancelledAt: Date | null; refunds: Set<string> };
 /** One page in one transaction, under its orders' locks like the webhook processor. Returns how many orders it repaired. */
 async function repairPage(shop: string, orders: ShopifyOrder[], installedAt: Date | null): Promise<number> {
   if (orders.length === 0) return 0;
-  return db.$transaction(async (tx) => {
-    const ids = orders.map((o) => o.shopifyId);
-    await lockOrders(tx, shop, ids);
-    await lockCustomersOf(tx, shop, ids);
-    const local = await localState(tx, shop, orders.map((o) => o.shopifyId));
-    const program = await loadProgram(tx, shop);
-    let repaired = 0;
-    for (const order of orders) {
-      const fixes = await repairOrder(tx, shop, program, order, local.get(order.shopifyId) ?? null, installedAt);
-      if (fixes.length === 0) continue;
-      repaired++;
-      log.info("reconciliation.repaired", { shop, order: order.shopifyId, fixes });
-    }
-    return repaired;
-  }, { timeout: 60_000 });
+  return db.$transaction(
+    async (tx) => {
+      const ids = orders.map((o) => o.shopifyId);
+      await lockOrders(tx, shop, ids);
+      await lockCustomersOf(tx, shop, ids);
+      const local = await localState(
+        tx,
+        shop,
+        orders.map((o) => o.shopifyId),
+      );
+      const program = await loadProgram(tx, shop);
+      let repaired = 0;
+      for (const order of orders) {
+        const fixes = await repairOrder(tx, shop, program, order, local.get(order.shopifyId) ?? null, installedAt);
+        if (fixes.length === 0) continue;
+        repaired++;
+        log.info("reconciliation.repaired", { shop, order: order.shopifyId, fixes });
+      }
+      return repaired;
+    },
+    { timeout: 60_000 },
+  );
 }
 
 async function localState(tx: Tx, shop: string, shopifyIds: string[]): Promise<Map<string, Local>> {
   const [orders, refunds] = await Promise.all([
     tx.order.findMany({ where: { shop, shopifyId: { in: shopifyIds } }, select: { shopifyId: true, cancelledAt: true } }),
-    tx.refund.findMany({ where: { shop, orderShopifyId: { in: shopifyIds } }, select: { shopifyId: true, orderShopifyId: true } }),
+    tx.refund.findMany({
+      where: { shop, orderShopifyId: { in: shopifyIds } },
+      select: { shopifyId: true, orderShopifyId: true },
+    }),
   ]);
-  const state = new Map<string, Local>(orders.map((o) => [o.shopifyId, { cancelledAt: o.cancelledAt, refunds: new Set<string>() }]));
+  const state = new Map<string, Local>(
+    orders.map((o) => [o.shopifyId, { cancelledAt: o.cancelledAt, refunds: new Set<string>() }]),
+  );
   for (const r of refunds) state.get(r.orderShopifyId)?.refunds.add(r.shopifyId);
   return state;
 }
@@ -85,7 +99,12 @@ type Program = Awaited<ReturnType<typeof loadProgram>>;
 
 /** What was missing for this order, after applying it ("paid", "refund:<id>", "cancelled", "recorded"). */
 async function repairOrder(
-  tx: Tx, shop: string, program: Program, order: ShopifyOrder, local: Local | null, installedAt: Date | null,
+  tx: Tx,
+  shop: string,
+  program: Program,
+  order: ShopifyOrder,
+  local: Local | null,
+  installedAt: Date | null,
 ): Promise<string[]> {
   const fixes: string[] = [];
   if (!local) {
@@ -119,14 +138,21 @@ async function repairOrder(
 }
 
 export type ReconciliationSummary = {
-  startedAt: string; finishedAt: string | null; checked: number; repaired: number; error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  checked: number;
+  repaired: number;
+  error: string | null;
 };
 
 /** The shop's latest runs, newest first (the admin's Status page). */
 export async function recentRuns(shop: string, take = 5): Promise<ReconciliationSummary[]> {
   const runs = await db.reconciliationRun.findMany({ where: { shop }, orderBy: { startedAt: "desc" }, take });
   return runs.map((r) => ({
-    startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null,
-    checked: r.checked, repaired: r.repaired, error: r.error,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    checked: r.checked,
+    repaired: r.repaired,
+    error: r.error,
   }));
 }

@@ -2,12 +2,7 @@
 // (the thank-you block, every shop). The subtotal is after discounts, in the shop's currency.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
-import {
-  customerFromToken,
-  estimateOrderPoints,
-  shopFromToken,
-  subtotalParam,
-} from "~/loyalty/checkout-view.server";
+import { customerFromToken, estimateOrderPoints, shopFromToken, subtotalParam } from "~/loyalty/checkout-view.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { sessionToken, cors } = await authenticate.public.checkout(request);

@@ -2,12 +2,7 @@
 // earned, for the order-status block. Only the token's customer's own orders are found.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
-import {
-  customerFromToken,
-  orderIdParam,
-  pointsOfOrder,
-  shopFromToken,
-} from "~/loyalty/checkout-view.server";
+import { customerFromToken, orderIdParam, pointsOfOrder, shopFromToken } from "~/loyalty/checkout-view.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { sessionToken, cors } = await authenticate.public.customerAccount(request);

@@ -8,7 +8,9 @@ import { isDay } from "../analytics/time";
 import { authenticate } from "../shopify.server";
 
 const day = (name: string) =>
-  z.string({ required_error: `${name} is required (YYYY-MM-DD)` }).refine(isDay, { message: `${name} must be a date YYYY-MM-DD` });
+  z
+    .string({ required_error: `${name} is required (YYYY-MM-DD)` })
+    .refine(isDay, { message: `${name} must be a date YYYY-MM-DD` });
 
 const Query = z
   .object({ from: day("from"), to: day("to") })

@@ -24,7 +24,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     progress = await backfillProgress(session.shop);
   }
   const { currency } = await shopFacts(session.shop);
-  return { progress: progress!, importing: isImporting(progress!.status), locale: adminLocale(new URL(request.url).searchParams), currency };
+  return {
+    progress: progress!,
+    importing: isImporting(progress!.status),
+    locale: adminLocale(new URL(request.url).searchParams),
+    currency,
+  };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -89,11 +94,15 @@ export default function OrderHistory() {
                   {progress.status === "done" ? "Your store's past orders are imported" : "Importing your store's past orders"}
                 </Text>
                 <Text as="p" tone="subdued">
-                  Regulars reads your order history once, so repeat rate, cohorts and customer value cover your whole
-                  history, not only orders from today. Past orders earn no points unless you choose to credit them.
+                  Regulars reads your order history once, so repeat rate, cohorts and customer value cover your whole history, not
+                  only orders from today. Past orders earn no points unless you choose to credit them.
                 </Text>
               </BlockStack>
-              <ProgressBar animated={false} progress={Math.round(progress.fraction * 100)} tone={progress.status === "failed" ? "critical" : "highlight"} />
+              <ProgressBar
+                animated={false}
+                progress={Math.round(progress.fraction * 100)}
+                tone={progress.status === "failed" ? "critical" : "highlight"}
+              />
               <InlineStack gap="400" wrap>
                 <Text as="span" fontWeight="semibold">
                   {STATUS_TEXT[progress.status]}
@@ -117,7 +126,10 @@ export default function OrderHistory() {
                 )}
               </InlineStack>
               {progress.lastError && (
-                <Banner tone={progress.status === "failed" ? "critical" : "warning"} title={progress.status === "failed" ? "The import stopped" : "Retrying"}>
+                <Banner
+                  tone={progress.status === "failed" ? "critical" : "warning"}
+                  title={progress.status === "failed" ? "The import stopped" : "Retrying"}
+                >
                   <p>{progress.lastError}</p>
                 </Banner>
               )}
@@ -139,9 +151,9 @@ export default function OrderHistory() {
                 Credit past purchases
               </Text>
               <Text as="p" tone="subdued">
-                Give customers the points their past paid orders would have earned under your current program. Each
-                order is credited at most once — orders that already earned points are skipped — and refunds take back
-                their share, as they do for new orders.
+                Give customers the points their past paid orders would have earned under your current program. Each order is
+                credited at most once — orders that already earned points are skipped — and refunds take back their share, as they
+                do for new orders.
               </Text>
               {progress.credit.status === "done" && (
                 <Banner tone="success">
@@ -155,7 +167,11 @@ export default function OrderHistory() {
                   Crediting… {f.number(progress.credit.orders)} orders, {f.number(progress.credit.points)} points so far
                 </Text>
               )}
-              {fetcher.data?.message && <Banner tone="warning"><p>{fetcher.data.message}</p></Banner>}
+              {fetcher.data?.message && (
+                <Banner tone="warning">
+                  <p>{fetcher.data.message}</p>
+                </Banner>
+              )}
               <InlineStack>
                 <Button variant="primary" disabled={progress.status !== "done" || crediting} onClick={() => setConfirming(true)}>
                   Credit past purchases
@@ -180,9 +196,8 @@ export default function OrderHistory() {
       >
         <Modal.Section>
           <Text as="p">
-            Customers receive points for every past paid order that has not earned any yet. Points appear in their
-            history as “Past purchase” and count towards your outstanding points liability. This cannot be undone in
-            bulk.
+            Customers receive points for every past paid order that has not earned any yet. Points appear in their history as
+            “Past purchase” and count towards your outstanding points liability. This cannot be undone in bulk.
           </Text>
         </Modal.Section>
       </Modal>

@@ -7,8 +7,21 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
 import {
-  Badge, BlockStack, Button, Card, ChoiceList, EmptySearchResult, IndexFilters, IndexFiltersMode, IndexTable, InlineStack, Link,
-  Page, Text, useSetIndexFiltersMode, type TabProps,
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  ChoiceList,
+  EmptySearchResult,
+  IndexFilters,
+  IndexFiltersMode,
+  IndexTable,
+  InlineStack,
+  Link,
+  Page,
+  Text,
+  useSetIndexFiltersMode,
+  type TabProps,
 } from "@shopify/polaris";
 import { SEGMENT_LABELS, SEGMENTS, type Segment } from "../analytics/rfm";
 import { AT_RISK_P_ALIVE } from "../analytics/customer-value.server";
@@ -53,7 +66,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const { session, sessionToken } = await authenticate.admin(request);
   const form = await request.formData();
-  if (form.get("intent") !== "bulk-adjust") return json<BulkAdjustAnswer>({ ok: false, error: "Unknown action", field: null }, { status: 400 });
+  if (form.get("intent") !== "bulk-adjust")
+    return json<BulkAdjustAnswer>({ ok: false, error: "Unknown action", field: null }, { status: 400 });
   const filter = parseMemberFilter(new URLSearchParams([...form].filter((e): e is [string, string] => typeof e[1] === "string")));
   try {
     const input = parseAdjustment({ delta: form.get("delta"), reason: form.get("reason"), nonce: form.get("nonce") });
@@ -70,7 +84,6 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-
 const SEGMENT_TONES: Partial<Record<Segment, "success" | "info" | "attention" | "warning" | "critical">> = {
   champions: "success",
   loyal: "success",
@@ -84,14 +97,17 @@ const SEGMENT_TONES: Partial<Record<Segment, "success" | "info" | "attention" | 
 const TABS = ["all", "at-risk"] as const;
 
 export default function Customers() {
-  const { filter, page, total, currency, timezone, locale, exportQuery, atRiskThreshold, nonce, maxReasonLength } = useLoaderData<typeof loader>();
+  const { filter, page, total, currency, timezone, locale, exportQuery, atRiskThreshold, nonce, maxReasonLength } =
+    useLoaderData<typeof loader>();
   const [searchParams, setSearchParams] = useSearchParams();
   const navigate = useNavigate();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app/customers";
   const f = useMemo(() => adminFormat({ locale, currency, timeZone: timezone }), [locale, currency, timezone]);
   // Open on the filter bar when the page comes filtered (a segment tile, a search), so the owner sees why.
-  const { mode, setMode } = useSetIndexFiltersMode(filter.segment || filter.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
+  const { mode, setMode } = useSetIndexFiltersMode(
+    filter.segment || filter.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default,
+  );
   const [query, setQuery] = useState(filter.q);
   const csv = useCsvExport();
 
@@ -172,13 +188,25 @@ export default function Customers() {
           </Link>
         </span>
       </IndexTable.Cell>
-      <IndexTable.Cell>{row.email ?? <Text as="span" tone="subdued">—</Text>}</IndexTable.Cell>
+      <IndexTable.Cell>
+        {row.email ?? (
+          <Text as="span" tone="subdued">
+            —
+          </Text>
+        )}
+      </IndexTable.Cell>
       <IndexTable.Cell>
         <Text as="span" alignment="end" numeric>
           {f.number(row.points)}
         </Text>
       </IndexTable.Cell>
-      <IndexTable.Cell>{row.tier ?? <Text as="span" tone="subdued">—</Text>}</IndexTable.Cell>
+      <IndexTable.Cell>
+        {row.tier ?? (
+          <Text as="span" tone="subdued">
+            —
+          </Text>
+        )}
+      </IndexTable.Cell>
       <IndexTable.Cell>
         <Text as="span" alignment="end" numeric>
           {f.number(row.orders)}
@@ -189,9 +217,23 @@ export default function Customers() {
           {f.cents(row.spentCents)}
         </Text>
       </IndexTable.Cell>
-      <IndexTable.Cell>{row.lastOrderAt ? f.date(row.lastOrderAt) : <Text as="span" tone="subdued">No orders</Text>}</IndexTable.Cell>
       <IndexTable.Cell>
-        {row.segment ? <Badge tone={SEGMENT_TONES[row.segment]}>{SEGMENT_LABELS[row.segment]}</Badge> : <Text as="span" tone="subdued">—</Text>}
+        {row.lastOrderAt ? (
+          f.date(row.lastOrderAt)
+        ) : (
+          <Text as="span" tone="subdued">
+            No orders
+          </Text>
+        )}
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        {row.segment ? (
+          <Badge tone={SEGMENT_TONES[row.segment]}>{SEGMENT_LABELS[row.segment]}</Badge>
+        ) : (
+          <Text as="span" tone="subdued">
+            —
+          </Text>
+        )}
       </IndexTable.Cell>
     </IndexTable.Row>
   ));

@@ -22,7 +22,10 @@ export async function action({ request }: ActionFunctionArgs) {
     return Response.json({ ok: false, error: "send intent=retry and the event's id" }, { status: 400 });
   }
   const replayed = await replayDeadEvent(session.shop, id);
-  return Response.json({ ok: replayed, error: replayed ? null : "This event is not waiting for a retry (already retried or processed)." }, { status: replayed ? 200 : 404 });
+  return Response.json(
+    { ok: replayed, error: replayed ? null : "This event is not waiting for a retry (already retried or processed)." },
+    { status: replayed ? 200 : 404 },
+  );
 }
 
 /** Shopify's topic names as the admin shows them: ORDERS_PAID → orders/paid. */
@@ -44,7 +47,8 @@ function RetryButton({ id }: { id: number }) {
 
 export default function FailedEvents() {
   const { count, events } = useLoaderData<typeof loader>();
-  const when = (value: string | Date | null) => (value ? new Date(value).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" }) : "—");
+  const when = (value: string | Date | null) =>
+    value ? new Date(value).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" }) : "—";
   return (
     <Page title="Failed events" backAction={{ url: "/app" }}>
       <TitleBar title="Failed events" />
@@ -54,8 +58,8 @@ export default function FailedEvents() {
             {count > 0 && (
               <Banner tone="critical" title={`${count} event${count === 1 ? "" : "s"} from Shopify could not be applied`}>
                 <p>
-                  Each was retried for about a day and then set aside, so nothing else waits on it. The error says why.
-                  Once the cause is fixed, retry it: it is applied exactly once, however many times you retry.
+                  Each was retried for about a day and then set aside, so nothing else waits on it. The error says why. Once the
+                  cause is fixed, retry it: it is applied exactly once, however many times you retry.
                 </p>
               </Banner>
             )}
@@ -70,7 +74,9 @@ export default function FailedEvents() {
                 <Card key={event.id}>
                   <BlockStack gap="200">
                     <InlineStack align="space-between" blockAlign="center" gap="400">
-                      <Text as="h2" variant="headingSm">{topicName(event.topic)}</Text>
+                      <Text as="h2" variant="headingSm">
+                        {topicName(event.topic)}
+                      </Text>
                       <RetryButton id={event.id} />
                     </InlineStack>
                     <Box background="bg-surface-secondary" padding="200" borderRadius="200">
@@ -79,14 +85,17 @@ export default function FailedEvents() {
                       </Text>
                     </Box>
                     <Text as="p" variant="bodySm" tone="subdued">
-                      {event.attempts} attempts · first received {when(event.receivedAt)} · last attempt {when(event.lastAttemptAt)} · event {event.eventId}
+                      {event.attempts} attempts · first received {when(event.receivedAt)} · last attempt{" "}
+                      {when(event.lastAttemptAt)} · event {event.eventId}
                     </Text>
                   </BlockStack>
                 </Card>
               ))
             )}
             {count > events.length && (
-              <Text as="p" tone="subdued">Showing the latest {events.length} of {count}.</Text>
+              <Text as="p" tone="subdued">
+                Showing the latest {events.length} of {count}.
+              </Text>
             )}
           </BlockStack>
         </Layout.Section>

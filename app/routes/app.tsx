@@ -106,7 +106,12 @@ function FallbackNav({ show }: { show: boolean }) {
           </Text>
           <InlineStack gap="100">
             {NAV.map((item) => (
-              <Button key={item.to} url={item.to} variant={current(item.to) ? "secondary" : "tertiary"} pressed={current(item.to)}>
+              <Button
+                key={item.to}
+                url={item.to}
+                variant={current(item.to) ? "secondary" : "tertiary"}
+                pressed={current(item.to)}
+              >
                 {item.label}
               </Button>
             ))}

@@ -6,7 +6,10 @@ import { demoEnabled, embeddedAdminPath, notFound } from "~/demo/demo.server";
 export function loader({ request }: LoaderFunctionArgs) {
   if (!demoEnabled()) return notFound();
   const path = new URL(request.url).searchParams.get("path");
-  return new Response(null, { status: 302, headers: { Location: embeddedAdminPath(path ?? "/app"), "Cache-Control": "no-store" } });
+  return new Response(null, {
+    status: 302,
+    headers: { Location: embeddedAdminPath(path ?? "/app"), "Cache-Control": "no-store" },
+  });
 }
 
 export const action = () => notFound();

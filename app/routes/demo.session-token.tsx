@@ -5,7 +5,10 @@ import { DEMO_TOKEN_SECONDS, demoEnabled, mintSessionToken, notFound } from "~/d
 
 export function loader(_args: LoaderFunctionArgs) {
   if (!demoEnabled()) return notFound();
-  return Response.json({ token: mintSessionToken(), expiresInSeconds: DEMO_TOKEN_SECONDS }, { headers: { "Cache-Control": "no-store" } });
+  return Response.json(
+    { token: mintSessionToken(), expiresInSeconds: DEMO_TOKEN_SECONDS },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 export const action = () => notFound();

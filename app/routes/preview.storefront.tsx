@@ -3,7 +3,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { db } from "~/db.server";
 import { renderFixturePage } from "~/storefront/fixture-page";
-import { defaultPreviewShop, notFound, PREVIEW_ASSET_BASE, PREVIEW_PROXY_BASE, previewEnabled, sessionCookies } from "~/storefront/preview.server";
+import {
+  defaultPreviewShop,
+  notFound,
+  PREVIEW_ASSET_BASE,
+  PREVIEW_PROXY_BASE,
+  previewEnabled,
+  sessionCookies,
+} from "~/storefront/preview.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (!previewEnabled()) return notFound();

@@ -4,7 +4,13 @@ import { z } from "zod";
 import { historyPage } from "~/loyalty/widget-view.server";
 import { isResponse, json, problem, verifyProxyRequest } from "~/storefront/proxy.server";
 
-const query = z.object({ cursor: z.string().regex(/^\d{1,15}$/).transform(Number).nullish() });
+const query = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number)
+    .nullish(),
+});
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const proxy = await verifyProxyRequest(request);

@@ -6,7 +6,15 @@ import { isResponse, json, problem, verifyProxyRequest } from "~/storefront/prox
 import { tooManyAttempts } from "~/loyalty/redemption-attempts.server";
 
 const MAX_BODY_BYTES = 4096;
-const body = z.object({ rewardId: z.union([z.number().int().positive(), z.string().regex(/^\d{1,12}$/).transform(Number)]) });
+const body = z.object({
+  rewardId: z.union([
+    z.number().int().positive(),
+    z
+      .string()
+      .regex(/^\d{1,12}$/)
+      .transform(Number),
+  ]),
+});
 const idempotencyKey = z.string().regex(/^[\w.:-]{8,128}$/);
 /** Without a key, requests for the same reward within this window are one redemption (a double submit). */
 const DERIVED_KEY_WINDOW_MS = 10_000;
@@ -48,9 +56,15 @@ export async function action({ request }: ActionFunctionArgs) {
   const key = header ?? `derived:${input.rewardId}:${Math.floor(Date.now() / DERIVED_KEY_WINDOW_MS)}`;
 
   const wait = tooManyAttempts(`${proxy.shop}|${proxy.customerShopifyId}`);
-  if (wait > 0) return problem(429, "too_many_attempts", "Too many tries. Wait a moment and try again.", {}, { "Retry-After": String(wait) });
+  if (wait > 0)
+    return problem(429, "too_many_attempts", "Too many tries. Wait a moment and try again.", {}, { "Retry-After": String(wait) });
 
-  const result = await redeem({ shop: proxy.shop, customerShopifyId: proxy.customerShopifyId, rewardId: input.rewardId, idempotencyKey: key });
+  const result = await redeem({
+    shop: proxy.shop,
+    customerShopifyId: proxy.customerShopifyId,
+    rewardId: input.rewardId,
+    idempotencyKey: key,
+  });
   if (!result.ok) {
     const headers: Record<string, string> = REDEEM_FAILURE_STATUS[result.error] === 503 ? { "Retry-After": "5" } : {};
     return problem(REDEEM_FAILURE_STATUS[result.error], result.error, result.message, { points: result.points }, headers);

@@ -96,13 +96,28 @@ const count = z.union([z.string(), z.number()]).transform(Number);
 const operationSchema = z.object({
   id: z.string(),
   status: z.enum(["CREATED", "RUNNING", "COMPLETED", "FAILED", "CANCELING", "CANCELED", "EXPIRED"]),
-  errorCode: z.string().nullish().transform((v) => v ?? null),
+  errorCode: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   objectCount: count.nullish().transform((v) => v ?? 0),
   rootObjectCount: count.nullish().transform((v) => v ?? 0),
-  url: z.string().nullish().transform((v) => v ?? null),
-  partialDataUrl: z.string().nullish().transform((v) => v ?? null),
-  createdAt: z.string().nullish().transform((v) => v ?? null),
-  completedAt: z.string().nullish().transform((v) => v ?? null),
+  url: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
+  partialDataUrl: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
+  createdAt: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
+  completedAt: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
 });
 
 const userErrors = z.array(z.object({ field: z.array(z.string()).nullish(), message: z.string(), code: z.string().nullish() }));
@@ -127,7 +142,10 @@ export class BulkOperationError extends Error {
 }
 
 async function call<S extends z.ZodTypeAny>(
-  admin: AdminGraphql, query: string, schema: S, variables?: Record<string, unknown>,
+  admin: AdminGraphql,
+  query: string,
+  schema: S,
+  variables?: Record<string, unknown>,
 ): Promise<z.output<S>> {
   const response = await admin.graphql(query, variables ? { variables } : undefined);
   const body = (await response.json()) as { errors?: unknown };

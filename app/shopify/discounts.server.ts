@@ -12,10 +12,7 @@ import { config } from "../config.server";
 
 /** The admin client's GraphQL call, as the Remix package hands it out. */
 export type AdminGraphql = {
-  graphql: (
-    query: string,
-    options?: { variables?: Record<string, unknown>; signal?: AbortSignal },
-  ) => Promise<Response>;
+  graphql: (query: string, options?: { variables?: Record<string, unknown>; signal?: AbortSignal }) => Promise<Response>;
 };
 
 export type RewardDiscount =
@@ -42,14 +39,19 @@ export type CallOptions = { timeoutMs?: number; throttleRetries?: number; backof
 /** Shopify looked at the discount and said no (`userErrors`). */
 export class DiscountRefused extends Error {
   constructor(readonly userErrors: UserError[]) {
-    super(`Shopify refused the discount: ${userErrors.map((e) => `${(e.field ?? []).join(".")} ${e.message}`.trim()).join("; ")}`);
+    super(
+      `Shopify refused the discount: ${userErrors.map((e) => `${(e.field ?? []).join(".")} ${e.message}`.trim()).join("; ")}`,
+    );
     this.name = "DiscountRefused";
   }
 }
 
 /** Shopify could not be reached, timed out, kept throttling, or failed on its side. */
 export class ShopifyUnavailable extends Error {
-  constructor(message: string, readonly reason: "timeout" | "throttled" | "network" | "server" | "no_session") {
+  constructor(
+    message: string,
+    readonly reason: "timeout" | "throttled" | "network" | "server" | "no_session",
+  ) {
     super(message);
     this.name = "ShopifyUnavailable";
   }
@@ -93,7 +95,11 @@ const createResponse = z.object({
 const money = (cents: number) => (cents / 100).toFixed(2);
 
 /** The mutation and its variables for one reward code (pure: the shapes live here). */
-export function rewardCodeMutation(input: NewRewardCode): { query: string; variables: Record<string, unknown>; field: "discountCodeBasicCreate" | "discountCodeFreeShippingCreate" } {
+export function rewardCodeMutation(input: NewRewardCode): {
+  query: string;
+  variables: Record<string, unknown>;
+  field: "discountCodeBasicCreate" | "discountCodeFreeShippingCreate";
+} {
   const common = {
     title: input.title,
     code: input.code,
@@ -139,11 +145,16 @@ export async function adminFor(shop: string): Promise<AdminGraphql> {
 }
 
 /** Creates the single-use, customer-restricted code of a reward. */
-export async function createRewardCode(admin: AdminGraphql, input: NewRewardCode, options: CallOptions = {}): Promise<CreatedCode> {
+export async function createRewardCode(
+  admin: AdminGraphql,
+  input: NewRewardCode,
+  options: CallOptions = {},
+): Promise<CreatedCode> {
   const { query, variables, field } = rewardCodeMutation(input);
   const body = await callWithRetries(admin, query, variables, options);
   const parsed = createResponse.safeParse(body);
-  if (!parsed.success) throw new ShopifyUnavailable(`unexpected discount response: ${JSON.stringify(body).slice(0, 300)}`, "server");
+  if (!parsed.success)
+    throw new ShopifyUnavailable(`unexpected discount response: ${JSON.stringify(body).slice(0, 300)}`, "server");
   const result = parsed.data.data[field];
   if (!result) throw new ShopifyUnavailable(`discount response without ${field}`, "server");
   if (result.userErrors.length > 0 || !result.codeDiscountNode) throw new DiscountRefused(result.userErrors);
@@ -152,7 +163,12 @@ export async function createRewardCode(admin: AdminGraphql, input: NewRewardCode
 
 type GraphqlBody = { data?: unknown; errors?: Array<{ message?: string; extensions?: { code?: string } }> };
 
-async function callWithRetries(admin: AdminGraphql, query: string, variables: Record<string, unknown>, options: CallOptions): Promise<GraphqlBody> {
+async function callWithRetries(
+  admin: AdminGraphql,
+  query: string,
+  variables: Record<string, unknown>,
+  options: CallOptions,
+): Promise<GraphqlBody> {
   const { timeoutMs, throttleRetries, backoffMs } = { ...defaults(), ...options };
   // One deadline for the whole operation, retries included: the shopper is waiting.
   const signal = AbortSignal.timeout(timeoutMs);
@@ -170,7 +186,10 @@ async function callWithRetries(admin: AdminGraphql, query: string, variables: Re
     }
     const codes = (body.errors ?? []).map((e) => e.extensions?.code);
     if (body.errors?.length && !codes.includes("THROTTLED")) {
-      throw new ShopifyUnavailable(`Shopify GraphQL error: ${body.errors.map((e) => e.message).join("; ")}`, isNetwork(body) ? "network" : "server");
+      throw new ShopifyUnavailable(
+        `Shopify GraphQL error: ${body.errors.map((e) => e.message).join("; ")}`,
+        isNetwork(body) ? "network" : "server",
+      );
     }
     if (!body.errors?.length) return body;
     if (attempt >= throttleRetries) throw new ShopifyUnavailable("Shopify kept throttling the request", "throttled");
@@ -186,7 +205,12 @@ async function callWithRetries(admin: AdminGraphql, query: string, variables: Re
  * Bring them back to one shape: a GraphQL body.
  */
 function errorBody(error: unknown): GraphqlBody & { network?: boolean } {
-  const e = error as { name?: string; body?: GraphqlBody & { errors?: { graphQLErrors?: GraphqlBody["errors"] } }; response?: { code?: number }; message?: string };
+  const e = error as {
+    name?: string;
+    body?: GraphqlBody & { errors?: { graphQLErrors?: GraphqlBody["errors"] } };
+    response?: { code?: number };
+    message?: string;
+  };
   const graphQLErrors = (e.body?.errors as { graphQLErrors?: GraphqlBody["errors"] } | undefined)?.graphQLErrors;
   if (graphQLErrors?.length) return { errors: graphQLErrors };
   if (Array.isArray(e.body?.errors)) return { errors: e.body!.errors };
@@ -207,10 +231,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 

@@ -15,7 +15,8 @@ export function emulatorEnabled(): boolean {
   if (!SHOPIFY_EMULATOR) return false;
   if (NODE_ENV === "production" && !REGULARS_ALLOW_DEV_TOOLS) {
     log.error("shopify_emulator.refused", {
-      message: "SHOPIFY_EMULATOR=1 in a production start: refusing to fake Shopify (set REGULARS_ALLOW_DEV_TOOLS=1 only in tests)",
+      message:
+        "SHOPIFY_EMULATOR=1 in a production start: refusing to fake Shopify (set REGULARS_ALLOW_DEV_TOOLS=1 only in tests)",
     });
     process.exit(78); // EX_CONFIG
   }

@@ -40,10 +40,16 @@ export const ORDERS_UPDATED_SINCE = `#graphql
     }
   }`;
 
-const gid = z.string().regex(/^gid:\/\/shopify\/\w+\/\d+$/).transform((v) => v.slice(v.lastIndexOf("/") + 1));
+const gid = z
+  .string()
+  .regex(/^gid:\/\/shopify\/\w+\/\d+$/)
+  .transform((v) => v.slice(v.lastIndexOf("/") + 1));
 /** A shop-currency amount as Shopify writes it ("12.50"); the domain turns it into cents. */
 const money = z.object({ shopMoney: z.object({ amount: z.string() }) }).transform((m) => m.shopMoney.amount);
-const date = z.string().datetime({ offset: true }).transform((v) => new Date(v));
+const date = z
+  .string()
+  .datetime({ offset: true })
+  .transform((v) => new Date(v));
 
 const orderNode = z.object({
   id: gid,
@@ -58,25 +64,31 @@ const orderNode = z.object({
   discountCodes: z.array(z.string()),
   subtotalPriceSet: money,
   totalPriceSet: money,
-  customer: z.object({
-    id: gid,
-    firstName: z.string().nullable(),
-    lastName: z.string().nullable(),
-    defaultEmailAddress: z.object({ emailAddress: z.string().nullable() }).nullable(),
-  }).nullable(),
-  refunds: z.array(z.object({
-    id: gid,
-    createdAt: date,
-    refundLineItems: z.object({ nodes: z.array(z.object({ subtotalSet: money })) }),
-  })),
+  customer: z
+    .object({
+      id: gid,
+      firstName: z.string().nullable(),
+      lastName: z.string().nullable(),
+      defaultEmailAddress: z.object({ emailAddress: z.string().nullable() }).nullable(),
+    })
+    .nullable(),
+  refunds: z.array(
+    z.object({
+      id: gid,
+      createdAt: date,
+      refundLineItems: z.object({ nodes: z.array(z.object({ subtotalSet: money })) }),
+    }),
+  ),
 });
 
 const throttleStatus = z.object({ maximumAvailable: z.number(), currentlyAvailable: z.number(), restoreRate: z.number() });
-const cost = z.object({
-  requestedQueryCost: z.number(),
-  actualQueryCost: z.number().nullable().optional(),
-  throttleStatus,
-}).optional();
+const cost = z
+  .object({
+    requestedQueryCost: z.number(),
+    actualQueryCost: z.number().nullable().optional(),
+    throttleStatus,
+  })
+  .optional();
 const pageBody = z.object({
   data: z.object({
     orders: z.object({
@@ -131,7 +143,11 @@ function waitFor(status: z.infer<typeof throttleStatus>, needed: number): number
  * Every order updated after `since`, page by page (cursor-based), oldest update first.
  * Yields pages so the caller can apply and count as it goes.
  */
-export async function* ordersUpdatedSince(admin: AdminGraphql, since: Date, options: FetchOptions = {}): AsyncGenerator<OrdersPage> {
+export async function* ordersUpdatedSince(
+  admin: AdminGraphql,
+  since: Date,
+  options: FetchOptions = {},
+): AsyncGenerator<OrdersPage> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const retries = options.throttleRetries ?? 5;
   const query = `updated_at:>'${since.toISOString()}'`;
@@ -160,7 +176,8 @@ export async function* ordersUpdatedSince(admin: AdminGraphql, since: Date, opti
       }
       if (attempt >= retries) throw new OrdersUnavailable("Shopify kept throttling the orders query");
       const needed = status.success && status.data ? status.data.requestedQueryCost : lastCost;
-      const ms = status.success && status.data ? Math.max(waitFor(status.data.throttleStatus, needed), 1000) : 1000 * 2 ** attempt;
+      const ms =
+        status.success && status.data ? Math.max(waitFor(status.data.throttleStatus, needed), 1000) : 1000 * 2 ** attempt;
       options.onWait?.(ms, "throttled");
       await sleep(ms);
     }

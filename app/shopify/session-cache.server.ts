@@ -38,5 +38,4 @@ export class CachedSessionStorage implements SessionStorage {
   async findSessionsByShop(shop: string): Promise<Session[]> {
     return this.inner.findSessionsByShop(shop);
   }
-
 }

@@ -55,7 +55,10 @@ export async function widgetAsset(file: string): Promise<Response> {
     const body = await readFile(path.join(extensionDir(), "assets", file));
     return new Response(body, { headers: { "Content-Type": type, "Cache-Control": "no-cache" } });
   } catch {
-    return new Response(`${file} is not built: run npm run build:widget`, { status: 404, headers: { "Content-Type": "text/plain" } });
+    return new Response(`${file} is not built: run npm run build:widget`, {
+      status: 404,
+      headers: { "Content-Type": "text/plain" },
+    });
   }
 }
 

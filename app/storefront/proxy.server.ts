@@ -17,8 +17,13 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   });
 }
 
-export const problem = (status: number, error: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-  json(status, { error, message, ...extra }, headers);
+export const problem = (
+  status: number,
+  error: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) => json(status, { error, message, ...extra }, headers);
 
 const unauthorized = (reason: string, request: Request) => {
   log.warn("proxy.rejected", { reason, path: new URL(request.url).pathname });

@@ -10,7 +10,12 @@ import { log } from "../log.server";
 
 export type InboxEvent = { shop: string; eventId: string; topic: string; payload: string };
 /** A claimed event's body is null only if it was erased (shop redaction) before it could be processed. */
-export type ClaimedEvent = Omit<InboxEvent, "payload"> & { payload: string | null; id: number; attempts: number; receivedAt: Date };
+export type ClaimedEvent = Omit<InboxEvent, "payload"> & {
+  payload: string | null;
+  id: number;
+  attempts: number;
+  receivedAt: Date;
+};
 
 const MAX_GROUP = 500;
 let waiting: { event: InboxEvent; done: (error?: unknown) => void }[] = [];
@@ -69,9 +74,13 @@ export function acceptRecordsFrom(worker: Worker) {
     if (message?.kind !== "inbox.record") return;
     recordHere(message.event).then(
       () => worker.send({ kind: "inbox.recorded", id: message.id } satisfies RecordReply),
-      (error: unknown) => worker.send({
-        kind: "inbox.recorded", id: message.id, error: String(error), unavailable: databaseUnavailable(error),
-      } satisfies RecordReply),
+      (error: unknown) =>
+        worker.send({
+          kind: "inbox.recorded",
+          id: message.id,
+          error: String(error),
+          unavailable: databaseUnavailable(error),
+        } satisfies RecordReply),
     );
   });
 }
@@ -180,8 +189,13 @@ export async function markFailed(event: ClaimedEvent, error: unknown) {
 
 function logDead(event: Pick<ClaimedEvent, "shop" | "topic" | "eventId" | "attempts">, lastError: string) {
   log.error("webhook.dead", {
-    shop: event.shop, topic: event.topic, eventId: event.eventId, attempts: event.attempts, lastError,
-    message: "DEAD LETTER: this event failed every attempt and will not be retried; see Admin → Failed events, fix the cause, then Retry",
+    shop: event.shop,
+    topic: event.topic,
+    eventId: event.eventId,
+    attempts: event.attempts,
+    lastError,
+    message:
+      "DEAD LETTER: this event failed every attempt and will not be retried; see Admin → Failed events, fix the cause, then Retry",
   });
 }
 
@@ -204,8 +218,14 @@ export async function buryCrashedEvents(now = new Date()): Promise<number> {
 }
 
 export type DeadEvent = {
-  id: number; topic: string; eventId: string; attempts: number; lastError: string | null;
-  receivedAt: Date; lastAttemptAt: Date | null; deadAt: Date;
+  id: number;
+  topic: string;
+  eventId: string;
+  attempts: number;
+  lastError: string | null;
+  receivedAt: Date;
+  lastAttemptAt: Date | null;
+  deadAt: Date;
 };
 
 const deadWhere = (shop: string) => ({ shop, deadAt: { not: null }, processedAt: null });
@@ -221,8 +241,19 @@ export async function deadEvents(shop: string, limit = 50): Promise<{ count: num
   const [count, rows] = await Promise.all([
     deadEventCount(shop),
     db.webhookEvent.findMany({
-      where, orderBy: { deadAt: "desc" }, take: limit,
-      select: { id: true, topic: true, eventId: true, attempts: true, lastError: true, receivedAt: true, lastAttemptAt: true, deadAt: true },
+      where,
+      orderBy: { deadAt: "desc" },
+      take: limit,
+      select: {
+        id: true,
+        topic: true,
+        eventId: true,
+        attempts: true,
+        lastError: true,
+        receivedAt: true,
+        lastAttemptAt: true,
+        deadAt: true,
+      },
     }),
   ]);
   return { count, events: rows.map((r) => ({ ...r, deadAt: r.deadAt! })) };

@@ -12,13 +12,22 @@ import type { CustomerRecord, OrderRecord, RefundRecord } from "../loyalty/recor
  * beyond it have already lost digits by the time they are parsed: such an id is refused, never
  * rounded into another order's id.
  */
-const id = z.union([
-  z.number().int().positive().refine(Number.isSafeInteger, "an id beyond 2^53 (digits would be lost)"),
-  z.string().regex(/^\d{1,16}$/, "an id of digits").refine((v) => Number.isSafeInteger(Number(v)) && Number(v) > 0, "an id beyond 2^53"),
-]).transform((v) => String(Number(v)));
+const id = z
+  .union([
+    z.number().int().positive().refine(Number.isSafeInteger, "an id beyond 2^53 (digits would be lost)"),
+    z
+      .string()
+      .regex(/^\d{1,16}$/, "an id of digits")
+      .refine((v) => Number.isSafeInteger(Number(v)) && Number(v) > 0, "an id beyond 2^53"),
+  ])
+  .transform((v) => String(Number(v)));
 
 /** Text as stored: lone UTF-16 surrogates (invalid in UTF-8 and in PostgreSQL) become U+FFFD. */
-const text = (max: number) => z.string().max(max).transform((v) => v.toWellFormed());
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .transform((v) => v.toWellFormed());
 
 const money = z.union([z.string().max(40), z.number()]).transform((v, ctx) => {
   try {
@@ -26,12 +35,19 @@ const money = z.union([z.string().max(40), z.number()]).transform((v, ctx) => {
     if (cents < 0 || cents > MAX_MONEY_CENTS) throw new RangeError();
     return cents;
   } catch {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not an amount between 0 and ${MAX_MONEY_CENTS / 100}: ${String(v).slice(0, 40)}` });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `not an amount between 0 and ${MAX_MONEY_CENTS / 100}: ${String(v).slice(0, 40)}`,
+    });
     return z.NEVER;
   }
 });
 const moneySet = z.object({ shop_money: z.object({ amount: money }) }).optional();
-const timestamp = z.string().max(40).datetime({ offset: true }).transform((v) => new Date(v));
+const timestamp = z
+  .string()
+  .max(40)
+  .datetime({ offset: true })
+  .transform((v) => new Date(v));
 
 const customerRef = z.object({
   id,
@@ -40,19 +56,21 @@ const customerRef = z.object({
   last_name: text(255).nullish(),
 });
 
-const refundPayload = z.object({
-  id,
-  order_id: id,
-  created_at: timestamp,
-  processed_at: timestamp.nullish(),
-  refund_line_items: z
-    .array(z.object({ subtotal: money.optional(), subtotal_set: moneySet }))
-    .max(10_000)
-    .default([]),
-}).refine(
-  (r) => refundSubtotal(r) <= MAX_MONEY_CENTS,
-  { message: `refunded subtotal over ${MAX_MONEY_CENTS / 100}`, path: ["refund_line_items"] },
-);
+const refundPayload = z
+  .object({
+    id,
+    order_id: id,
+    created_at: timestamp,
+    processed_at: timestamp.nullish(),
+    refund_line_items: z
+      .array(z.object({ subtotal: money.optional(), subtotal_set: moneySet }))
+      .max(10_000)
+      .default([]),
+  })
+  .refine((r) => refundSubtotal(r) <= MAX_MONEY_CENTS, {
+    message: `refunded subtotal over ${MAX_MONEY_CENTS / 100}`,
+    path: ["refund_line_items"],
+  });
 
 const orderPayload = z.object({
   id,
@@ -70,17 +88,16 @@ const orderPayload = z.object({
   processed_at: timestamp.nullish(),
   cancelled_at: timestamp.nullish(),
   refunds: z.array(refundPayload).max(1_000).default([]),
-  discount_codes: z.array(z.object({ code: text(255) })).max(250).default([]),
+  discount_codes: z
+    .array(z.object({ code: text(255) }))
+    .max(250)
+    .default([]),
 });
-
 
 type RefundInput = { refund_line_items: { subtotal?: number; subtotal_set?: { shop_money: { amount: number } } }[] };
 
 function refundSubtotal(refund: RefundInput): number {
-  return refund.refund_line_items.reduce(
-    (sum, line) => sum + (line.subtotal_set?.shop_money.amount ?? line.subtotal ?? 0),
-    0,
-  );
+  return refund.refund_line_items.reduce((sum, line) => sum + (line.subtotal_set?.shop_money.amount ?? line.subtotal ?? 0), 0);
 }
 
 function toRefund(refund: z.infer<typeof refundPayload>): RefundRecord {

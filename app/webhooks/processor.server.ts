@@ -81,8 +81,13 @@ function logProcessed(events: ClaimedEvent[], started: number) {
   const latencyMs = Math.round(performance.now() - started);
   for (const event of events) {
     log.info("webhook.processed", {
-      shop: event.shop, topic: event.topic, eventId: event.eventId, attempt: event.attempts, status: "processed",
-      latencyMs, lagMs: done - event.receivedAt.getTime(),
+      shop: event.shop,
+      topic: event.topic,
+      eventId: event.eventId,
+      attempt: event.attempts,
+      status: "processed",
+      latencyMs,
+      lagMs: done - event.receivedAt.getTime(),
     });
   }
 }
@@ -91,18 +96,26 @@ async function processEach(events: ClaimedEvent[]) {
   for (const event of events) {
     const started = performance.now();
     try {
-      await db.$transaction(async (tx) => {
-        await lockOrders(tx, event.shop, orderOf(event));
-        await processOne(tx, event);
-        crashIfAsked();
-        await markProcessed(tx, [event.id]);
-      }, { timeout: 30_000 });
+      await db.$transaction(
+        async (tx) => {
+          await lockOrders(tx, event.shop, orderOf(event));
+          await processOne(tx, event);
+          crashIfAsked();
+          await markProcessed(tx, [event.id]);
+        },
+        { timeout: 30_000 },
+      );
       logProcessed([event], started);
     } catch (error) {
       const unavailable = databaseUnavailable(error);
       log.error("webhook.processing_failed", {
-        shop: event.shop, topic: event.topic, eventId: event.eventId, attempts: event.attempts, status: "failed",
-        latencyMs: Math.round(performance.now() - started), ...(unavailable ? { databaseUnavailable: unavailable } : {}),
+        shop: event.shop,
+        topic: event.topic,
+        eventId: event.eventId,
+        attempts: event.attempts,
+        status: "failed",
+        latencyMs: Math.round(performance.now() - started),
+        ...(unavailable ? { databaseUnavailable: unavailable } : {}),
         error: String(error),
       });
       await markFailed(event, error);
@@ -132,12 +145,18 @@ async function inOneTransaction(events: ClaimedEvent[], apply: (tx: Tx, events: 
   const { shop } = events[0];
   const started = performance.now();
   try {
-    await db.$transaction(async (tx) => {
-      await lockOrders(tx, shop, events.flatMap(orderOf));
-      await apply(tx, events);
-      crashIfAsked();
-      await markProcessed(tx, events.map((e) => e.id));
-    }, { timeout: 30_000 });
+    await db.$transaction(
+      async (tx) => {
+        await lockOrders(tx, shop, events.flatMap(orderOf));
+        await apply(tx, events);
+        crashIfAsked();
+        await markProcessed(
+          tx,
+          events.map((e) => e.id),
+        );
+      },
+      { timeout: 30_000 },
+    );
     logProcessed(events, started);
   } catch (error) {
     log.warn("webhook.batch_failed", { shop, events: events.length, error: String(error) });

@@ -37,9 +37,10 @@ export async function receiveWebhook(request: Request, expected: Topic): Promise
     outcome = await receive(request, expected);
   } catch (error) {
     // Not the sender's fault and not an outage: a bug of ours. 500, and Shopify retries.
-    outcome = error instanceof Response
-      ? { response: error, reason: "answered by a thrown response" }
-      : { response: new Response(null, { status: 500 }), reason: String(error).slice(0, 500) };
+    outcome =
+      error instanceof Response
+        ? { response: error, reason: "answered by a thrown response" }
+        : { response: new Response(null, { status: 500 }), reason: String(error).slice(0, 500) };
   }
   const { response, reason, unavailable } = outcome;
   const fields = {
@@ -119,7 +120,11 @@ async function receive(request: Request, expected: Topic): Promise<Outcome> {
         status: 503,
         headers: { "Content-Type": "application/json", "Retry-After": String(RETRY_AFTER_SECONDS) },
       }),
-      reason: "database unavailable", unavailable, shop, topic: expected, eventId,
+      reason: "database unavailable",
+      unavailable,
+      shop,
+      topic: expected,
+      eventId,
     };
   }
   return { response: new Response(null, { status: 200 }), shop, topic: expected, eventId };

@@ -18,8 +18,55 @@ const FIRST_ORDER_ID = 6_000_000_001;
 const FIRST_REFUND_ID = 9_000_000_001;
 const DAY = 86_400_000;
 
-const FIRST = ["Ava", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hiro", "Isla", "Jonas", "Kira", "Leo", "Maya", "Noah", "Olivia", "Priya", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Victor", "Wen", "Yara", "Zoe"];
-const LAST = ["Abbott", "Baker", "Chen", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ivanova", "Jensen", "Khan", "Lopez", "Meyer", "Nakamura", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Weber"];
+const FIRST = [
+  "Ava",
+  "Ben",
+  "Chloe",
+  "Dev",
+  "Emma",
+  "Farid",
+  "Grace",
+  "Hiro",
+  "Isla",
+  "Jonas",
+  "Kira",
+  "Leo",
+  "Maya",
+  "Noah",
+  "Olivia",
+  "Priya",
+  "Quinn",
+  "Rosa",
+  "Sam",
+  "Tara",
+  "Uma",
+  "Victor",
+  "Wen",
+  "Yara",
+  "Zoe",
+];
+const LAST = [
+  "Abbott",
+  "Baker",
+  "Chen",
+  "Dubois",
+  "Evans",
+  "Fischer",
+  "Garcia",
+  "Hughes",
+  "Ivanova",
+  "Jensen",
+  "Khan",
+  "Lopez",
+  "Meyer",
+  "Nakamura",
+  "Okafor",
+  "Patel",
+  "Rossi",
+  "Silva",
+  "Tanaka",
+  "Weber",
+];
 
 /** mulberry32: small, fast, seedable; uniform on [0, 1). */
 export function random(seed: number): () => number {
@@ -141,7 +188,11 @@ export function generateHistory(options: HistoryOptions, onProgress?: (customers
     });
     if (order.customer) {
       const name = customerName(d.customerId!);
-      Object.assign(order.customer, { firstName: name.firstName, lastName: name.lastName, defaultEmailAddress: { emailAddress: name.email } });
+      Object.assign(order.customer, {
+        firstName: name.firstName,
+        lastName: name.lastName,
+        defaultEmailAddress: { emailAddress: name.email },
+      });
     }
     return order;
   });

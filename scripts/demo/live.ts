@@ -9,7 +9,11 @@ export type LiveCounts = { orders: number; newCustomers: number; refunds: number
 type Sent = { id: number; customerId: number; cents: number };
 
 export function startLiveOrders(options: {
-  baseUrl: string; shop: string; secret: string; perSecond: number; customerIds: number[];
+  baseUrl: string;
+  shop: string;
+  secret: string;
+  perSecond: number;
+  customerIds: number[];
   onTick: (counts: LiveCounts) => void;
 }) {
   const rand = random(Date.now() % 2 ** 31);
@@ -42,7 +46,13 @@ export function startLiveOrders(options: {
 
   const customerPayload = (id: number) => {
     const name = customerName(id);
-    return { id, email: name.email, first_name: name.firstName, last_name: name.lastName, admin_graphql_api_id: `gid://shopify/Customer/${id}` };
+    return {
+      id,
+      email: name.email,
+      first_name: name.firstName,
+      last_name: name.lastName,
+      admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+    };
   };
 
   async function order() {
@@ -58,17 +68,39 @@ export function startLiveOrders(options: {
       customerId = customers[Math.floor(customers.length * rand() ** 1.5)];
     }
     const id = newId();
-    const cents = Math.max(500, Math.round(Math.exp(Math.log(55) + 0.45 * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())) * 100));
+    const cents = Math.max(
+      500,
+      Math.round(Math.exp(Math.log(55) + 0.45 * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())) * 100),
+    );
     const now = new Date().toISOString();
     const amount = (cents / 100).toFixed(2);
-    const money = (value: string) => ({ shop_money: { amount: value, currency_code: "USD" }, presentment_money: { amount: value, currency_code: "USD" } });
+    const money = (value: string) => ({
+      shop_money: { amount: value, currency_code: "USD" },
+      presentment_money: { amount: value, currency_code: "USD" },
+    });
     const total = ((cents + 599) / 100).toFixed(2);
     const payload = {
-      id, admin_graphql_api_id: `gid://shopify/Order/${id}`, name: `#${id % 1_000_000}`, email: customerName(customerId).email,
-      created_at: now, processed_at: now, updated_at: now, cancelled_at: null, cancel_reason: null,
-      currency: "USD", presentment_currency: "USD", financial_status: "paid", test: false,
-      subtotal_price: amount, subtotal_price_set: money(amount), current_subtotal_price: amount,
-      total_price: total, total_price_set: money(total), total_tax: "0.00", total_discounts: "0.00", discount_codes: [],
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      name: `#${id % 1_000_000}`,
+      email: customerName(customerId).email,
+      created_at: now,
+      processed_at: now,
+      updated_at: now,
+      cancelled_at: null,
+      cancel_reason: null,
+      currency: "USD",
+      presentment_currency: "USD",
+      financial_status: "paid",
+      test: false,
+      subtotal_price: amount,
+      subtotal_price_set: money(amount),
+      current_subtotal_price: amount,
+      total_price: total,
+      total_price_set: money(total),
+      total_tax: "0.00",
+      total_discounts: "0.00",
+      discount_codes: [],
       customer: customerPayload(customerId),
       line_items: [{ id: newId(), title: "Coffee beans", quantity: 1, price: amount, sku: "BEANS-1" }],
       refunds: [],
@@ -87,9 +119,21 @@ export function startLiveOrders(options: {
     const amount = (cents / 100).toFixed(2);
     const now = new Date().toISOString();
     await deliver("refunds/create", {
-      id: newId(), order_id: target.id, created_at: now, processed_at: now, note: "Customer return", restock: true,
-      refund_line_items: [{ id: newId(), quantity: 1, line_item_id: newId(), subtotal: cents / 100,
-        subtotal_set: { shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } } }],
+      id: newId(),
+      order_id: target.id,
+      created_at: now,
+      processed_at: now,
+      note: "Customer return",
+      restock: true,
+      refund_line_items: [
+        {
+          id: newId(),
+          quantity: 1,
+          line_item_id: newId(),
+          subtotal: cents / 100,
+          subtotal_set: { shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } },
+        },
+      ],
       transactions: [{ id: newId(), kind: "refund", status: "success", amount, currency: "USD" }],
     });
     counts.refunds++;
@@ -98,7 +142,13 @@ export function startLiveOrders(options: {
   async function cancel() {
     const placed = await order();
     const now = new Date().toISOString();
-    await deliver("orders/cancelled", { ...placed, cancelled_at: now, cancel_reason: "customer", financial_status: "voided", updated_at: now });
+    await deliver("orders/cancelled", {
+      ...placed,
+      cancelled_at: now,
+      cancel_reason: "customer",
+      financial_status: "voided",
+      updated_at: now,
+    });
     counts.cancellations++;
   }
 

@@ -66,7 +66,12 @@ function writeHistory(): number[] {
   const ids = () => Array.from({ length: settings.REGULARS_DEMO_CUSTOMERS }, (_, i) => FIRST_CUSTOMER_ID + i);
   try {
     const found = JSON.parse(readFileSync(meta, "utf8"));
-    if (found.version === wanted.version && found.seed === wanted.seed && found.customers === wanted.customers && existsSync(shopExportFile(emulatorDir, shop, "orders"))) {
+    if (
+      found.version === wanted.version &&
+      found.seed === wanted.seed &&
+      found.customers === wanted.customers &&
+      existsSync(shopExportFile(emulatorDir, shop, "orders"))
+    ) {
       return ids();
     }
   } catch {
@@ -100,22 +105,30 @@ function startServer() {
 
 async function serving() {
   progress(`Starting the server on ${baseUrl}…`, true);
-  await waitFor("the server did not answer", async () => {
-    try {
-      return (await fetch(`${baseUrl}/healthz`)).ok;
-    } catch {
-      return false;
-    }
-  }, 90_000);
+  await waitFor(
+    "the server did not answer",
+    async () => {
+      try {
+        return (await fetch(`${baseUrl}/healthz`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    90_000,
+  );
 }
 
 // ---- 3. install, program, history ---------------------------------------------------------------
 /** Opens the admin as Shopify would on install: the library exchanges the session token (emulated Shopify answers) and the app's install hook runs. */
 async function install() {
   const installed = await db.session.findUnique({ where: { id: `offline_${shop}` } });
-  const response = await fetch(`${baseUrl}${embeddedAdminPath("/app")}`, { headers: { "User-Agent": BROWSER }, redirect: "manual" });
+  const response = await fetch(`${baseUrl}${embeddedAdminPath("/app")}`, {
+    headers: { "User-Agent": BROWSER },
+    redirect: "manual",
+  });
   await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`opening the demo shop's admin answered ${response.status} (see ${path.join(dir, "server.log")})`);
+  if (response.status !== 200)
+    throw new Error(`opening the demo shop's admin answered ${response.status} (see ${path.join(dir, "server.log")})`);
   await waitFor("the install did not finish", () => db.backfillJob.findUnique({ where: { shop } }), 30_000);
   return !installed;
 }
@@ -142,30 +155,39 @@ async function setUpProgram() {
 
 async function importHistory() {
   let restarted = false;
-  const job = await waitFor("the history import failed", async () => {
-    const job = await db.backfillJob.findUnique({ where: { shop } });
-    if (!job) return null;
-    if (job.status === "failed" && !restarted) {
-      // An earlier run stopped mid-import: its bulk operation lived in that server's emulator and
-      // is gone, so the import failed. Start it over once, as the owner's "import again" does.
-      done(`The history import failed (${job.lastError}): importing it again.`);
-      await restartBackfill(shop);
-      restarted = true;
-      return null;
-    }
-    if (job.status === "failed") throw new Error(`the history import failed: ${job.lastError}`);
-    const total = job.linesTotal ? ` of ${n(job.linesTotal)}` : "";
-    if (job.status !== "done") progress(`Importing the order history (Shopify bulk export, ${job.phase}): ${n(job.linesDone)}${total} lines…`);
-    return job.status === "done" ? job : null;
-  }, 15 * 60_000);
+  const job = await waitFor(
+    "the history import failed",
+    async () => {
+      const job = await db.backfillJob.findUnique({ where: { shop } });
+      if (!job) return null;
+      if (job.status === "failed" && !restarted) {
+        // An earlier run stopped mid-import: its bulk operation lived in that server's emulator and
+        // is gone, so the import failed. Start it over once, as the owner's "import again" does.
+        done(`The history import failed (${job.lastError}): importing it again.`);
+        await restartBackfill(shop);
+        restarted = true;
+        return null;
+      }
+      if (job.status === "failed") throw new Error(`the history import failed: ${job.lastError}`);
+      const total = job.linesTotal ? ` of ${n(job.linesTotal)}` : "";
+      if (job.status !== "done")
+        progress(`Importing the order history (Shopify bulk export, ${job.phase}): ${n(job.linesDone)}${total} lines…`);
+      return job.status === "done" ? job : null;
+    },
+    15 * 60_000,
+  );
   if (job.creditStatus !== "done") {
     await requestCredit(shop);
-    await waitFor("crediting past purchases failed", async () => {
-      const j = await db.backfillJob.findUnique({ where: { shop } });
-      if (j?.creditStatus === "failed") throw new Error(`crediting past purchases failed: ${j.lastError}`);
-      progress(`Crediting points for past purchases: ${n(j?.creditedOrders ?? 0)} orders…`);
-      return j?.creditStatus === "done";
-    }, 15 * 60_000);
+    await waitFor(
+      "crediting past purchases failed",
+      async () => {
+        const j = await db.backfillJob.findUnique({ where: { shop } });
+        if (j?.creditStatus === "failed") throw new Error(`crediting past purchases failed: ${j.lastError}`);
+        progress(`Crediting points for past purchases: ${n(j?.creditedOrders ?? 0)} orders…`);
+        return j?.creditStatus === "done";
+      },
+      15 * 60_000,
+    );
   }
   const [orders, customers] = await Promise.all([db.order.count({ where: { shop } }), db.customer.count({ where: { shop } })]);
   done(`Imported ${n(orders)} orders and ${n(customers)} customers; points credited for past purchases.`);
@@ -209,13 +231,22 @@ try {
   process.stdout.write(`Storefront: ${storefront}\n`);
   process.stdout.write(
     `Try: the dashboard's retention and revenue, a customer's points history, the Program page; in the storefront, ` +
-    `open Rewards and redeem one with ${shopper.firstName ?? "the shopper"}'s ${n(shopper.pointsBalance)} points. Ctrl-C stops.\n`,
+      `open Rewards and redeem one with ${shopper.firstName ?? "the shopper"}'s ${n(shopper.pointsBalance)} points. Ctrl-C stops.\n`,
   );
-  process.stdout.write(`(ready in ${((Date.now() - started) / 1000).toFixed(1)} s; server log: ${path.relative(process.cwd(), path.join(dir, "server.log"))})\n\n`);
+  process.stdout.write(
+    `(ready in ${((Date.now() - started) / 1000).toFixed(1)} s; server log: ${path.relative(process.cwd(), path.join(dir, "server.log"))})\n\n`,
+  );
   if (settings.REGULARS_DEMO_WEBHOOKS_PER_SECOND > 0) {
     live = startLiveOrders({
-      baseUrl, shop, secret: settings.SHOPIFY_API_SECRET, perSecond: settings.REGULARS_DEMO_WEBHOOKS_PER_SECOND, customerIds,
-      onTick: (c) => progress(`Live webhooks: ${n(c.orders)} orders (${n(c.newCustomers)} new customers), ${n(c.refunds)} refunds, ${n(c.cancellations)} cancellations${c.refused ? `, ${n(c.refused)} refused` : ""}`),
+      baseUrl,
+      shop,
+      secret: settings.SHOPIFY_API_SECRET,
+      perSecond: settings.REGULARS_DEMO_WEBHOOKS_PER_SECOND,
+      customerIds,
+      onTick: (c) =>
+        progress(
+          `Live webhooks: ${n(c.orders)} orders (${n(c.newCustomers)} new customers), ${n(c.refunds)} refunds, ${n(c.cancellations)} cancellations${c.refused ? `, ${n(c.refused)} refused` : ""}`,
+        ),
     });
   }
 } catch (error) {

@@ -3,7 +3,11 @@ import { db } from "../../app/db.server";
 
 let nextShopifyId = 1;
 
-export async function shopWith(domain: string, timezone = "UTC", settings: { activeWindowDays?: number; pointsPerUnit?: number } = {}) {
+export async function shopWith(
+  domain: string,
+  timezone = "UTC",
+  settings: { activeWindowDays?: number; pointsPerUnit?: number } = {},
+) {
   await db.shop.create({ data: { domain, timezone, currency: "USD" } });
   await db.programSettings.create({ data: { shop: domain, ...settings } });
 }
@@ -12,7 +16,11 @@ export async function customer(shop: string, options: { name?: string; enrolledA
   const id = nextShopifyId++;
   return db.customer.create({
     data: {
-      shop, shopifyId: String(id), email: `c${id}@example.com`, firstName: options.name ?? `Customer${id}`, lastName: "Test",
+      shop,
+      shopifyId: String(id),
+      email: `c${id}@example.com`,
+      firstName: options.name ?? `Customer${id}`,
+      lastName: "Test",
       enrolledAt: options.enrolledAt ? new Date(options.enrolledAt) : null,
     },
   });
@@ -32,10 +40,17 @@ export async function order(shop: string, spec: OrderSpec) {
   const subtotalCents = Math.round((spec.subtotal ?? 100) * 100);
   return db.order.create({
     data: {
-      shop, shopifyId: String(id), name: `#${id}`, customerId: spec.customerId ?? null, processedAt: new Date(spec.at),
-      subtotalCents, totalCents: subtotalCents, currency: "USD",
+      shop,
+      shopifyId: String(id),
+      name: `#${id}`,
+      customerId: spec.customerId ?? null,
+      processedAt: new Date(spec.at),
+      subtotalCents,
+      totalCents: subtotalCents,
+      currency: "USD",
       refundedSubtotalCents: Math.round((spec.refunded ?? 0) * 100),
-      test: spec.test ?? false, cancelledAt: spec.cancelled ? new Date(spec.at) : null,
+      test: spec.test ?? false,
+      cancelledAt: spec.cancelled ? new Date(spec.at) : null,
     },
   });
 }
@@ -50,8 +65,13 @@ export async function customersOrderingAt(shop: string, count: number, at: strin
   });
   await db.order.createMany({
     data: created.map((c, i) => ({
-      shop, shopifyId: `bulk-order-${start + i}`, customerId: c.id, processedAt: new Date(at),
-      subtotalCents: subtotal * 100, totalCents: subtotal * 100, currency: "USD",
+      shop,
+      shopifyId: `bulk-order-${start + i}`,
+      customerId: c.id,
+      processedAt: new Date(at),
+      subtotalCents: subtotal * 100,
+      totalCents: subtotal * 100,
+      currency: "USD",
     })),
   });
   return created.map((c) => c.id);

@@ -35,7 +35,13 @@ describe("the textbook examples of docs/kpis.md", () => {
     await customersOrderingAt(shop, 200, "2025-03-05T12:00:00Z");
     await customersOrderingAt(shop, 300, "2026-03-10T12:00:00Z");
     const k = await kpiReport(shop, { from: "2026-03-01", to: "2026-04-01" }, fresh);
-    expect(k).toMatchObject({ customersAtStart: 2000, customersAtEnd: 2100, newCustomers: 300, reactivatedCustomers: 0, retainedCustomers: 1800 });
+    expect(k).toMatchObject({
+      customersAtStart: 2000,
+      customersAtEnd: 2100,
+      newCustomers: 300,
+      reactivatedCustomers: 0,
+      retainedCustomers: 1800,
+    });
     expect(k.retentionRate).toBeCloseTo(0.9, 12);
   });
 
@@ -127,7 +133,10 @@ describe("every KPI on a hand-made history (America/New_York, March 2026, W = 36
     // 7 customer orders / 5 customers (A, B, D, E, F) = 1.4 purchases a year.
     // Annual churn: active at 2025-04-01 only C, who is lost → churn 1 → lifespan 1 year.
     expect(k.customerLifetimeValueInputs).toEqual({
-      averageOrderValue: 52.5, purchasesPerYear: 1.4, averageLifespanYears: 1, lifespanBasis: "1 / annual churn",
+      averageOrderValue: 52.5,
+      purchasesPerYear: 1.4,
+      averageLifespanYears: 1,
+      lifespanBasis: "1 / annual churn",
     });
     expect(k.customerLifetimeValue).toBe(73.5); // 52.50 × 1.4 × 1
     // Three repeat customers are far too few to fit BG/NBD: the textbook value, labelled.
@@ -148,13 +157,22 @@ describe("every KPI on a hand-made history (America/New_York, March 2026, W = 36
   it("measures the program: points, liability, redemption, members vs non-members", async () => {
     const { program } = await kpiReport(shop, period, fresh);
     expect(program).toMatchObject({
-      pointsIssued: 140, pointsRedeemed: 50, pointsExpired: 10, pointsOutstanding: 80,
+      pointsIssued: 140,
+      pointsRedeemed: 50,
+      pointsExpired: 10,
+      pointsOutstanding: 80,
       // No amount-off reward: a point is valued at what earned it, 1 / pointsPerUnit = 1.00.
-      liability: 80, liabilityBasis: "earn-rate",
-      members: 2, redeemers: 1,
+      liability: 80,
+      liabilityBasis: "earn-rate",
+      members: 2,
+      redeemers: 1,
       // Members A and D: 100 + 40 + 50 over 3 orders; non-members E, F and the guest: 60 + 70 + 50.
-      memberOrders: 3, memberRevenue: 190, memberAverageOrderValue: 63.33,
-      nonMemberOrders: 3, nonMemberRevenue: 180, nonMemberAverageOrderValue: 60,
+      memberOrders: 3,
+      memberRevenue: 190,
+      memberAverageOrderValue: 63.33,
+      nonMemberOrders: 3,
+      nonMemberRevenue: 180,
+      nonMemberAverageOrderValue: 60,
     });
     expect(program.redemptionRate).toBeCloseTo(50 / 140, 12);
     expect(program.redeemerRate).toBeCloseTo(0.5, 12);
@@ -225,7 +243,14 @@ describe("predicted CLV and at-risk customers", () => {
     await shopWith(shop, "UTC");
     // 400 customers drawn from BG/NBD (CDNOW's parameters, in weeks) and Gamma-Gamma, observed
     // 20–78 weeks up to 2026-03-01, written as orders: first at end − T, the last repeat at t_x.
-    const cohort = simulateCohort(11, 400, { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, { p: 6.25, q: 3.74, v: 15.44 }, 20, 78);
+    const cohort = simulateCohort(
+      11,
+      400,
+      { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
+      { p: 6.25, q: 3.74, v: 15.44 },
+      20,
+      78,
+    );
     const end = Date.parse("2026-03-01T00:00:00Z");
     const week = 7 * 86_400_000;
     const people = await db.customer.createManyAndReturn({
@@ -237,9 +262,13 @@ describe("predicted CLV and at-risk customers", () => {
         const first = end - c.T * week;
         const value = Math.max(1, Math.round((c.x > 0 ? c.zbar : 30) * 100));
         return Array.from({ length: c.x + 1 }, (_, n) => ({
-          shop, shopifyId: `sim-${i}-${n}`, customerId: people[i].id, currency: "USD",
+          shop,
+          shopifyId: `sim-${i}-${n}`,
+          customerId: people[i].id,
+          currency: "USD",
           processedAt: new Date(first + (c.x > 0 ? (c.t_x * week * n) / c.x : 0)),
-          subtotalCents: value, totalCents: value,
+          subtotalCents: value,
+          totalCents: value,
         }));
       }),
     });
@@ -247,7 +276,12 @@ describe("predicted CLV and at-risk customers", () => {
     const clv = data.kpis.predictedClv;
     expect(clv.model).toBe("bgnbd-gamma-gamma");
     expect(clv.repeatCustomers).toBeGreaterThanOrEqual(30);
-    expect(clv.params).toMatchObject({ r: expect.any(Number), alpha: expect.any(Number), a: expect.any(Number), b: expect.any(Number) });
+    expect(clv.params).toMatchObject({
+      r: expect.any(Number),
+      alpha: expect.any(Number),
+      a: expect.any(Number),
+      b: expect.any(Number),
+    });
     expect(clv.average).toBeGreaterThan(0);
     const risk = data.atRisk.customers;
     expect(data.atRisk.total).toBeGreaterThan(0);
@@ -264,7 +298,14 @@ describe("a new shop and bad ranges", () => {
   it("is empty with zeros, not errors", async () => {
     const data = await dashboardData("brand-new.myshopify.com", { from: "2026-01-01", to: "2026-02-01" }, fresh);
     expect(data.empty).toBe(true);
-    expect(data.kpis).toMatchObject({ orders: 0, revenue: 0, retentionRate: 0, churnRate: 0, averageOrderValue: 0, repeatPurchaseRate: 0 });
+    expect(data.kpis).toMatchObject({
+      orders: 0,
+      revenue: 0,
+      retentionRate: 0,
+      churnRate: 0,
+      averageOrderValue: 0,
+      repeatPurchaseRate: 0,
+    });
   });
 
   it("rejects reversed, empty and impossible ranges", () => {

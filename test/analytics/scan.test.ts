@@ -26,21 +26,48 @@ const SHOP = "scan.myshopify.com";
 
 function windowsFor(from: Day, to: Day): Window[] {
   const at = (d: Day) => startOfDay(d, TZ);
-  const win = (f: Day, t: Day): Window => ({ from: at(f), to: at(t), fromWindowStart: at(addDays(f, -W)), toWindowStart: at(addDays(t, -W)) });
+  const win = (f: Day, t: Day): Window => ({
+    from: at(f),
+    to: at(t),
+    fromWindowStart: at(addDays(f, -W)),
+    toWindowStart: at(addDays(t, -W)),
+  });
   const length = Math.round((at(to).getTime() - at(from).getTime()) / 86_400_000);
   const previous = addDays(from, -length);
   return [win(from, to), win(previous, from), win(addDays(to, -365), to), win(addDays(from, -365), from)];
 }
 
-interface Written { customerId: number | null; at: Date; cents: number; refunded: number; test: boolean; cancelled: boolean }
+interface Written {
+  customerId: number | null;
+  at: Date;
+  cents: number;
+  refunded: number;
+  test: boolean;
+  cancelled: boolean;
+}
 const written: Written[] = [];
-const ranges: [Day, Day][] = [["2026-03-01", "2026-04-01"], ["2025-11-08", "2025-11-09"], ["2024-06-15", "2025-02-01"]];
+const ranges: [Day, Day][] = [
+  ["2026-03-01", "2026-04-01"],
+  ["2025-11-08", "2025-11-09"],
+  ["2024-06-15", "2025-02-01"],
+];
 
-async function write(spec: { customerId: number | null; at: Date; subtotal: number; refunded?: number; test?: boolean; cancelled?: boolean }) {
+async function write(spec: {
+  customerId: number | null;
+  at: Date;
+  subtotal: number;
+  refunded?: number;
+  test?: boolean;
+  cancelled?: boolean;
+}) {
   const row = await order(SHOP, { ...spec, at: spec.at.toISOString() });
   written.push({
-    customerId: spec.customerId, at: spec.at, cents: Math.round(spec.subtotal * 100), refunded: Math.round((spec.refunded ?? 0) * 100),
-    test: spec.test ?? false, cancelled: spec.cancelled ?? false,
+    customerId: spec.customerId,
+    at: spec.at,
+    cents: Math.round(spec.subtotal * 100),
+    refunded: Math.round((spec.refunded ?? 0) * 100),
+    test: spec.test ?? false,
+    cancelled: spec.cancelled ?? false,
   });
   return row;
 }
@@ -51,16 +78,25 @@ beforeAll(async () => {
   const ids: number[] = [];
   for (let c = 0; c < 60; c++) ids.push((await customer(SHOP, { enrolledAt: c % 3 ? "2024-01-01T00:00:00Z" : null })).id);
   // Every boundary instant of every window, so "exactly at" cases are covered on both sides.
-  const boundaries = ranges.flatMap(([f, t]) => windowsFor(f, t).flatMap((w) => [w.from, w.to, w.fromWindowStart, w.toWindowStart]));
+  const boundaries = ranges.flatMap(([f, t]) =>
+    windowsFor(f, t).flatMap((w) => [w.from, w.to, w.fromWindowStart, w.toWindowStart]),
+  );
   const start = new Date("2023-01-01T00:00:00Z").getTime();
   const end = new Date("2026-06-01T00:00:00Z").getTime();
   for (let k = 0; k < 600; k++) {
     const who = random() < 0.08 ? null : ids[Math.floor(random() * ids.length)];
-    const at = random() < 0.25 ? boundaries[Math.floor(random() * boundaries.length)] : new Date(start + Math.floor(random() * (end - start)));
+    const at =
+      random() < 0.25
+        ? boundaries[Math.floor(random() * boundaries.length)]
+        : new Date(start + Math.floor(random() * (end - start)));
     const roll = random();
     await write({
-      customerId: who, at, subtotal: 10 + Math.floor(random() * 9000) / 100,
-      refunded: roll < 0.1 ? 5 : 0, test: roll > 0.96, cancelled: roll > 0.92 && roll <= 0.96,
+      customerId: who,
+      at,
+      subtotal: 10 + Math.floor(random() * 9000) / 100,
+      refunded: roll < 0.1 ? 5 : 0,
+      test: roll > 0.96,
+      cancelled: roll > 0.92 && roll <= 0.96,
     });
   }
 }, 120_000);
@@ -84,11 +120,18 @@ async function expectScanMatchesReferences() {
   for (const [from, to] of ranges) {
     const windows = windowsFor(from, to);
     // asOf at the end, just before it (no order in between: bounds from asOf on need no test), and 40 days before (orders in between).
-    for (const asOf of [windows[0].to, new Date(windows[0].to.getTime() - 1), new Date(windows[0].to.getTime() - 40 * 86_400_000)]) {
+    for (const asOf of [
+      windows[0].to,
+      new Date(windows[0].to.getTime() - 1),
+      new Date(windows[0].to.getTime() - 40 * 86_400_000),
+    ]) {
       const scan = await customerScan(db, dialect(), SHOP, windows, asOf);
       const reference = await customerCounts(db, SHOP, windows);
       const totals = await orderTotals(db, SHOP, windows, { members: false });
-      expect(scan.counts.map((c, i) => ({ ...c, customerOrders: totals[i].customerOrders })), `${from}..${to}`).toEqual(reference);
+      expect(
+        scan.counts.map((c, i) => ({ ...c, customerOrders: totals[i].customerOrders })),
+        `${from}..${to}`,
+      ).toEqual(reference);
 
       const values = customerValues(scan, asOf, 0);
       const expected = recount(asOf);
@@ -96,7 +139,10 @@ async function expectScanMatchesReferences() {
       values.ids.forEach((id, i) => {
         const e = expected.get(id)!;
         expect({ id, n: values.orders[i], revenue: values.revenueCents[i], first: values.firstOrder[i] * 1000 }).toEqual({
-          id, n: e.n, revenue: e.revenue, first: e.first,
+          id,
+          n: e.n,
+          revenue: e.revenue,
+          first: e.first,
         });
         expect(values.recencyDays[i]).toBeCloseTo(Math.max(0, (asOf.getTime() - e.last) / 86_400_000), 9);
       });
@@ -114,9 +160,20 @@ describe("the per-customer scan", () => {
     const someone = written.find((o) => o.customerId !== null)!.customerId!;
     await write({ customerId: someone, at: startOfDay("2026-03-01", TZ), subtotal: 12 });
     await write({ customerId: someone, at: new Date("2026-03-15T12:00:00Z"), subtotal: 30 });
-    const targets = await db.order.findMany({ where: { shop: SHOP, test: false, cancelledAt: null, customerId: { not: null } }, take: 6, orderBy: { id: "asc" } });
+    const targets = await db.order.findMany({
+      where: { shop: SHOP, test: false, cancelledAt: null, customerId: { not: null } },
+      take: 6,
+      orderBy: { id: "asc" },
+    });
     for (const [k, o] of targets.entries()) {
-      const mirror = written.find((w) => w.at.getTime() === o.processedAt.getTime() && w.customerId === o.customerId && !w.test && !w.cancelled && w.cents === o.subtotalCents)!;
+      const mirror = written.find(
+        (w) =>
+          w.at.getTime() === o.processedAt.getTime() &&
+          w.customerId === o.customerId &&
+          !w.test &&
+          !w.cancelled &&
+          w.cents === o.subtotalCents,
+      )!;
       if (k % 2) {
         await db.order.update({ where: { id: o.id }, data: { refundedSubtotalCents: o.subtotalCents } });
         mirror.refunded = o.subtotalCents;
@@ -125,16 +182,26 @@ describe("the per-customer scan", () => {
         mirror.cancelled = true;
       }
     }
-    await db.customer.update({ where: { id: someone }, data: { email: null, firstName: null, lastName: null, redactedAt: new Date() } });
+    await db.customer.update({
+      where: { id: someone },
+      data: { email: null, firstName: null, lastName: null, redactedAt: new Date() },
+    });
     await expectScanMatchesReferences();
   });
 
   it("feeds the dashboard the same KPIs as the reference counts", async () => {
-    const data = await dashboardData(SHOP, { from: "2026-03-01", to: "2026-04-01" }, { fresh: true, now: new Date("2026-05-01T00:00:00Z") });
+    const data = await dashboardData(
+      SHOP,
+      { from: "2026-03-01", to: "2026-04-01" },
+      { fresh: true, now: new Date("2026-05-01T00:00:00Z") },
+    );
     const [reference] = await customerCounts(db, SHOP, windowsFor("2026-03-01", "2026-04-01"));
     expect(data.kpis).toMatchObject({
-      customersAtStart: reference.customersAtStart, customersAtEnd: reference.customersAtEnd, newCustomers: reference.newCustomers,
-      retainedCustomers: reference.retainedCustomers, reactivatedCustomers: reference.reactivatedCustomers,
+      customersAtStart: reference.customersAtStart,
+      customersAtEnd: reference.customersAtEnd,
+      newCustomers: reference.newCustomers,
+      retainedCustomers: reference.retainedCustomers,
+      reactivatedCustomers: reference.reactivatedCustomers,
     });
     expect(data.kpis.purchaseFrequency).toBeCloseTo(reference.customerOrders / reference.customersOrdering, 12);
   });

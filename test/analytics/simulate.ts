@@ -49,12 +49,7 @@ function sampleBeta(random: Random, a: number, b: number): number {
  * rate λ ~ Gamma(r, α) and drops out right after each repeat purchase with
  * probability p ~ Beta(a, b); spends Gamma(p_s, ν) per repeat purchase with ν ~ Gamma(q, v).
  */
-export function simulateCustomer(
-  random: Random,
-  purchase: BgNbdParams,
-  spend: GammaGammaParams,
-  T: number,
-): CustomerSummary {
+export function simulateCustomer(random: Random, purchase: BgNbdParams, spend: GammaGammaParams, T: number): CustomerSummary {
   const lambda = sampleGamma(random, purchase.r, purchase.alpha);
   const dropout = sampleBeta(random, purchase.a, purchase.b);
   const nu = sampleGamma(random, spend.q, spend.v);

@@ -52,8 +52,15 @@ describe("a full import", () => {
           bulkOrder({ id: 504, customerId: 2, subtotal: "60.00", test: true }),
           // Two refunds of 20.00 in all, paid back 5.00 and 15.00 → split 5.00 / 15.00
           bulkOrder({
-            id: 505, customerId: 2, subtotal: "70.00", cancelledAt: "2024-06-02T09:00:00Z", financialStatus: "REFUNDED",
-            refunds: [{ id: 9505, subtotal: "5.00" }, { id: 9506, subtotal: "15.00" }],
+            id: 505,
+            customerId: 2,
+            subtotal: "70.00",
+            cancelledAt: "2024-06-02T09:00:00Z",
+            financialStatus: "REFUNDED",
+            refunds: [
+              { id: 9505, subtotal: "5.00" },
+              { id: 9506, subtotal: "15.00" },
+            ],
           }),
         ]),
         customers: jsonl([bulkCustomer(1), bulkCustomer(2), bulkCustomer(3, { email: "only-browsing@example.com" })]),
@@ -68,11 +75,33 @@ describe("a full import", () => {
     expect(api.downloads).toEqual(["orders", "customers"]);
     const data = await snapshot(shop);
     expect(data.orders).toEqual([
-      { shopifyId: "501", name: "#1501", customer: "1", processedAt: "2024-05-01T12:00:00.000Z", subtotalCents: 12050, totalCents: 13500, refundedSubtotalCents: 0, financialStatus: "paid", cancelledAt: null, test: false },
-      expect.objectContaining({ shopifyId: "502", customer: "1", subtotalCents: 8000, refundedSubtotalCents: 3000, financialStatus: "partially_refunded" }),
+      {
+        shopifyId: "501",
+        name: "#1501",
+        customer: "1",
+        processedAt: "2024-05-01T12:00:00.000Z",
+        subtotalCents: 12050,
+        totalCents: 13500,
+        refundedSubtotalCents: 0,
+        financialStatus: "paid",
+        cancelledAt: null,
+        test: false,
+      },
+      expect.objectContaining({
+        shopifyId: "502",
+        customer: "1",
+        subtotalCents: 8000,
+        refundedSubtotalCents: 3000,
+        financialStatus: "partially_refunded",
+      }),
       expect.objectContaining({ shopifyId: "503", customer: null, subtotalCents: 4000 }),
       expect.objectContaining({ shopifyId: "504", customer: "2", test: true }),
-      expect.objectContaining({ shopifyId: "505", refundedSubtotalCents: 2000, cancelledAt: "2024-06-02T09:00:00.000Z", financialStatus: "refunded" }),
+      expect.objectContaining({
+        shopifyId: "505",
+        refundedSubtotalCents: 2000,
+        cancelledAt: "2024-06-02T09:00:00.000Z",
+        financialStatus: "refunded",
+      }),
     ]);
     expect(data.refunds).toEqual([
       { shopifyId: "9502", order: "502", subtotalCents: 3000, createdAt: "2025-03-05T10:00:00.000Z" },
@@ -121,14 +150,16 @@ describe("a backfill and webhooks for the same orders", () => {
     await webhook(shop, "ORDERS_PAID", paid);
     expect(await pointsOf(42, shop)).toBe(100);
 
-    server.use(...bulkOperationsApi(shop, {
-      files: {
-        orders: jsonl([
-          bulkOrder({ id: 8001, customerId: 42, subtotal: "100.00" }),
-          bulkOrder({ id: 8002, customerId: 42, subtotal: "50.00" }),
-        ]),
-      },
-    }).handlers);
+    server.use(
+      ...bulkOperationsApi(shop, {
+        files: {
+          orders: jsonl([
+            bulkOrder({ id: 8001, customerId: 42, subtotal: "100.00" }),
+            bulkOrder({ id: 8002, customerId: 42, subtotal: "50.00" }),
+          ]),
+        },
+      }).handlers,
+    );
     await requestBackfill(shop);
     expect((await runBackfill(shop, admin, fast)).status).toBe("done");
 
@@ -158,9 +189,11 @@ describe("a backfill and webhooks for the same orders", () => {
 
   it("lets a webhook after the import earn once on an imported order, and a refund take back its share", async () => {
     const { shop, admin } = await installedShop();
-    server.use(...bulkOperationsApi(shop, {
-      files: { orders: jsonl([bulkOrder({ id: 8101, customerId: 43, subtotal: "80.00", financialStatus: "PENDING" })]) },
-    }).handlers);
+    server.use(
+      ...bulkOperationsApi(shop, {
+        files: { orders: jsonl([bulkOrder({ id: 8101, customerId: 43, subtotal: "80.00", financialStatus: "PENDING" })]) },
+      }).handlers,
+    );
     await requestBackfill(shop);
     await runBackfill(shop, admin, fast);
 
@@ -178,9 +211,11 @@ describe("a backfill and webhooks for the same orders", () => {
     await requestBackfill(shop);
     // orders/paid arrives while Shopify is still exporting a snapshot where the order was pending
     await webhook(shop, "ORDERS_PAID", orderPayload({ id: 8201, customerId: 44, subtotal: "30.00" }));
-    server.use(...bulkOperationsApi(shop, {
-      files: { orders: jsonl([bulkOrder({ id: 8201, customerId: 44, subtotal: "30.00", financialStatus: "PENDING" })]) },
-    }).handlers);
+    server.use(
+      ...bulkOperationsApi(shop, {
+        files: { orders: jsonl([bulkOrder({ id: 8201, customerId: 44, subtotal: "30.00", financialStatus: "PENDING" })]) },
+      }).handlers,
+    );
     await runBackfill(shop, admin, fast);
     expect((await db.order.findFirstOrThrow({ where: { shop, shopifyId: "8201" } })).financialStatus).toBe("paid");
     expect(await pointsOf(44, shop)).toBe(30);
@@ -267,7 +302,10 @@ describe("a bad result file", () => {
   it("fails the job with the line and reason, keeping only the chunks committed before it", async () => {
     const { shop, admin } = await installedShop();
     const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify(bulkOrder({ id: 600 + i, customerId: 1 })));
-    lines[24] = lines[24].replace(/"subtotalPriceSet":\{"shopMoney":\{"amount":"[^"]*"/, '"subtotalPriceSet":{"shopMoney":{"amount":"ten dollars"');
+    lines[24] = lines[24].replace(
+      /"subtotalPriceSet":\{"shopMoney":\{"amount":"[^"]*"/,
+      '"subtotalPriceSet":{"shopMoney":{"amount":"ten dollars"',
+    );
     server.use(...bulkOperationsApi(shop, { files: { orders: lines.join("\n") + "\n" } }).handlers);
     await requestBackfill(shop);
     const job = await runBackfill(shop, admin, { ...fast, chunkLines: 10 });

@@ -59,7 +59,12 @@ describe("credit past purchases", () => {
       bulkOrder({ id: 401, customerId: 21, subtotal: "50.00" }),
       bulkOrder({ id: 402, customerId: 21, subtotal: "10.00" }),
     ]);
-    await record({ shop, eventId: "evt-401", topic: "ORDERS_PAID", payload: JSON.stringify(orderPayload({ id: 401, customerId: 21, subtotal: "50.00" })) });
+    await record({
+      shop,
+      eventId: "evt-401",
+      topic: "ORDERS_PAID",
+      payload: JSON.stringify(orderPayload({ id: 401, customerId: 21, subtotal: "50.00" })),
+    });
     await drainInbox();
     expect(await pointsOf(21, shop)).toBe(50);
 
@@ -76,7 +81,13 @@ describe("credit past purchases", () => {
   it("credits a shop of more than a thousand orders in full chunks, refunds settled in each", async () => {
     // A full chunk is 1,000 orders: more than Prisma lets one query name on SQLite.
     const orders = Array.from({ length: 1_500 }, (_, i) =>
-      bulkOrder({ id: 600_000 + i, customerId: 700 + (i % 50), subtotal: "10.00", refunds: i % 100 === 0 ? [{ id: 900_000 + i, subtotal: "4.00" }] : [] }));
+      bulkOrder({
+        id: 600_000 + i,
+        customerId: 700 + (i % 50),
+        subtotal: "10.00",
+        refunds: i % 100 === 0 ? [{ id: 900_000 + i, subtotal: "4.00" }] : [],
+      }),
+    );
     const shop = await imported(orders);
     expect(await creditPastPurchases(shop)).toEqual({ orders: 1_500, points: 15_000 });
     expect(await db.ledgerEntry.count({ where: { shop, kind: "refund" } })).toBe(15);

@@ -31,7 +31,14 @@ export async function installedShop(): Promise<{ shop: string; admin: AdminGraph
   await db.shop.create({ data: { domain: shop } });
   await db.programSettings.create({ data: { shop } });
   await db.session.create({
-    data: { id: `offline_${shop}`, shop, state: "installed", isOnline: false, ...expiringOfflineToken("shpat_test_token"), scope: "read_orders,read_all_orders,read_customers" },
+    data: {
+      id: `offline_${shop}`,
+      shop,
+      state: "installed",
+      isOnline: false,
+      ...expiringOfflineToken("shpat_test_token"),
+      scope: "read_orders,read_all_orders,read_customers",
+    },
   });
   const { admin } = await unauthenticatedAdmin!(shop);
   return { shop, admin };
@@ -44,12 +51,30 @@ export async function snapshot(shop: string) {
   const customers = await db.customer.findMany({ where: { shop }, orderBy: { shopifyId: "asc" } });
   return {
     orders: orders.map((o) => ({
-      shopifyId: o.shopifyId, name: o.name, customer: o.customer?.shopifyId ?? null, processedAt: o.processedAt.toISOString(),
-      subtotalCents: o.subtotalCents, totalCents: o.totalCents, refundedSubtotalCents: o.refundedSubtotalCents,
-      financialStatus: o.financialStatus, cancelledAt: o.cancelledAt?.toISOString() ?? null, test: o.test,
+      shopifyId: o.shopifyId,
+      name: o.name,
+      customer: o.customer?.shopifyId ?? null,
+      processedAt: o.processedAt.toISOString(),
+      subtotalCents: o.subtotalCents,
+      totalCents: o.totalCents,
+      refundedSubtotalCents: o.refundedSubtotalCents,
+      financialStatus: o.financialStatus,
+      cancelledAt: o.cancelledAt?.toISOString() ?? null,
+      test: o.test,
     })),
-    refunds: refunds.map((r) => ({ shopifyId: r.shopifyId, order: r.orderShopifyId, subtotalCents: r.subtotalCents, createdAt: r.createdAt.toISOString() })),
-    customers: customers.map((c) => ({ shopifyId: c.shopifyId, email: c.email, firstName: c.firstName, lastName: c.lastName, points: c.pointsBalance })),
+    refunds: refunds.map((r) => ({
+      shopifyId: r.shopifyId,
+      order: r.orderShopifyId,
+      subtotalCents: r.subtotalCents,
+      createdAt: r.createdAt.toISOString(),
+    })),
+    customers: customers.map((c) => ({
+      shopifyId: c.shopifyId,
+      email: c.email,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      points: c.pointsBalance,
+    })),
     ledger: await db.ledgerEntry.count({ where: { shop } }),
   };
 }

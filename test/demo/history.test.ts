@@ -7,10 +7,19 @@ import { generateHistory } from "../../scripts/demo/history";
 const end = new Date("2026-12-01T00:00:00Z");
 const history = generateHistory({ customers: 2000, seed: 11, end });
 type Line = {
-  id: string; processedAt: string; cancelledAt: string | null; test: boolean; displayFinancialStatus: string;
-  customer: { id: string } | null; refunds: { createdAt: string }[]; subtotalPriceSet: { shopMoney: { amount: string } };
+  id: string;
+  processedAt: string;
+  cancelledAt: string | null;
+  test: boolean;
+  displayFinancialStatus: string;
+  customer: { id: string } | null;
+  refunds: { createdAt: string }[];
+  subtotalPriceSet: { shopMoney: { amount: string } };
 };
-const orders = history.orders.trim().split("\n").map((line) => JSON.parse(line) as Line);
+const orders = history.orders
+  .trim()
+  .split("\n")
+  .map((line) => JSON.parse(line) as Line);
 
 describe("the demo shop's history", () => {
   it("is the same for the same seed and size", () => {

@@ -48,7 +48,9 @@ function modulesOf(name: Name) {
 function leafKeys(node: unknown, prefix = ""): string[] {
   if (typeof node === "string") return [prefix];
   const entries = Object.entries(node as Record<string, unknown>);
-  const plural = entries.length > 0 && entries.every(([k, v]) => ["zero", "one", "two", "few", "many", "other"].includes(k) && typeof v === "string");
+  const plural =
+    entries.length > 0 &&
+    entries.every(([k, v]) => ["zero", "one", "two", "few", "many", "other"].includes(k) && typeof v === "string");
   if (plural) return [prefix];
   return entries.flatMap(([k, v]) => leafKeys(v, prefix ? `${prefix}.${k}` : k));
 }
@@ -82,7 +84,10 @@ describe.each(NAMES)("extensions/%s", (name) => {
       expect(built.warnings).toEqual([]);
       // only the extension's own sources go in: no React, Preact or remote-ui runtime
       const inputs = Object.keys(built.metafile.inputs);
-      expect(inputs.every((i) => i.startsWith(`extensions/${name}/src/`)), inputs.join(", ")).toBe(true);
+      expect(
+        inputs.every((i) => i.startsWith(`extensions/${name}/src/`)),
+        inputs.join(", "),
+      ).toBe(true);
       const bytes = Buffer.byteLength(built.code);
       const gzip = gzipSync(built.code, { level: 9 }).length;
       expect(bytes).toBeGreaterThan(200);
@@ -127,7 +132,11 @@ describe("against @shopify/ui-extensions 2026.7 and preact", () => {
     // The package's Preact-flavoured element declarations name the `preact` UMD namespace.
     writeFileSync(
       path.join(work, "tsconfig.json"),
-      JSON.stringify({ extends: "./tsconfig.base.json", compilerOptions: { allowUmdGlobalAccess: true, types: ["preact"] }, include: ["./src"] }),
+      JSON.stringify({
+        extends: "./tsconfig.base.json",
+        compilerOptions: { allowUmdGlobalAccess: true, types: ["preact"] },
+        include: ["./src"],
+      }),
     );
     execFileSync(TSC, ["--noEmit", "-p", work], { cwd: work, stdio: "pipe" });
   });

@@ -38,7 +38,9 @@ export class FakeElement {
   }
   find(tag: string, text?: string | RegExp): FakeElement[] {
     return this.all().filter(
-      (e) => e.tagName === tag && (text === undefined || (typeof text === "string" ? e.textContent.includes(text) : text.test(e.textContent))),
+      (e) =>
+        e.tagName === tag &&
+        (text === undefined || (typeof text === "string" ? e.textContent.includes(text) : text.test(e.textContent))),
     );
   }
   click() {
@@ -72,7 +74,9 @@ export function i18nFor(extensionDir: string, locale: "en" | "fa") {
   const plural = new Intl.PluralRules(locale);
   return {
     translate(key: string, options: Record<string, string | number> = {}) {
-      let entry: unknown = key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], messages);
+      let entry: unknown = key
+        .split(".")
+        .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], messages);
       if (entry && typeof entry === "object" && "count" in options) {
         const forms = entry as Record<string, string>;
         entry = forms[plural.select(Number(options.count))] ?? forms.other;
@@ -84,7 +88,8 @@ export function i18nFor(extensionDir: string, locale: "en" | "fa") {
       });
     },
     formatNumber: (n: number, o?: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, o).format(n),
-    formatCurrency: (n: number, o?: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, { style: "currency", ...o }).format(n),
+    formatCurrency: (n: number, o?: Intl.NumberFormatOptions) =>
+      new Intl.NumberFormat(locale, { style: "currency", ...o }).format(n),
     formatDate: (d: Date, o?: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, o).format(d),
   };
 }

@@ -133,21 +133,34 @@ it(`answers 503 with Retry-After while the database is unavailable (${usingPostg
       }),
     );
     for (const answer of answers) {
-      expect(answer).toEqual({ status: 503, retryAfter: "10", body: { error: "the database is unavailable; deliver again later" } });
+      expect(answer).toEqual({
+        status: 503,
+        retryAfter: "10",
+        body: { error: "the database is unavailable; deliver again later" },
+      });
     }
     // The process is alive (liveness never asks the database); on PostgreSQL readiness says why not.
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     if (usingPostgres) {
-      const notReady = await eventually(() => readyz(app), (r) => r.status === 503);
+      const notReady = await eventually(
+        () => readyz(app),
+        (r) => r.status === 503,
+      );
       expect(notReady.body).toMatchObject({ ready: false, database: "postgres" });
       expect(notReady.body.reason).toMatch(/^the database is unavailable \(/);
     }
     // One log line per refused delivery, naming the event and the database's answer.
-    const unavailableLines = app.logs().split("\n").filter((l) => l.includes('"event":"webhook.unavailable"')).map((l) => JSON.parse(l));
+    const unavailableLines = app
+      .logs()
+      .split("\n")
+      .filter((l) => l.includes('"event":"webhook.unavailable"'))
+      .map((l) => JSON.parse(l));
     expect(unavailableLines.map((l) => l.eventId).sort()).toEqual(during.map((d) => d.eventId).sort());
     for (const line of unavailableLines) {
       expect(line).toMatchObject({ level: "warn", status: 503, shop: "regulars-test.myshopify.com" });
-      expect(line.databaseUnavailable).toMatch(usingPostgres ? /P1001|SQLSTATE 57P0|ECONN|DatabaseNotReachable|ConnectionClosed/ : /^SQLITE_BUSY$/);
+      expect(line.databaseUnavailable).toMatch(
+        usingPostgres ? /P1001|SQLSTATE 57P0|ECONN|DatabaseNotReachable|ConnectionClosed/ : /^SQLITE_BUSY$/,
+      );
     }
     await outage.end();
 
@@ -157,11 +170,16 @@ it(`answers 503 with Retry-After while the database is unavailable (${usingPostg
     expect(await db.order.count()).toBe(1);
     expect(await pointsOf(newcomer)).toBe(0);
     expect((await entriesOf(regular)).map((e) => e.kind)).toEqual(["earn"]);
-    if (usingPostgres) await eventually(() => readyz(app), (r) => r.status === 200);
+    if (usingPostgres)
+      await eventually(
+        () => readyz(app),
+        (r) => r.status === 200,
+      );
 
     // Shopify's retries, twice over: taken, and counted once.
     for (let round = 0; round < 2; round++) {
-      for (const d of during) expect((await deliverWebhook(app.url, d.topic, d.payload, { eventId: d.eventId })).status).toBe(200);
+      for (const d of during)
+        expect((await deliverWebhook(app.url, d.topic, d.payload, { eventId: d.eventId })).status).toBe(200);
     }
     await inboxDrained(30_000);
     expect(await pointsOf(newcomer)).toBe(80);

@@ -46,12 +46,19 @@ it("loses and doubles nothing when killed with SIGKILL mid-burst and restarted o
   const customers = Array.from({ length: CUSTOMERS }, () => newId());
   const orders = Array.from({ length: ORDERS }, (_, i) => {
     const subtotalCents = 1000 + ((i * 7919) % 9000);
-    return { id: newId(), customer: customers[i % CUSTOMERS], subtotalCents, refundCents: i % 3 === 0 ? Math.floor(subtotalCents / 4) : 0 };
+    return {
+      id: newId(),
+      customer: customers[i % CUSTOMERS],
+      subtotalCents,
+      refundCents: i % 3 === 0 ? Math.floor(subtotalCents / 4) : 0,
+    };
   });
   const deliveries: Delivery[] = [];
   for (const [i, o] of orders.entries()) {
     const paid: Delivery = {
-      topic: "orders/paid", eventId: `paid-${o.id}`, status: -1,
+      topic: "orders/paid",
+      eventId: `paid-${o.id}`,
+      status: -1,
       payload: orderPayload({ id: o.id, customerId: o.customer, subtotal: (o.subtotalCents / 100).toFixed(2) }),
     };
     if (!o.refundCents) {
@@ -59,7 +66,9 @@ it("loses and doubles nothing when killed with SIGKILL mid-burst and restarted o
       continue;
     }
     const refund: Delivery = {
-      topic: "refunds/create", eventId: `refund-${o.id}`, status: -1,
+      topic: "refunds/create",
+      eventId: `refund-${o.id}`,
+      status: -1,
       payload: refundPayload(o.id, (o.refundCents / 100).toFixed(2)),
     };
     deliveries.push(...(i % 2 ? [refund, paid] : [paid, refund]));

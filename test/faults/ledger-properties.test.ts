@@ -51,9 +51,25 @@ type Step =
 const webhook = { freshId: fc.boolean(), drain: fc.boolean() };
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("paid" as const), order: fc.nat(ORDERS - 1), ...webhook }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("refund" as const), order: fc.nat(ORDERS - 1), refund: fc.nat(REFUNDS_PER_ORDER - 1), ...webhook }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("refund" as const),
+      order: fc.nat(ORDERS - 1),
+      refund: fc.nat(REFUNDS_PER_ORDER - 1),
+      ...webhook,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), order: fc.nat(ORDERS - 1), ...webhook }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("redeem" as const), customer: fc.nat(CUSTOMERS - 1), reward: fc.nat(1), key: fc.nat(REDEEM_KEYS - 1) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("redeem" as const),
+      customer: fc.nat(CUSTOMERS - 1),
+      reward: fc.nat(1),
+      key: fc.nat(REDEEM_KEYS - 1),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("expire" as const), daysAhead: fc.constantFrom(0, 45, 400) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("adjust" as const), adjustment: fc.nat(ADJUSTMENTS - 1) }) },
 );
@@ -154,7 +170,12 @@ async function play(s: Scenario) {
       case "adjust": {
         const { customer, delta } = s.adjustments[st.adjustment];
         try {
-          await adjustPoints(shop, String(customerIds[customer]), { delta, reason: "Property test", nonce: `prop-${run}-adj-${st.adjustment}` }, null);
+          await adjustPoints(
+            shop,
+            String(customerIds[customer]),
+            { delta, reason: "Property test", nonce: `prop-${run}-adj-${st.adjustment}` },
+            null,
+          );
         } catch (error) {
           // Refusals are expected answers: no member yet, or a removal past zero with the floor on.
           if (error instanceof MemberNotFound) break;
@@ -171,7 +192,9 @@ async function play(s: Scenario) {
   await checkInvariants(shop, s.allowNegativeBalance);
 
   // Every delivery was processed: none failed, none is waiting for a retry.
-  const unfinished = await db.webhookEvent.findMany({ where: { shop, OR: [{ processedAt: null }, { lastError: { not: null } }] } });
+  const unfinished = await db.webhookEvent.findMany({
+    where: { shop, OR: [{ processedAt: null }, { lastError: { not: null } }] },
+  });
   expect(unfinished).toEqual([]);
   // An order whose payment arrived earned exactly once (when it was worth a point at all).
   const orders = await db.order.findMany({ where: { shop }, select: { id: true, shopifyId: true } });
@@ -191,7 +214,12 @@ async function checkInvariants(shop: string, allowNegative: boolean) {
     if (!allowNegative) expect(c.pointsBalance, `customer ${c.id}: balance floor`).toBeGreaterThanOrEqual(0);
   }
   // Per order: at most one earn, and refunds plus a cancellation never take back more than it earned.
-  const perOrder = await db.ledgerEntry.groupBy({ by: ["orderId", "kind"], where: { shop, orderId: { not: null } }, _sum: { delta: true }, _count: true });
+  const perOrder = await db.ledgerEntry.groupBy({
+    by: ["orderId", "kind"],
+    where: { shop, orderId: { not: null } },
+    _sum: { delta: true },
+    _count: true,
+  });
   const byOrder = new Map<number, { earned: number; earns: number; taken: number }>();
   for (const row of perOrder) {
     const o = byOrder.get(row.orderId!) ?? { earned: 0, earns: 0, taken: 0 };

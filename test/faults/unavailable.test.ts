@@ -27,18 +27,21 @@ const failure = async (work: () => Promise<unknown>) => {
 
 const event = (eventId: string) => ({ shop: "unavailable.myshopify.com", eventId, topic: "ORDERS_PAID", payload: "{}" });
 
-it.skipIf(usingPostgres)("SQLite locked by another connection past the busy timeout is unavailable, through the client and raw SQL", async () => {
-  const holder = new Database(databaseUrl.replace(/^file:/, ""));
-  holder.exec("BEGIN IMMEDIATE");
-  try {
-    expect(databaseUnavailable(await failure(() => db.webhookEvent.create({ data: event("locked-1") })))).toBe("SQLITE_BUSY");
-    expect(databaseUnavailable(await failure(() => db.$executeRawUnsafe(`DELETE FROM "WebhookEvent"`)))).toBe("SQLITE_BUSY");
-  } finally {
-    holder.exec("ROLLBACK");
-    holder.close();
-  }
-  await db.webhookEvent.create({ data: event("locked-1") }); // and fine once the lock is gone
-});
+it.skipIf(usingPostgres)(
+  "SQLite locked by another connection past the busy timeout is unavailable, through the client and raw SQL",
+  async () => {
+    const holder = new Database(databaseUrl.replace(/^file:/, ""));
+    holder.exec("BEGIN IMMEDIATE");
+    try {
+      expect(databaseUnavailable(await failure(() => db.webhookEvent.create({ data: event("locked-1") })))).toBe("SQLITE_BUSY");
+      expect(databaseUnavailable(await failure(() => db.$executeRawUnsafe(`DELETE FROM "WebhookEvent"`)))).toBe("SQLITE_BUSY");
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    await db.webhookEvent.create({ data: event("locked-1") }); // and fine once the lock is gone
+  },
+);
 
 it("a constraint violation, bad SQL or a plain bug is not an outage", async () => {
   await db.webhookEvent.create({ data: event("twice") });
@@ -51,6 +54,8 @@ it("a constraint violation, bad SQL or a plain bug is not an outage", async () =
 });
 
 it("an outage reported by another process keeps its reason", () => {
-  expect(databaseUnavailable(new DatabaseUnavailable("the inbox writer process is gone"))).toBe("the inbox writer process is gone");
+  expect(databaseUnavailable(new DatabaseUnavailable("the inbox writer process is gone"))).toBe(
+    "the inbox writer process is gone",
+  );
   expect(databaseUnavailable(new Error("wrapped", { cause: new DatabaseUnavailable("SQLITE_BUSY") }))).toBe("SQLITE_BUSY");
 });

@@ -26,12 +26,25 @@ beforeAll(async () => {
   }
   await db.backfillJob.create({
     data: {
-      shop: SHOP, status: "importing", phase: "orders", linesDone: 1200, linesTotal: 5000,
-      importStartedAt: new Date(Date.now() - 60_000), lockedUntil: leased,
+      shop: SHOP,
+      status: "importing",
+      phase: "orders",
+      linesDone: 1200,
+      linesTotal: 5000,
+      importStartedAt: new Date(Date.now() - 60_000),
+      lockedUntil: leased,
     },
   });
   await db.backfillJob.create({
-    data: { shop: DONE_SHOP, status: "done", phase: "customers", linesDone: 5000, linesTotal: 5000, finishedAt: new Date(), lockedUntil: leased },
+    data: {
+      shop: DONE_SHOP,
+      status: "done",
+      phase: "customers",
+      linesDone: 5000,
+      linesTotal: 5000,
+      finishedAt: new Date(),
+      lockedUntil: leased,
+    },
   });
   app = await startApp(url);
   mkdirSync(SHOTS, { recursive: true });

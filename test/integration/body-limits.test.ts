@@ -35,7 +35,12 @@ type Sent = { status: number | null; error?: string };
  * POSTs `total` bytes in 64 KiB chunks with Transfer-Encoding: chunked (no Content-Length), taking
  * each next chunk from `chunkAt`; resolves with the status the server answered, if any.
  */
-function postChunked(path: string, headers: Record<string, string>, total: number, chunkAt: (offset: number, size: number) => Buffer): Promise<Sent> {
+function postChunked(
+  path: string,
+  headers: Record<string, string>,
+  total: number,
+  chunkAt: (offset: number, size: number) => Buffer,
+): Promise<Sent> {
   return new Promise((resolve) => {
     const { port } = new URL(app.url);
     const req = http.request({ host: "127.0.0.1", port, path, method: "POST", headers });
@@ -89,7 +94,9 @@ describe("a body past the cap (2 MiB)", () => {
   it.each([3, 10])("a signed, chunked %i MB orders/paid is refused with 413 and nothing is recorded", async (mb) => {
     const body = paddedOrder(mb * 1024 * 1024);
     const eventId = randomUUID();
-    const result = await postChunked("/webhooks/orders/paid", signedHeaders(body, eventId), body.length, (at, size) => body.subarray(at, at + size));
+    const result = await postChunked("/webhooks/orders/paid", signedHeaders(body, eventId), body.length, (at, size) =>
+      body.subarray(at, at + size),
+    );
     expect(result.status).toBe(413);
     expect(await db.webhookEvent.count({ where: { eventId } })).toBe(0);
     expect(await db.ledgerEntry.count()).toBe(0);
@@ -98,14 +105,21 @@ describe("a body past the cap (2 MiB)", () => {
   it("the same refusal reaches every route that reads a body: a signed app-proxy redeem", async () => {
     const customer = newId();
     const url = new URL(proxyUrl(app.url, "api/redeem", { customer }));
-    const result = await postChunked(`${url.pathname}${url.search}`, { "Content-Type": "application/json" }, 3 * 1024 * 1024, (_at, size) => Buffer.alloc(size, 0x20));
+    const result = await postChunked(
+      `${url.pathname}${url.search}`,
+      { "Content-Type": "application/json" },
+      3 * 1024 * 1024,
+      (_at, size) => Buffer.alloc(size, 0x20),
+    );
     expect(result.status).toBe(413);
     expect(await db.redemption.count()).toBe(0);
   });
 
   it("a declared Content-Length past the cap is refused before a byte is read", async () => {
     const response = await fetch(`${app.url}/webhooks/orders/paid`, {
-      method: "POST", headers: { "Content-Length": String(5 * 1024 * 1024) }, body: new Uint8Array(5 * 1024 * 1024),
+      method: "POST",
+      headers: { "Content-Length": String(5 * 1024 * 1024) },
+      body: new Uint8Array(5 * 1024 * 1024),
     }).catch(() => null);
     expect(response?.status).toBe(413);
   });
@@ -117,14 +131,23 @@ describe("a body past the cap (2 MiB)", () => {
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, serverRss())), 20);
     const chunk = Buffer.alloc(65_536, 0x7b);
-    const result = await postChunked("/webhooks/orders/paid", {
-      "Content-Type": "application/json", "X-Shopify-Topic": "orders/paid", "X-Shopify-Shop-Domain": SHOP,
-      "X-Shopify-Hmac-Sha256": "bm90IGEgc2lnbmF0dXJl",
-    }, 200 * 1024 * 1024, (_at, size) => chunk.subarray(0, size));
+    const result = await postChunked(
+      "/webhooks/orders/paid",
+      {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": "orders/paid",
+        "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-Hmac-Sha256": "bm90IGEgc2lnbmF0dXJl",
+      },
+      200 * 1024 * 1024,
+      (_at, size) => chunk.subarray(0, size),
+    );
     clearInterval(sampler);
     peak = Math.max(peak, serverRss());
     const grewMb = (peak - before) / 1024 / 1024;
-    console.log(`unsigned 200 MB body: status ${result.status}, server RSS ${(before / 1048576).toFixed(1)} → peak ${(peak / 1048576).toFixed(1)} MB (+${grewMb.toFixed(1)} MB)`);
+    console.log(
+      `unsigned 200 MB body: status ${result.status}, server RSS ${(before / 1048576).toFixed(1)} → peak ${(peak / 1048576).toFixed(1)} MB (+${grewMb.toFixed(1)} MB)`,
+    );
     expect([401, 413]).toContain(result.status);
     expect(grewMb).toBeLessThan(20);
     // And the server still serves.

@@ -54,7 +54,12 @@ it("keeps an event that fails to process in the inbox with its error and schedul
     // A refund whose stored payload cannot be processed (written straight into the inbox, as an
     // older app version might have): it must fail loudly, not vanish.
     await db.webhookEvent.create({
-      data: { shop: "regulars-test.myshopify.com", eventId: "broken-1", topic: "REFUNDS_CREATE", payload: JSON.stringify({ id: 1 }) },
+      data: {
+        shop: "regulars-test.myshopify.com",
+        eventId: "broken-1",
+        topic: "REFUNDS_CREATE",
+        payload: JSON.stringify({ id: 1 }),
+      },
     });
     await deliverWebhook(app.url, "refunds/create", refundPayload(order.id, "1.00"), { eventId: "good-1" });
     const broken = await waitFor(() => db.webhookEvent.findFirst({ where: { eventId: "broken-1", lastError: { not: null } } }));

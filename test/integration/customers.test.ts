@@ -14,7 +14,14 @@ import { useChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { appendEntries, appendEntry } from "../../app/loyalty/ledger.server";
-import { adminBrowserContext, adminHeaders, BROWSER_USER_AGENT, embeddedUrl, sessionToken, storeAdminSessions } from "../support/admin-session";
+import {
+  adminBrowserContext,
+  adminHeaders,
+  BROWSER_USER_AGENT,
+  embeddedUrl,
+  sessionToken,
+  storeAdminSessions,
+} from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
 import { startApp, type RunningApp } from "../support/server";
@@ -31,7 +38,6 @@ let app: RunningApp;
 const browser = useChromium();
 let customers = 0;
 
-
 /** A coffee shop: 400 customers from BG/NBD over two years, points for members, a few named people. */
 async function seed() {
   await db.shop.create({ data: { domain: SHOP, name: "Bean There", timezone: "America/New_York", currency: "USD" } });
@@ -43,8 +49,12 @@ async function seed() {
   const last = ["Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Kowalski", "Reyes", "Brennan"];
   const people = await db.customer.createManyAndReturn({
     data: cohort.map((c, i) => ({
-      shop: SHOP, shopifyId: String(7_000_000 + i), firstName: first[i % first.length], lastName: last[(i * 7) % last.length],
-      email: `${first[i % first.length].toLowerCase()}.${i}@example.com`, enrolledAt: new Date(now - c.T * week),
+      shop: SHOP,
+      shopifyId: String(7_000_000 + i),
+      firstName: first[i % first.length],
+      lastName: last[(i * 7) % last.length],
+      email: `${first[i % first.length].toLowerCase()}.${i}@example.com`,
+      enrolledAt: new Date(now - c.T * week),
     })),
     select: { id: true },
   });
@@ -52,21 +62,51 @@ async function seed() {
     const start = now - c.T * week;
     const value = Math.max(500, Math.round((c.x > 0 ? c.zbar : 28) * 100));
     return Array.from({ length: c.x + 1 }, (_, n) => ({
-      shop: SHOP, shopifyId: `o${i}-${n}`, name: `#${1000 + i * 10 + n}`, customerId: people[i].id, currency: "USD",
+      shop: SHOP,
+      shopifyId: `o${i}-${n}`,
+      name: `#${1000 + i * 10 + n}`,
+      customerId: people[i].id,
+      currency: "USD",
       processedAt: new Date(start + (c.x > 0 ? (c.t_x * week * n) / c.x : 0)),
-      subtotalCents: value, totalCents: value + 500,
+      subtotalCents: value,
+      totalCents: value + 500,
       refundedSubtotalCents: (i + n) % 23 === 0 ? Math.round(value / 2) : 0,
     }));
   });
-  const saved = await db.order.createManyAndReturn({ data: orders, select: { id: true, customerId: true, subtotalCents: true, processedAt: true, refundedSubtotalCents: true } });
+  const saved = await db.order.createManyAndReturn({
+    data: orders,
+    select: { id: true, customerId: true, subtotalCents: true, processedAt: true, refundedSubtotalCents: true },
+  });
   // One batched append: a row-at-a-time loop of ~2,000 inserts outlived the 5 s transaction on a slow CI box.
   await db.$transaction((tx) =>
-    appendEntries(tx, saved.flatMap((o) => {
-      const earned = Math.floor(o.subtotalCents / 100);
-      const earn = { shop: SHOP, customerId: o.customerId!, delta: earned, kind: "earn" as const, reason: `Order`, orderId: o.id, idempotencyKey: `order:${o.id}:earn` };
-      if (!o.refundedSubtotalCents) return [earn];
-      return [earn, { shop: SHOP, customerId: o.customerId!, delta: -Math.floor(earned / 2), kind: "refund" as const, reason: "Refund", orderId: o.id, idempotencyKey: `refund:${o.id}` }];
-    })),
+    appendEntries(
+      tx,
+      saved.flatMap((o) => {
+        const earned = Math.floor(o.subtotalCents / 100);
+        const earn = {
+          shop: SHOP,
+          customerId: o.customerId!,
+          delta: earned,
+          kind: "earn" as const,
+          reason: `Order`,
+          orderId: o.id,
+          idempotencyKey: `order:${o.id}:earn`,
+        };
+        if (!o.refundedSubtotalCents) return [earn];
+        return [
+          earn,
+          {
+            shop: SHOP,
+            customerId: o.customerId!,
+            delta: -Math.floor(earned / 2),
+            kind: "refund" as const,
+            reason: "Refund",
+            orderId: o.id,
+            idempotencyKey: `refund:${o.id}`,
+          },
+        ];
+      }),
+    ),
   );
   // Named people to look for, one whose name is a spreadsheet formula, one erased on request.
   const extra = await db.customer.createManyAndReturn({
@@ -80,20 +120,86 @@ async function seed() {
   });
   const zoe = extra[0].id;
   const zOrder = await db.order.create({
-    data: { shop: SHOP, shopifyId: "z1", name: "#5551", customerId: zoe, currency: "USD", processedAt: new Date(now - 3 * 86_400_000), subtotalCents: 12000, totalCents: 12500, refundedSubtotalCents: 3000 },
+    data: {
+      shop: SHOP,
+      shopifyId: "z1",
+      name: "#5551",
+      customerId: zoe,
+      currency: "USD",
+      processedAt: new Date(now - 3 * 86_400_000),
+      subtotalCents: 12000,
+      totalCents: 12500,
+      refundedSubtotalCents: 3000,
+    },
   });
   const zCancelled = await db.order.create({
-    data: { shop: SHOP, shopifyId: "z2", name: "#5552", customerId: zoe, currency: "USD", processedAt: new Date(now - 2 * 86_400_000), subtotalCents: 4000, totalCents: 4500, cancelledAt: new Date(now - 86_400_000) },
+    data: {
+      shop: SHOP,
+      shopifyId: "z2",
+      name: "#5552",
+      customerId: zoe,
+      currency: "USD",
+      processedAt: new Date(now - 2 * 86_400_000),
+      subtotalCents: 4000,
+      totalCents: 4500,
+      cancelledAt: new Date(now - 86_400_000),
+    },
   });
   await db.$transaction(async (tx) => {
-    await appendEntry(tx, { shop: SHOP, customerId: zoe, delta: 120, kind: "earn", reason: "Order #5551", orderId: zOrder.id, idempotencyKey: "z:earn" });
-    await appendEntry(tx, { shop: SHOP, customerId: zoe, delta: -30, kind: "refund", reason: "Refund on order #5551", orderId: zOrder.id, idempotencyKey: "z:refund" });
-    await appendEntry(tx, { shop: SHOP, customerId: zoe, delta: 40, kind: "earn", reason: "Order #5552", orderId: zCancelled.id, idempotencyKey: "z2:earn" });
-    await appendEntry(tx, { shop: SHOP, customerId: zoe, delta: -40, kind: "cancel", reason: "Order #5552 cancelled", orderId: zCancelled.id, idempotencyKey: "z2:cancel" });
+    await appendEntry(tx, {
+      shop: SHOP,
+      customerId: zoe,
+      delta: 120,
+      kind: "earn",
+      reason: "Order #5551",
+      orderId: zOrder.id,
+      idempotencyKey: "z:earn",
+    });
+    await appendEntry(tx, {
+      shop: SHOP,
+      customerId: zoe,
+      delta: -30,
+      kind: "refund",
+      reason: "Refund on order #5551",
+      orderId: zOrder.id,
+      idempotencyKey: "z:refund",
+    });
+    await appendEntry(tx, {
+      shop: SHOP,
+      customerId: zoe,
+      delta: 40,
+      kind: "earn",
+      reason: "Order #5552",
+      orderId: zCancelled.id,
+      idempotencyKey: "z2:earn",
+    });
+    await appendEntry(tx, {
+      shop: SHOP,
+      customerId: zoe,
+      delta: -40,
+      kind: "cancel",
+      reason: "Order #5552 cancelled",
+      orderId: zCancelled.id,
+      idempotencyKey: "z2:cancel",
+    });
     for (let k = 0; k < 30; k++) {
-      await appendEntry(tx, { shop: SHOP, customerId: zoe, delta: 5, kind: "bonus", reason: `Weekly check-in ${k + 1}`, idempotencyKey: `z:bonus:${k}` });
+      await appendEntry(tx, {
+        shop: SHOP,
+        customerId: zoe,
+        delta: 5,
+        kind: "bonus",
+        reason: `Weekly check-in ${k + 1}`,
+        idempotencyKey: `z:bonus:${k}`,
+      });
     }
-    await appendEntry(tx, { shop: OTHER_SHOP, customerId: extra[3].id, delta: 700, kind: "earn", reason: "Order", idempotencyKey: "olga" });
+    await appendEntry(tx, {
+      shop: OTHER_SHOP,
+      customerId: extra[3].id,
+      delta: 700,
+      kind: "earn",
+      reason: "Order",
+      idempotencyKey: "olga",
+    });
   });
   customers = cohort.length + 3;
 }
@@ -118,7 +224,16 @@ async function data(pathAndQuery: string, route: string, shop = SHOP) {
   return { status: response.status, body: response.status < 300 ? await response.json() : await response.text() };
 }
 
-type ListRow = { id: number; shopifyId: string; name: string; email: string | null; points: number; orders: number; spentCents: number; segment: string | null };
+type ListRow = {
+  id: number;
+  shopifyId: string;
+  name: string;
+  email: string | null;
+  points: number;
+  orders: number;
+  spentCents: number;
+  segment: string | null;
+};
 
 /** Every row of the list as the page shows it, following the Next cursor. */
 async function listAll(query: string): Promise<ListRow[]> {
@@ -142,7 +257,10 @@ async function adjust(shopifyId: string, fields: Record<string, string>, shop = 
     headers: { ...adminHeaders(shop), "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ intent: "adjust", ...fields }),
   });
-  return { status: response.status, body: response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text() };
+  return {
+    status: response.status,
+    body: response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text(),
+  };
 }
 
 describe("the customer list", () => {
@@ -189,9 +307,23 @@ describe("the customer list", () => {
       const bytes = new Uint8Array(await response.arrayBuffer());
       expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: Excel reads UTF-8
       const rows = parseCsv(new TextDecoder().decode(bytes));
-      expect(rows[0]).toEqual(["Shopify customer ID", "Name", "Email", "Points", "Tier", "Orders", "Spent", "Currency", "Last order", "Segment"]);
+      expect(rows[0]).toEqual([
+        "Shopify customer ID",
+        "Name",
+        "Email",
+        "Points",
+        "Tier",
+        "Orders",
+        "Spent",
+        "Currency",
+        "Last order",
+        "Segment",
+      ]);
       const listed = await listAll(query);
-      expect(rows.slice(1).map((r) => r[0]), query).toEqual(listed.map((r) => r.shopifyId));
+      expect(
+        rows.slice(1).map((r) => r[0]),
+        query,
+      ).toEqual(listed.map((r) => r.shopifyId));
       expect(rows.slice(1).map((r) => Number(r[3]))).toEqual(listed.map((r) => r.points));
       expect(rows.slice(1).map((r) => r[6])).toEqual(listed.map((r) => (r.spentCents / 100).toFixed(2)));
       if (query === "atRisk=1") expect(listed.length).toBeGreaterThan(0);
@@ -204,7 +336,13 @@ describe("the customer list", () => {
   });
 
   it("needs an admin session", async () => {
-    expect((await fetch(`${app.url}/app/customers/export`, { headers: { "User-Agent": BROWSER_USER_AGENT, Authorization: "Bearer nope" } })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${app.url}/app/customers/export`, {
+          headers: { "User-Agent": BROWSER_USER_AGENT, Authorization: "Bearer nope" },
+        })
+      ).status,
+    ).toBe(401);
   });
 });
 
@@ -213,8 +351,18 @@ describe("a member", () => {
     const { status, body } = await data("/app/customers/555", MEMBER);
     expect(status).toBe(200);
     const { member, history } = body;
-    expect(member).toMatchObject({ name: "Zoë Quinn-Ashford", email: "zoe@quinn.example", balance: { cached: 240, ledger: 240, consistent: true } });
-    expect(member.orders.shown.map((o: { name: string; pointsEarned: number; pointsTakenBack: number }) => [o.name, o.pointsEarned, o.pointsTakenBack])).toEqual([
+    expect(member).toMatchObject({
+      name: "Zoë Quinn-Ashford",
+      email: "zoe@quinn.example",
+      balance: { cached: 240, ledger: 240, consistent: true },
+    });
+    expect(
+      member.orders.shown.map((o: { name: string; pointsEarned: number; pointsTakenBack: number }) => [
+        o.name,
+        o.pointsEarned,
+        o.pointsTakenBack,
+      ]),
+    ).toEqual([
       ["#5552", 40, -40],
       ["#5551", 120, -30],
     ]);
@@ -252,7 +400,12 @@ describe("a member", () => {
     expect(rows[0]).toMatchObject({ delta: 60, reason: "Sorry about the late parcel", actor: "Owner Test <owner@example.com>" });
     // Shown in the history with who did it.
     const { history } = (await data("/app/customers/555", MEMBER)).body;
-    expect(history.entries[0]).toMatchObject({ kind: "adjust", delta: 60, balanceAfter: 300, actor: "Owner Test <owner@example.com>" });
+    expect(history.entries[0]).toMatchObject({
+      kind: "adjust",
+      delta: 60,
+      balanceAfter: 300,
+      actor: "Owner Test <owner@example.com>",
+    });
   });
 
   it("refuses to take the balance below zero, and explains the form's mistakes", async () => {
@@ -260,10 +413,19 @@ describe("a member", () => {
     expect(tooMuch.status).toBe(400);
     expect(tooMuch.body).toMatchObject({ ok: false, field: "delta" });
     expect(tooMuch.body.error).toMatch(/balance is 300 points/);
-    expect((await adjust("555", { delta: "10", reason: "", nonce: "form-nonce-0003" })).body).toMatchObject({ ok: false, field: "reason" });
-    expect((await adjust("555", { delta: "ten", reason: "x", nonce: "form-nonce-0004" })).body).toMatchObject({ ok: false, field: "delta" });
+    expect((await adjust("555", { delta: "10", reason: "", nonce: "form-nonce-0003" })).body).toMatchObject({
+      ok: false,
+      field: "reason",
+    });
+    expect((await adjust("555", { delta: "ten", reason: "x", nonce: "form-nonce-0004" })).body).toMatchObject({
+      ok: false,
+      field: "delta",
+    });
     expect(await pointsOf("555")).toBe(300);
-    expect((await adjust("555", { delta: "-300", reason: "Closing the account", nonce: "form-nonce-0005" })).body).toMatchObject({ ok: true, balance: 0 });
+    expect((await adjust("555", { delta: "-300", reason: "Closing the account", nonce: "form-nonce-0005" })).body).toMatchObject({
+      ok: true,
+      balance: 0,
+    });
     expect(await pointsOf("555")).toBe(0);
   });
 
@@ -296,7 +458,9 @@ describe("in Chromium", () => {
 
   /** Remix has hydrated the page: typing now is not wiped by React taking over the server's HTML. */
   async function hydrated(page: Page) {
-    await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized));
+    await page.waitForFunction(() =>
+      Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized),
+    );
     await page.waitForLoadState("networkidle");
   }
 
@@ -332,7 +496,10 @@ describe("in Chromium", () => {
     await page.waitForFunction(() => document.querySelectorAll("[data-customer-row]").length === 1);
     expect(await page.getAttribute("[data-customer-row]", "data-customer-row")).toBe("555");
 
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^customers-\d{4}-\d\d-\d\d\.csv$/);
     const csv = parseCsv(readFileSync((await download.path())!, "utf8").replace(/^\uFEFF/, ""));
     expect(csv.slice(1).map((r) => r[0])).toEqual(["555"]);
@@ -365,26 +532,26 @@ describe("in Chromium", () => {
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(embeddedUrl(app.url, "/app/customers/555"));
     await shotOnFailure(page, "member", async () => {
-    await page.waitForSelector("[data-balance]");
-    await hydrated(page);
-    await page.getByLabel("Points", { exact: true }).fill("25");
-    await page.getByLabel("Reason").fill("Thanks for the review");
-    // The same form sent twice before the first answer (a double click that got through).
-    await page.$eval("form[data-adjust-form]", (form: HTMLFormElement) => {
-      form.requestSubmit();
-      form.requestSubmit();
-    });
-    await page.waitForSelector("[data-adjust-result]");
-    await page.waitForFunction((n) => document.querySelector("[data-balance]")?.textContent === String(n), before + 25);
-    expect(await pointsOf("555")).toBe(before + 25);
-    expect(await db.ledgerEntry.count({ where: { shop: SHOP, reason: "Thanks for the review" } })).toBe(1);
-    // Too much: a clear error, nothing changes.
-    await page.getByLabel("Points", { exact: true }).fill(String(-(before + 26)));
-    await page.getByLabel("Reason").fill("Oops");
-    await page.getByRole("button", { name: "Adjust points" }).click();
-    await page.getByText(/would take it below zero/).waitFor();
-    expect(await pointsOf("555")).toBe(before + 25);
-    await page.screenshot({ path: path.join(SHOTS, "member.png"), fullPage: true });
+      await page.waitForSelector("[data-balance]");
+      await hydrated(page);
+      await page.getByLabel("Points", { exact: true }).fill("25");
+      await page.getByLabel("Reason").fill("Thanks for the review");
+      // The same form sent twice before the first answer (a double click that got through).
+      await page.$eval("form[data-adjust-form]", (form: HTMLFormElement) => {
+        form.requestSubmit();
+        form.requestSubmit();
+      });
+      await page.waitForSelector("[data-adjust-result]");
+      await page.waitForFunction((n) => document.querySelector("[data-balance]")?.textContent === String(n), before + 25);
+      expect(await pointsOf("555")).toBe(before + 25);
+      expect(await db.ledgerEntry.count({ where: { shop: SHOP, reason: "Thanks for the review" } })).toBe(1);
+      // Too much: a clear error, nothing changes.
+      await page.getByLabel("Points", { exact: true }).fill(String(-(before + 26)));
+      await page.getByLabel("Reason").fill("Oops");
+      await page.getByRole("button", { name: "Adjust points" }).click();
+      await page.getByText(/would take it below zero/).waitFor();
+      expect(await pointsOf("555")).toBe(before + 25);
+      await page.screenshot({ path: path.join(SHOTS, "member.png"), fullPage: true });
     });
     expect(errors).toEqual([]);
     await context.close();

@@ -38,7 +38,11 @@ async function seed() {
   const names = ["Ava", "Ben", "Cleo", "Dev", "Eli", "Fern", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lena"];
   const people = await db.customer.createManyAndReturn({
     data: cohort.map((c, i) => ({
-      shop: SHOP, shopifyId: `7${i}`, firstName: names[i % names.length], lastName: `Regular${i}`, email: `c${i}@example.com`,
+      shop: SHOP,
+      shopifyId: `7${i}`,
+      firstName: names[i % names.length],
+      lastName: `Regular${i}`,
+      email: `c${i}@example.com`,
       enrolledAt: i % 3 === 0 ? null : new Date(now - c.T * week),
     })),
     select: { id: true, enrolledAt: true },
@@ -47,24 +51,57 @@ async function seed() {
     const first = now - c.T * week;
     const value = Math.max(500, Math.round((c.x > 0 ? c.zbar : 28) * 100));
     return Array.from({ length: c.x + 1 }, (_, n) => ({
-      shop: SHOP, shopifyId: `o${i}-${n}`, customerId: people[i].id, currency: "USD",
+      shop: SHOP,
+      shopifyId: `o${i}-${n}`,
+      customerId: people[i].id,
+      currency: "USD",
       processedAt: new Date(first + (c.x > 0 ? (c.t_x * week * n) / c.x : 0)),
-      subtotalCents: value, totalCents: value + 500,
+      subtotalCents: value,
+      totalCents: value + 500,
       refundedSubtotalCents: (i + n) % 29 === 0 ? Math.round(value / 2) : 0,
     }));
   });
   const guests = Array.from({ length: 150 }, (_, g) => ({
-    shop: SHOP, shopifyId: `g${g}`, customerId: null, currency: "USD",
-    processedAt: new Date(now - ((g * 37) % 700) * 86_400_000 - 3_600_000), subtotalCents: 3000 + (g % 7) * 500, totalCents: 3500,
+    shop: SHOP,
+    shopifyId: `g${g}`,
+    customerId: null,
+    currency: "USD",
+    processedAt: new Date(now - ((g * 37) % 700) * 86_400_000 - 3_600_000),
+    subtotalCents: 3000 + (g % 7) * 500,
+    totalCents: 3500,
   }));
-  const saved = await db.order.createManyAndReturn({ data: [...orders, ...guests], select: { id: true, customerId: true, subtotalCents: true, processedAt: true } });
+  const saved = await db.order.createManyAndReturn({
+    data: [...orders, ...guests],
+    select: { id: true, customerId: true, subtotalCents: true, processedAt: true },
+  });
   const members = new Set(people.filter((p) => p.enrolledAt).map((p) => p.id));
   await db.ledgerEntry.createMany({
     data: saved.flatMap((o, k) =>
       o.customerId && members.has(o.customerId)
         ? [
-            { shop: SHOP, customerId: o.customerId, delta: Math.floor(o.subtotalCents / 100), kind: "earn", reason: "Order", orderId: o.id, idempotencyKey: `order:${o.id}:earn`, createdAt: o.processedAt },
-            ...(k % 6 === 0 ? [{ shop: SHOP, customerId: o.customerId, delta: -Math.min(20, Math.floor(o.subtotalCents / 100)), kind: "redeem", reason: "$2 off", idempotencyKey: `redeem:${o.id}`, createdAt: new Date(o.processedAt.getTime() + 60_000) }] : []),
+            {
+              shop: SHOP,
+              customerId: o.customerId,
+              delta: Math.floor(o.subtotalCents / 100),
+              kind: "earn",
+              reason: "Order",
+              orderId: o.id,
+              idempotencyKey: `order:${o.id}:earn`,
+              createdAt: o.processedAt,
+            },
+            ...(k % 6 === 0
+              ? [
+                  {
+                    shop: SHOP,
+                    customerId: o.customerId,
+                    delta: -Math.min(20, Math.floor(o.subtotalCents / 100)),
+                    kind: "redeem",
+                    reason: "$2 off",
+                    idempotencyKey: `redeem:${o.id}`,
+                    createdAt: new Date(o.processedAt.getTime() + 60_000),
+                  },
+                ]
+              : []),
           ]
         : [],
     ),
@@ -90,9 +127,18 @@ const money = new Intl.NumberFormat("en", { style: "currency", currency: "USD" }
 const number = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const FORMATS: Record<string, (v: number) => string> = {
-  retentionRate: percent.format, churnRate: percent.format, repeatPurchaseRate: percent.format, returningCustomerRate: percent.format,
-  newCustomers: number.format, reactivatedCustomers: number.format, customersAtEnd: number.format, orders: number.format,
-  revenue: money.format, averageOrderValue: money.format, purchaseFrequency: decimal.format, customerLifetimeValue: money.format,
+  retentionRate: percent.format,
+  churnRate: percent.format,
+  repeatPurchaseRate: percent.format,
+  returningCustomerRate: percent.format,
+  newCustomers: number.format,
+  reactivatedCustomers: number.format,
+  customersAtEnd: number.format,
+  orders: number.format,
+  revenue: money.format,
+  averageOrderValue: money.format,
+  purchaseFrequency: decimal.format,
+  customerLifetimeValue: money.format,
 };
 
 describe("the dashboard in Chromium", () => {
@@ -141,7 +187,11 @@ describe("the dashboard in Chromium", () => {
     await page.waitForURL(/from=/, { timeout: 10_000 });
     await page.getByRole("button", { name: /^Last 365 days ·/ }).waitFor({ timeout: 10_000 });
     const url = new URL(page.url());
-    const api = await (await fetch(`${app.url}/app/api/kpis?from=${url.searchParams.get("from")}&to=${url.searchParams.get("to")}`, { headers: adminHeaders() })).json();
+    const api = await (
+      await fetch(`${app.url}/app/api/kpis?from=${url.searchParams.get("from")}&to=${url.searchParams.get("to")}`, {
+        headers: adminHeaders(),
+      })
+    ).json();
     expect((await page.textContent('[data-kpi="orders"]'))?.trim()).toBe(number.format(api.orders));
     await page.screenshot({ path: path.join(SHOTS, "dashboard-365d.png") });
     await context.close();

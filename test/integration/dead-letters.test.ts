@@ -26,7 +26,10 @@ beforeAll(async () => {
   await db.shop.create({ data: { domain: SHOP, currency: "USD" } });
   await db.programSettings.create({ data: { shop: SHOP, pointsPerUnit: 1000 } });
   await storeAdminSessions(SHOP);
-  app = await startApp(databaseUrl, { WEBHOOK_MAX_ATTEMPTS: String(ATTEMPTS), WEBHOOK_RETRY_BASE_SECONDS: String(RETRY_BASE_SECONDS) });
+  app = await startApp(databaseUrl, {
+    WEBHOOK_MAX_ATTEMPTS: String(ATTEMPTS),
+    WEBHOOK_RETRY_BASE_SECONDS: String(RETRY_BASE_SECONDS),
+  });
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 afterAll(async () => {
@@ -43,7 +46,9 @@ describe("an event that always fails", () => {
     const dead = await waitFor(() => db.webhookEvent.findFirst({ where: { eventId: "always-fails-1", deadAt: { not: null } } }));
     expect(dead.attempts).toBe(ATTEMPTS);
     expect(dead.processedAt).toBeNull();
-    expect(dead.lastError).toMatch(/LedgerBoundsError: ledger delta 10000000000 .* is not a whole number of points within ±1000000000/);
+    expect(dead.lastError).toMatch(
+      /LedgerBoundsError: ledger delta 10000000000 .* is not a whole number of points within ±1000000000/,
+    );
     expect(dead.lastAttemptAt).not.toBeNull();
     // No more attempts once dead. Had it another, it would be due at its last attempt plus the
     // backoff (base × 3^(attempts−1)); a delivery after that is claimed by the same query (due
@@ -89,7 +94,11 @@ describe("an event that always fails", () => {
     const event = await db.webhookEvent.findFirstOrThrow({ where: { eventId: "always-fails-1" } });
     const headers = adminHeaders(SHOP);
     const body = new URLSearchParams({ intent: "retry", id: String(event.id) });
-    const response = await fetch(`${app.url}/app/failed-events?_data=routes%2Fapp.failed-events`, { method: "POST", headers, body });
+    const response = await fetch(`${app.url}/app/failed-events?_data=routes%2Fapp.failed-events`, {
+      method: "POST",
+      headers,
+      body,
+    });
     expect(response.status).toBe(404);
     expect((await deliverWebhook(app.url, "orders/paid", order, { eventId: "always-fails-2" })).status).toBe(200);
     await waitFor(() => db.webhookEvent.findFirst({ where: { eventId: "always-fails-2", processedAt: { not: null } } }));
@@ -101,11 +110,16 @@ describe("an event whose every attempt dies with the process", () => {
   it("is dead once its attempts are used up, instead of looping forever", async () => {
     await app.stop();
     const crashing = await startApp(databaseUrl, {
-      WEBHOOK_MAX_ATTEMPTS: "2", WEBHOOK_LEASE_SECONDS: "0.3", REGULARS_FAULT_CRASH_BEFORE_COMMIT: "1", WEB_CONCURRENCY: "1",
+      WEBHOOK_MAX_ATTEMPTS: "2",
+      WEBHOOK_LEASE_SECONDS: "0.3",
+      REGULARS_FAULT_CRASH_BEFORE_COMMIT: "1",
+      WEB_CONCURRENCY: "1",
     });
     const gone = (server: RunningApp) => server.process.exitCode !== null || server.process.signalCode !== null;
     // The primary (the processor) dies on the first attempt; the harness sees the exit.
-    expect((await deliverWebhook(crashing.url, "orders/paid", orderPayload({ customerId: newId() }), { eventId: "crashes-1" })).status).toBe(200);
+    expect(
+      (await deliverWebhook(crashing.url, "orders/paid", orderPayload({ customerId: newId() }), { eventId: "crashes-1" })).status,
+    ).toBe(200);
     await waitFor(async () => gone(crashing));
     await crashing.stop();
     const event = () => db.webhookEvent.findFirstOrThrow({ where: { eventId: "crashes-1" } });
@@ -113,7 +127,10 @@ describe("an event whose every attempt dies with the process", () => {
     // restart buries it as dead (both paths are waited for, whichever this run takes).
     for (let run = 0; run < 2; run++) {
       const again = await startApp(databaseUrl, {
-        WEBHOOK_MAX_ATTEMPTS: "2", WEBHOOK_LEASE_SECONDS: "0.3", REGULARS_FAULT_CRASH_BEFORE_COMMIT: "1", WEB_CONCURRENCY: "1",
+        WEBHOOK_MAX_ATTEMPTS: "2",
+        WEBHOOK_LEASE_SECONDS: "0.3",
+        REGULARS_FAULT_CRASH_BEFORE_COMMIT: "1",
+        WEB_CONCURRENCY: "1",
       }).catch(() => null); // it may die before it answers
       // Until it has died taking the event, or (its attempts used up) buried it as dead.
       if (again) await waitFor(async () => gone(again) || (await event()).deadAt !== null);

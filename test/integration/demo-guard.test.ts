@@ -9,7 +9,11 @@ import { BROWSER_USER_AGENT } from "../support/admin-session";
 let app: RunningApp;
 beforeAll(async () => {
   app = await startApp(await useFreshDatabase(), {
-    WEB_CONCURRENCY: "1", REGULARS_DEMO: "1", REGULARS_ALLOW_DEV_TOOLS: "1", SHOPIFY_EMULATOR: "1", STOREFRONT_PREVIEW: "1",
+    WEB_CONCURRENCY: "1",
+    REGULARS_DEMO: "1",
+    REGULARS_ALLOW_DEV_TOOLS: "1",
+    SHOPIFY_EMULATOR: "1",
+    STOREFRONT_PREVIEW: "1",
   });
 }, 60_000);
 afterAll(async () => {
@@ -29,7 +33,8 @@ describe("a production start with REGULARS_DEMO=1", () => {
     const bare = await fetch(`${app.url}/app/customers`, { redirect: "manual", headers: { "User-Agent": BROWSER_USER_AGENT } });
     expect(bare.status).toBe(401);
     const embedded = await fetch(`${app.url}/app?embedded=1&shop=regulars-demo.myshopify.com&host=x`, {
-      redirect: "manual", headers: { "User-Agent": BROWSER_USER_AGENT },
+      redirect: "manual",
+      headers: { "User-Agent": BROWSER_USER_AGENT },
     });
     expect(embedded.headers.get("location") ?? "").not.toContain("/demo/");
   });

@@ -120,7 +120,10 @@ describe("npm run demo", () => {
     await page.getByLabel("Points", { exact: true }).fill("25");
     await page.getByLabel("Reason").fill("Demo: thanks for the review");
     await page.getByRole("button", { name: "Adjust points" }).click();
-    await page.waitForFunction((n) => document.querySelector("[data-balance]")?.textContent?.replace(/,/g, "") === String(n), before + 25);
+    await page.waitForFunction(
+      (n) => document.querySelector("[data-balance]")?.textContent?.replace(/,/g, "") === String(n),
+      before + 25,
+    );
     await page.getByText("Demo: thanks for the review").first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, "3-customer.png"), fullPage: true });
 

@@ -42,7 +42,10 @@ afterAll(async () => {
  */
 async function open(url: string, userAgent?: string) {
   const context = await browser().newContext({ viewport: { width: 1200, height: 800 }, ...(userAgent ? { userAgent } : {}) });
-  await context.route((target) => target.origin !== app.url, (route) => route.abort());
+  await context.route(
+    (target) => target.origin !== app.url,
+    (route) => route.abort(),
+  );
   await countReactCommits(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -53,7 +56,9 @@ async function open(url: string, userAgent?: string) {
   const response = await page.goto(url);
   await page.waitForLoadState("networkidle");
   // entry.client hydrates in a transition: wait for it to finish (and report) before looking.
-  await page.waitForFunction(() => (window as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized);
+  await page.waitForFunction(
+    () => (window as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized,
+  );
   await hydrated(page);
   return { page, status: response?.status(), errors, close: () => context.close() };
 }

@@ -41,10 +41,13 @@ async function logsDuring(run: () => Promise<void>): Promise<string> {
   const before = app.logs().length;
   await run();
   await (await fetch(`${app.url}/healthz`, { method: "POST", headers: { "User-Agent": BROWSER_USER_AGENT } })).text();
-  const marker = await waitFor(() => {
-    const at = app.logs().indexOf(MARKER, before);
-    return at >= 0 && { lineStart: app.logs().lastIndexOf("\n", at) + 1 };
-  }, { what: "the marker request's log line" });
+  const marker = await waitFor(
+    () => {
+      const at = app.logs().indexOf(MARKER, before);
+      return at >= 0 && { lineStart: app.logs().lastIndexOf("\n", at) + 1 };
+    },
+    { what: "the marker request's log line" },
+  );
   return app.logs().slice(before, Math.max(before, marker.lineStart));
 }
 
@@ -57,7 +60,8 @@ describe("favicon", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(type);
     const body = Buffer.from(await response.arrayBuffer());
-    if (path.endsWith(".ico")) expect([...body.subarray(0, 4)]).toEqual([0, 0, 1, 0]); // ICONDIR, type 1 = icon
+    if (path.endsWith(".ico"))
+      expect([...body.subarray(0, 4)]).toEqual([0, 0, 1, 0]); // ICONDIR, type 1 = icon
     else expect(body.toString("utf8")).toMatch(/^<svg[\s>]/);
   });
 
@@ -166,6 +170,8 @@ describe("/app opened outside the Shopify admin", () => {
       redirect: "manual",
     });
     expect(bare.status).toBe(302);
-    expect(bare.headers.get("location")).toBe(`https://admin.shopify.com/store/${SHOP.replace(".myshopify.com", "")}/apps/${TEST_API_KEY}`);
+    expect(bare.headers.get("location")).toBe(
+      `https://admin.shopify.com/store/${SHOP.replace(".myshopify.com", "")}/apps/${TEST_API_KEY}`,
+    );
   });
 });

@@ -93,10 +93,27 @@ describe("checkout: GET /api/checkout/member", () => {
     await createReward(SHOP, { name: "$5 off", pointsCost: 500 });
     const customer = await db.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop: SHOP, shopifyId: String(id) } } });
     await db.redemption.create({
-      data: { shop: SHOP, customerId: customer.id, rewardId: affordable.id, pointsSpent: 100, status: "issued", code: "REG-UNUSED1", idempotencyKey: randomUUID(), expiresAt: new Date(Date.now() + 86_400_000) },
+      data: {
+        shop: SHOP,
+        customerId: customer.id,
+        rewardId: affordable.id,
+        pointsSpent: 100,
+        status: "issued",
+        code: "REG-UNUSED1",
+        idempotencyKey: randomUUID(),
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
     });
     await db.redemption.create({
-      data: { shop: SHOP, customerId: customer.id, rewardId: affordable.id, pointsSpent: 100, status: "used", code: "REG-USED", idempotencyKey: randomUUID() },
+      data: {
+        shop: SHOP,
+        customerId: customer.id,
+        rewardId: affordable.id,
+        pointsSpent: 100,
+        status: "used",
+        code: "REG-USED",
+        idempotencyKey: randomUUID(),
+      },
     });
 
     const res = await call("/api/checkout/member", sessionToken({ sub: customerGid(id) }));
@@ -126,7 +143,14 @@ describe("checkout: GET /api/checkout/member", () => {
     ["a token signed with another secret", sessionToken({}, "not-the-app-secret")],
     ["an expired token", sessionToken({ exp: Math.floor(Date.now() / 1000) - 120, iat: Math.floor(Date.now() / 1000) - 600 })],
     ["a token not valid yet", sessionToken({ nbf: Math.floor(Date.now() / 1000) + 600 })],
-    ["a tampered token", sessionToken({ sub: customerGid(1) }).replace(/\.([^.]+)\./, (_, p) => `.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, "base64url").toString()), sub: customerGid(2) })).toString("base64url")}.`)],
+    [
+      "a tampered token",
+      sessionToken({ sub: customerGid(1) }).replace(
+        /\.([^.]+)\./,
+        (_, p) =>
+          `.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, "base64url").toString()), sub: customerGid(2) })).toString("base64url")}.`,
+      ),
+    ],
     ["garbage", "not.a.jwt"],
   ])("answers 401 to %s", async (_, token) => {
     const res = await call("/api/checkout/member", token);
@@ -194,7 +218,9 @@ describe("customer account: /api/customer-account/rewards", () => {
     expect(first.body.history.map((e: { delta: number }) => e.delta)).toEqual([5, 12]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     expect(first.body.rewards.length).toBeGreaterThan(0);
-    expect(first.body.rewards.every((r: { affordable: boolean; pointsCost: number }) => r.affordable === r.pointsCost <= 47)).toBe(true);
+    expect(
+      first.body.rewards.every((r: { affordable: boolean; pointsCost: number }) => r.affordable === r.pointsCost <= 47),
+    ).toBe(true);
 
     const second = await call(`/api/customer-account/rewards?limit=2&cursor=${first.body.nextCursor}`, token);
     expect(second.body.history.map((e: { delta: number }) => e.delta)).toEqual([30]);
@@ -206,14 +232,23 @@ describe("customer account: /api/customer-account/rewards", () => {
     const reward = await createReward(SHOP, { name: "$1.50 off", pointsCost: 150, valueCents: 150 });
     const token = sessionToken({ sub: customerGid(id) });
     const key = `test-${randomUUID()}`;
-    const res = await call("/api/customer-account/rewards", token, { method: "POST", body: JSON.stringify({ rewardId: reward.id, idempotencyKey: key }) });
+    const res = await call("/api/customer-account/rewards", token, {
+      method: "POST",
+      body: JSON.stringify({ rewardId: reward.id, idempotencyKey: key }),
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ code: expect.any(String), pointsSpent: 150, points: 0 });
     expect(await pointsOf(id)).toBe(0);
     // the same key is the same redemption, not a second one
-    const again = await call("/api/customer-account/rewards", token, { method: "POST", body: JSON.stringify({ rewardId: reward.id, idempotencyKey: key }) });
+    const again = await call("/api/customer-account/rewards", token, {
+      method: "POST",
+      body: JSON.stringify({ rewardId: reward.id, idempotencyKey: key }),
+    });
     expect(again.body.code).toBe(res.body.code);
-    const poorer = await call("/api/customer-account/rewards", token, { method: "POST", body: JSON.stringify({ rewardId: reward.id, idempotencyKey: `test-${randomUUID()}` }) });
+    const poorer = await call("/api/customer-account/rewards", token, {
+      method: "POST",
+      body: JSON.stringify({ rewardId: reward.id, idempotencyKey: `test-${randomUUID()}` }),
+    });
     expect(poorer.status).toBe(409);
     expect(await pointsOf(id)).toBe(0);
   });
@@ -229,7 +264,10 @@ describe("customer account: GET /api/customer-account/order-points", () => {
     const { id, order } = await memberWithOrder("60.00");
     await deliverWebhook(app.url, "refunds/create", refundPayload(order.id, "15.00"));
     await inboxDrained();
-    const res = await call(`/api/customer-account/order-points?orderId=gid://shopify/Order/${order.id}`, sessionToken({ sub: customerGid(id) }));
+    const res = await call(
+      `/api/customer-account/order-points?orderId=gid://shopify/Order/${order.id}`,
+      sessionToken({ sub: customerGid(id) }),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ orderId: String(order.id), orderName: order.name, earned: 60, clawedBack: 15, net: 45 });
   });
@@ -237,17 +275,29 @@ describe("customer account: GET /api/customer-account/order-points", () => {
   it("never shows another customer's order: it looks exactly like an order that does not exist", async () => {
     const owner = await memberWithOrder("25.00");
     const stranger = newId();
-    const theirs = await call(`/api/customer-account/order-points?orderId=${owner.order.id}`, sessionToken({ sub: customerGid(stranger) }));
-    const nobodys = await call(`/api/customer-account/order-points?orderId=${newId()}`, sessionToken({ sub: customerGid(stranger) }));
+    const theirs = await call(
+      `/api/customer-account/order-points?orderId=${owner.order.id}`,
+      sessionToken({ sub: customerGid(stranger) }),
+    );
+    const nobodys = await call(
+      `/api/customer-account/order-points?orderId=${newId()}`,
+      sessionToken({ sub: customerGid(stranger) }),
+    );
     expect(theirs.status).toBe(404);
     expect(theirs.body).toEqual(nobodys.body);
     // nor from another shop, with the owner's own customer id
-    const otherShop = await call(`/api/customer-account/order-points?orderId=${owner.order.id}`, sessionToken({ sub: customerGid(owner.id), dest: OTHER_SHOP }));
+    const otherShop = await call(
+      `/api/customer-account/order-points?orderId=${owner.order.id}`,
+      sessionToken({ sub: customerGid(owner.id), dest: OTHER_SHOP }),
+    );
     expect(otherShop.status).toBe(404);
   });
 
   it("refuses a malformed order id", async () => {
-    const res = await call("/api/customer-account/order-points?orderId=gid://shopify/Customer/1", sessionToken({ sub: customerGid(1) }));
+    const res = await call(
+      "/api/customer-account/order-points?orderId=gid://shopify/Customer/1",
+      sessionToken({ sub: customerGid(1) }),
+    );
     expect(res.status).toBe(400);
   });
 });
@@ -375,7 +425,8 @@ describe("the extensions against the server", () => {
 
   it("Rewards page: balance, history, and 'Show more' loads the next page", async () => {
     const { id } = await memberWithOrder("10.00");
-    for (const subtotal of ["1.00", "2.00", "3.00"]) await deliverWebhook(app.url, "orders/paid", orderPayload({ customerId: id, subtotal }));
+    for (const subtotal of ["1.00", "2.00", "3.00"])
+      await deliverWebhook(app.url, "orders/paid", orderPayload({ customerId: id, subtotal }));
     for (let i = 0; i < 20; i++) await deliverWebhook(app.url, "orders/paid", orderPayload({ customerId: id, subtotal: "1.00" }));
     await inboxDrained();
     const body = await runExtension(

@@ -61,7 +61,10 @@ type Answer = { status: number; headers: Record<string, string | string[] | unde
 function exchange(baseUrl: string, sent: Sent): Promise<Answer> {
   const { port } = new URL(baseUrl);
   const body = sent.body ?? Buffer.alloc(0);
-  const headers = { ...sent.headers, ...(sent.chunked ? { "Transfer-Encoding": "chunked" } : { "Content-Length": String(body.length) }) };
+  const headers = {
+    ...sent.headers,
+    ...(sent.chunked ? { "Transfer-Encoding": "chunked" } : { "Content-Length": String(body.length) }),
+  };
   return new Promise((resolve, reject) => {
     // Keep-alive, as Shopify connects: after an early 413 the server reads on and discards the rest
     // (a closing connection would cut the upload short, and the client might never read the answer).
@@ -110,9 +113,15 @@ const sign = (body: Buffer, secret = TEST_SECRET) => createHmac("sha256", secret
 function delivery(topic: string, body: Buffer, headers: Record<string, string | null> = {}): Sent {
   const eventId = randomUUID();
   const all: Record<string, string | null> = {
-    "Content-Type": "application/json", "X-Shopify-Topic": topic, "X-Shopify-Hmac-Sha256": sign(body),
-    "X-Shopify-Shop-Domain": SHOP, "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": eventId,
-    "X-Shopify-Event-Id": eventId, "X-Shopify-Triggered-At": new Date().toISOString(), ...headers,
+    "Content-Type": "application/json",
+    "X-Shopify-Topic": topic,
+    "X-Shopify-Hmac-Sha256": sign(body),
+    "X-Shopify-Shop-Domain": SHOP,
+    "X-Shopify-API-Version": "2026-10",
+    "X-Shopify-Webhook-Id": eventId,
+    "X-Shopify-Event-Id": eventId,
+    "X-Shopify-Triggered-At": new Date().toISOString(),
+    ...headers,
   };
   const kept = Object.fromEntries(Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== null));
   return { path: `/webhooks/${topic}`, headers: kept, body };
@@ -213,6 +222,7 @@ describe("the fast path and the Remix route answer the same", () => {
     expect(answer.status).toBe(500);
     // Both logged it at the webhook door (app/webhooks/receive.server.ts), which answers a failure
     // that is not an outage with a 500 of its own rather than throwing to Remix's error handler.
-    for (const { app } of [fast, remix]) expect(app.logs()).toMatch(/"event":"webhook.failed","path":"\/webhooks\/orders\/paid".*"status":500/);
+    for (const { app } of [fast, remix])
+      expect(app.logs()).toMatch(/"event":"webhook.failed","path":"\/webhooks\/orders\/paid".*"status":500/);
   });
 });

@@ -37,7 +37,10 @@ function serialise(value: unknown): Buffer {
     }
     return v;
   });
-  return Buffer.from(text.replace(/"__raw_(\d+)__"/g, (_m, i) => raws[Number(i)]), "utf8");
+  return Buffer.from(
+    text.replace(/"__raw_(\d+)__"/g, (_m, i) => raws[Number(i)]),
+    "utf8",
+  );
 }
 
 function setPath(target: any, path: string, value: unknown) {
@@ -61,30 +64,88 @@ const nested = (depth: number): Raw => {
 const protoKey = () => JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}');
 
 const HOSTILE_VALUES: [string, () => unknown][] = [
-  ["null", () => null], ["true", () => true], ["zero", () => 0], ["minus one", () => -1], ["a fraction", () => 1.5],
-  ["1e21", () => 1e21], ["-1e21", () => -1e21], ["1e400 (raw)", () => new Raw("1e400")], ["-0 (raw)", () => new Raw("-0")],
-  ["2^53+1 (raw)", () => new Raw("9007199254740993")], ["20 digits (raw)", () => new Raw("12345678901234567890")],
-  ['"NaN"', () => "NaN"], ['"Infinity"', () => "Infinity"], ['"1e5"', () => "1e5"], ['"0x10"', () => "0x10"],
-  ['"99999999999999999999.00"', () => "99999999999999999999.00"], ['"10000000.01"', () => "10000000.01"],
-  ['"-5.00"', () => "-5.00"], ['"9007199254740993"', () => "9007199254740993"], ["empty string", () => ""],
-  ["spaces", () => "   "], ["Arabic digits", () => "١٢٣"], ["a lone high surrogate", () => "\ud800"],
-  ["a lone low surrogate", () => "a\udfffb"], ["5,000 characters", () => "x".repeat(5000)], ["markup", () => "<script>alert(1)</script>"],
-  ["an impossible date", () => "2026-13-45T99:00:00Z"], ["an empty array", () => []], ["an empty object", () => ({})],
-  ["__proto__ keys", protoKey], ["nesting 100 deep", () => nested(100)],
+  ["null", () => null],
+  ["true", () => true],
+  ["zero", () => 0],
+  ["minus one", () => -1],
+  ["a fraction", () => 1.5],
+  ["1e21", () => 1e21],
+  ["-1e21", () => -1e21],
+  ["1e400 (raw)", () => new Raw("1e400")],
+  ["-0 (raw)", () => new Raw("-0")],
+  ["2^53+1 (raw)", () => new Raw("9007199254740993")],
+  ["20 digits (raw)", () => new Raw("12345678901234567890")],
+  ['"NaN"', () => "NaN"],
+  ['"Infinity"', () => "Infinity"],
+  ['"1e5"', () => "1e5"],
+  ['"0x10"', () => "0x10"],
+  ['"99999999999999999999.00"', () => "99999999999999999999.00"],
+  ['"10000000.01"', () => "10000000.01"],
+  ['"-5.00"', () => "-5.00"],
+  ['"9007199254740993"', () => "9007199254740993"],
+  ["empty string", () => ""],
+  ["spaces", () => "   "],
+  ["Arabic digits", () => "١٢٣"],
+  ["a lone high surrogate", () => "\ud800"],
+  ["a lone low surrogate", () => "a\udfffb"],
+  ["5,000 characters", () => "x".repeat(5000)],
+  ["markup", () => "<script>alert(1)</script>"],
+  ["an impossible date", () => "2026-13-45T99:00:00Z"],
+  ["an empty array", () => []],
+  ["an empty object", () => ({})],
+  ["__proto__ keys", protoKey],
+  ["nesting 100 deep", () => nested(100)],
 ];
 
 const ORDER_PATHS = [
-  "id", "name", "customer", "customer.id", "customer.email", "customer.first_name", "customer.last_name",
-  "subtotal_price", "subtotal_price_set.shop_money.amount", "total_price", "total_price_set.shop_money.amount",
-  "currency", "financial_status", "test", "created_at", "processed_at", "cancelled_at", "refunds", "discount_codes",
+  "id",
+  "name",
+  "customer",
+  "customer.id",
+  "customer.email",
+  "customer.first_name",
+  "customer.last_name",
+  "subtotal_price",
+  "subtotal_price_set.shop_money.amount",
+  "total_price",
+  "total_price_set.shop_money.amount",
+  "currency",
+  "financial_status",
+  "test",
+  "created_at",
+  "processed_at",
+  "cancelled_at",
+  "refunds",
+  "discount_codes",
 ];
-const REFUND_PATHS = ["id", "order_id", "created_at", "refund_line_items", "refund_line_items.0.subtotal", "refund_line_items.0.subtotal_set.shop_money.amount"];
+const REFUND_PATHS = [
+  "id",
+  "order_id",
+  "created_at",
+  "refund_line_items",
+  "refund_line_items.0.subtotal",
+  "refund_line_items.0.subtotal_set.shop_money.amount",
+];
 const CUSTOMER_PATHS = ["id", "email", "first_name", "last_name"];
 
 const ODD_SHOPS = [
-  "evil.example.com", "../../etc/passwd", "shop with spaces.myshopify.com", "admin.shopify.com", `${"a".repeat(3000)}.myshopify.com`,
-  "regulars-test.myshopify.com.evil.com", "", " ", "-bad.myshopify.com", "a..myshopify.com", "myshopify.com", "shop.myshopify.com/admin",
-  "ünïcode.myshopify.com", "shop.myshopify.com%00", "http://shop.myshopify.com", "shop.myshopify.com:443", "*.myshopify.com",
+  "evil.example.com",
+  "../../etc/passwd",
+  "shop with spaces.myshopify.com",
+  "admin.shopify.com",
+  `${"a".repeat(3000)}.myshopify.com`,
+  "regulars-test.myshopify.com.evil.com",
+  "",
+  " ",
+  "-bad.myshopify.com",
+  "a..myshopify.com",
+  "myshopify.com",
+  "shop.myshopify.com/admin",
+  "ünïcode.myshopify.com",
+  "shop.myshopify.com%00",
+  "http://shop.myshopify.com",
+  "shop.myshopify.com:443",
+  "*.myshopify.com",
 ];
 
 const COMPLIANCE_SHOP = "hostile-compliance.myshopify.com";
@@ -125,16 +186,27 @@ function corpus(): Case[] {
     ["a NUL byte", Buffer.from(valid.toString("latin1").replace('"Sam"', '"S\x00m"'), "latin1")],
   ];
   for (const [label, body] of invalidUtf8) cases.push({ name: `orders/paid with ${label}`, topic: "orders/paid", body });
-  for (const text of ["", "{", "[]", "null", "42", '"a string"', "{} {}", "{'single': 1}", "\ufeff{}", "{\"id\": 1,}"]) {
+  for (const text of ["", "{", "[]", "null", "42", '"a string"', "{} {}", "{'single': 1}", "\ufeff{}", '{"id": 1,}']) {
     cases.push({ name: `body ${JSON.stringify(text.slice(0, 20))}`, topic: "orders/paid", body: Buffer.from(text) });
   }
   for (const shop of ODD_SHOPS) {
-    cases.push({ name: `shop header ${JSON.stringify(shop.slice(0, 40))}`, topic: "orders/paid", body: serialise(orderPayload({ customerId: newId() })), shop });
+    cases.push({
+      name: `shop header ${JSON.stringify(shop.slice(0, 40))}`,
+      topic: "orders/paid",
+      body: serialise(orderPayload({ customerId: newId() })),
+      shop,
+    });
   }
   // Compliance topics go to a shop of their own: an accepted shop/redact erases its whole shop.
   for (const topic of ["customers/redact", "customers/data_request", "shop/redact"]) {
     for (const [label, make] of HOSTILE_VALUES) {
-      const payload = { shop_id: 1, shop_domain: COMPLIANCE_SHOP, customer: { id: make(), email: make() }, orders_to_redact: make(), orders_requested: make() };
+      const payload = {
+        shop_id: 1,
+        shop_domain: COMPLIANCE_SHOP,
+        customer: { id: make(), email: make() },
+        orders_to_redact: make(),
+        orders_requested: make(),
+      };
       cases.push({ name: `${topic} with ${label}`, topic, body: serialise(payload), shop: COMPLIANCE_SHOP });
     }
   }
@@ -165,16 +237,23 @@ describe("a corpus of signed, hostile webhooks", () => {
     const statuses = new Map<number, number>();
     const fiveHundreds: string[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < cases.length) {
-        const c = cases[next++];
-        const status = await deliver(c);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        if (status >= 500) fiveHundreds.push(`${c.name}: ${status}`);
-        if (status === 401) console.log(`401 (signature not accepted): ${c.name}`);
-      }
-    }));
-    console.log(`hostile corpus: ${cases.length} cases → ${[...statuses].sort().map(([s, n]) => `${s}×${n}`).join(", ")}`);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < cases.length) {
+          const c = cases[next++];
+          const status = await deliver(c);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if (status >= 500) fiveHundreds.push(`${c.name}: ${status}`);
+          if (status === 401) console.log(`401 (signature not accepted): ${c.name}`);
+        }
+      }),
+    );
+    console.log(
+      `hostile corpus: ${cases.length} cases → ${[...statuses]
+        .sort()
+        .map(([s, n]) => `${s}×${n}`)
+        .join(", ")}`,
+    );
     expect(fiveHundreds).toEqual([]);
     for (const status of statuses.keys()) expect(status >= 200 && status < 500, `status ${status}`).toBe(true);
 
@@ -209,10 +288,13 @@ describe("specific refusals, with the reason", () => {
     const response = await fetch(`${app.url}/webhooks/${options.topic ?? "orders/paid"}`, {
       method: "POST",
       headers: {
-        "Content-Type": "application/json", "X-Shopify-Topic": options.topic ?? "orders/paid",
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": options.topic ?? "orders/paid",
         "X-Shopify-Hmac-Sha256": createHmac("sha256", TEST_SECRET).update(body).digest("base64"),
-        "X-Shopify-Shop-Domain": options.shop ?? SHOP, "X-Shopify-API-Version": "2026-10",
-        "X-Shopify-Webhook-Id": randomUUID(), "X-Shopify-Event-Id": randomUUID(),
+        "X-Shopify-Shop-Domain": options.shop ?? SHOP,
+        "X-Shopify-API-Version": "2026-10",
+        "X-Shopify-Webhook-Id": randomUUID(),
+        "X-Shopify-Event-Id": randomUUID(),
       },
       body: new Uint8Array(body),
     });
@@ -257,10 +339,10 @@ describe("specific refusals, with the reason", () => {
     ["the admin's host", "admin.shopify.com"],
     ["a 3,000-character shop", `${"a".repeat(3000)}.myshopify.com`],
   ])("refuses a shop header that is %s before anything stores it", async (_label, shop) => {
-      const result = await send(orderPayload(), { shop });
-      expect(result.status).toBe(400);
-      expect(result.body).toMatch(/X-Shopify-Shop-Domain is not a shop domain/);
-      expect(await db.webhookEvent.count({ where: { shop } })).toBe(0);
+    const result = await send(orderPayload(), { shop });
+    expect(result.status).toBe(400);
+    expect(result.body).toMatch(/X-Shopify-Shop-Domain is not a shop domain/);
+    expect(await db.webhookEvent.count({ where: { shop } })).toBe(0);
   });
 
   it(`refuses a body nested deeper than ${MAX_JSON_DEPTH} levels`, async () => {

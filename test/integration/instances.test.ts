@@ -38,7 +38,10 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
     // One HTTP worker each: two instances on a 2-core box. Each answers Shopify's Admin API with
     // its own emulator (reward codes), as two machines would each reach Shopify.
     const env = (n: number) => ({
-      WEB_CONCURRENCY: "1", SHOPIFY_EMULATOR: "1", REGULARS_ALLOW_DEV_TOOLS: "1", REGULARS_REDEEM_LIMIT: "0",
+      WEB_CONCURRENCY: "1",
+      SHOPIFY_EMULATOR: "1",
+      REGULARS_ALLOW_DEV_TOOLS: "1",
+      REGULARS_REDEEM_LIMIT: "0",
       SHOPIFY_EMULATOR_DIR: mkdtempSync(path.join(tmpdir(), `regulars-instance-${n}-`)),
     });
     apps = await Promise.all([startApp(url, env(0)), startApp(url, env(1))]);
@@ -89,21 +92,26 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
     const refundBeforePaid = (() => {
       const firstSeen = new Map<string, number>();
       deliveries.forEach((d, i) => firstSeen.has(d.e.eventId) || firstSeen.set(d.e.eventId, i));
-      return events.filter((e) => e.topic === "refunds/create" &&
-        firstSeen.get(e.eventId)! < firstSeen.get(`paid-${(e.payload as { order_id: number }).order_id}`)!).length;
+      return events.filter(
+        (e) =>
+          e.topic === "refunds/create" &&
+          firstSeen.get(e.eventId)! < firstSeen.get(`paid-${(e.payload as { order_id: number }).order_id}`)!,
+      ).length;
     })();
     expect(refundBeforePaid).toBeGreaterThan(EVENTS / 50);
 
     const started = Date.now();
     const statuses = new Map<number, number>();
     let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < deliveries.length) {
-        const { e, app } = deliveries[next++];
-        const { status } = await deliverWebhook(apps[app].url, e.topic, e.payload, { eventId: e.eventId });
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < deliveries.length) {
+          const { e, app } = deliveries[next++];
+          const { status } = await deliverWebhook(apps[app].url, e.topic, e.payload, { eventId: e.eventId });
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
     const deliveredIn = (Date.now() - started) / 1000;
     expect(Object.fromEntries(statuses)).toEqual({ 200: deliveries.length });
     // Both instances' processors work the one inbox until it is empty.
@@ -111,11 +119,25 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
     for (;;) {
       const pending = await db.webhookEvent.count({ where: { processedAt: null } });
       if (pending === 0) break;
-      if (Date.now() > deadline) throw new Error(`${pending} events still pending\n${apps.map((a) => a.logs().split("\n").filter((l) => /error|warn/.test(l)).slice(-20).join("\n")).join("\n---\n")}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${pending} events still pending\n${apps
+            .map((a) =>
+              a
+                .logs()
+                .split("\n")
+                .filter((l) => /error|warn/.test(l))
+                .slice(-20)
+                .join("\n"),
+            )
+            .join("\n---\n")}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (Date.now() - started) / 1000;
-    console.log(`${deliveries.length} deliveries of ${EVENTS} events to 2 instances: delivered in ${deliveredIn.toFixed(1)} s, all applied in ${seconds.toFixed(1)} s`);
+    console.log(
+      `${deliveries.length} deliveries of ${EVENTS} events to 2 instances: delivered in ${deliveredIn.toFixed(1)} s, all applied in ${seconds.toFixed(1)} s`,
+    );
 
     // The inbox holds each event once, and both instances did work.
     expect(await db.webhookEvent.count()).toBe(EVENTS);
@@ -130,15 +152,26 @@ describe.skipIf(!usingPostgres)("two instances on one PostgreSQL (needs TEST_POS
     expect(clawbacks.map((c) => c.idempotencyKey).sort()).toEqual(refundIds.map((id) => `refund:${id}:clawback`).sort());
 
     // Every balance equals its ledger sum and what the orders and refunds say it should be.
-    const rows = await db.customer.findMany({ where: { shop: SHOP }, select: { id: true, shopifyId: true, pointsBalance: true } });
+    const rows = await db.customer.findMany({
+      where: { shop: SHOP },
+      select: { id: true, shopifyId: true, pointsBalance: true },
+    });
     const sums = new Map(
-      (await db.ledgerEntry.groupBy({ by: ["customerId"], where: { shop: SHOP }, _sum: { delta: true } }))
-        .map((g) => [g.customerId, g._sum.delta ?? 0]),
+      (await db.ledgerEntry.groupBy({ by: ["customerId"], where: { shop: SHOP }, _sum: { delta: true } })).map((g) => [
+        g.customerId,
+        g._sum.delta ?? 0,
+      ]),
     );
     expect(rows.length).toBe(expected.size);
     for (const row of rows) {
-      expect({ customer: row.shopifyId, balance: row.pointsBalance }).toEqual({ customer: row.shopifyId, balance: sums.get(row.id) ?? 0 });
-      expect({ customer: row.shopifyId, balance: row.pointsBalance }).toEqual({ customer: row.shopifyId, balance: expected.get(row.shopifyId) });
+      expect({ customer: row.shopifyId, balance: row.pointsBalance }).toEqual({
+        customer: row.shopifyId,
+        balance: sums.get(row.id) ?? 0,
+      });
+      expect({ customer: row.shopifyId, balance: row.pointsBalance }).toEqual({
+        customer: row.shopifyId,
+        balance: expected.get(row.shopifyId),
+      });
     }
     expect(seconds).toBeLessThan(120);
 

@@ -40,7 +40,8 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-const kpis = (query: string, headers: Record<string, string> = adminHeaders()) => fetch(`${app.url}/app/api/kpis?${query}`, { headers });
+const kpis = (query: string, headers: Record<string, string> = adminHeaders()) =>
+  fetch(`${app.url}/app/api/kpis?${query}`, { headers });
 
 describe("GET /app/api/kpis", () => {
   it("returns the KPIs of docs/kpis.md with the issue's field names, matching the hand count", async () => {
@@ -48,9 +49,23 @@ describe("GET /app/api/kpis", () => {
     expect(response.status).toBe(200);
     const body = await response.json();
     for (const field of [
-      "customersAtStart", "customersAtEnd", "newCustomers", "retainedCustomers", "reactivatedCustomers", "retentionRate",
-      "churnRate", "repeatPurchaseRate", "returningCustomerRate", "orders", "revenue", "averageOrderValue",
-      "purchaseFrequency", "customerLifetimeValue", "predictedClv", "program", "previous",
+      "customersAtStart",
+      "customersAtEnd",
+      "newCustomers",
+      "retainedCustomers",
+      "reactivatedCustomers",
+      "retentionRate",
+      "churnRate",
+      "repeatPurchaseRate",
+      "returningCustomerRate",
+      "orders",
+      "revenue",
+      "averageOrderValue",
+      "purchaseFrequency",
+      "customerLifetimeValue",
+      "predictedClv",
+      "program",
+      "previous",
     ]) {
       expect(body, field).toHaveProperty(field);
     }
@@ -58,8 +73,13 @@ describe("GET /app/api/kpis", () => {
     // Active at 2026-03-01: Kim, Max, Noa → E = 3. New: Noa (first order exactly at local midnight Feb 1).
     // Reactivated: Max (last order 2023). Retained: Kim. CRR = (3 − 1 − 1) / 1 = 1, churn 0.
     expect(body).toMatchObject({
-      customersAtStart: 1, customersAtEnd: 3, newCustomers: 1, retainedCustomers: 1, reactivatedCustomers: 1,
-      retentionRate: 1, churnRate: 0,
+      customersAtStart: 1,
+      customersAtEnd: 3,
+      newCustomers: 1,
+      retainedCustomers: 1,
+      reactivatedCustomers: 1,
+      retentionRate: 1,
+      churnRate: 0,
     });
     // Ever ordered before Mar 1: Kim, Lee, Max, Noa (4); ≥ 2 orders: Kim, Max → 0.5.
     // Ordered in Feb: Kim, Max, Noa; with > 1 order to date: Kim, Max → 2/3.
@@ -68,7 +88,14 @@ describe("GET /app/api/kpis", () => {
     // Orders: Kim 60, Max 45 − 5, Noa 25, guest 20 → 4 orders, 145.00, AOV 36.25; frequency 3 / 3.
     expect(body).toMatchObject({ orders: 4, revenue: 145, averageOrderValue: 36.25, purchaseFrequency: 1 });
     expect(body.predictedClv).toMatchObject({ model: "textbook", horizonMonths: 12 });
-    expect(body.program).toMatchObject({ pointsIssued: 85, pointsRedeemed: 50, pointsOutstanding: 35, members: 2, redeemers: 1, redeemerRate: 0.5 });
+    expect(body.program).toMatchObject({
+      pointsIssued: 85,
+      pointsRedeemed: 50,
+      pointsOutstanding: 35,
+      members: 2,
+      redeemers: 1,
+      redeemerRate: 0.5,
+    });
     expect(body.previous).toMatchObject({ from: "2026-01-04", to: "2026-02-01", orders: 0 });
     // Rates are fractions; money has at most two decimals.
     for (const rate of ["retentionRate", "churnRate", "repeatPurchaseRate", "returningCustomerRate"]) {

@@ -39,7 +39,11 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
 
 /** The JSON log lines of `event` the server has written so far. */
 function lines(event: string): Record<string, unknown>[] {
-  return app.logs().split("\n").filter((l) => l.startsWith("{") && l.includes(`"event":"${event}"`)).map((l) => JSON.parse(l));
+  return app
+    .logs()
+    .split("\n")
+    .filter((l) => l.startsWith("{") && l.includes(`"event":"${event}"`))
+    .map((l) => JSON.parse(l));
 }
 
 describe("readiness", () => {
@@ -48,29 +52,45 @@ describe("readiness", () => {
     expect(health.status).toBe(200);
     expect(await health.text()).toBe("ok");
     const ready = await readyz(app.url);
-    expect(ready).toMatchObject({ status: 200, type: "application/json", body: { ready: true, database: usingPostgres ? "postgres" : "sqlite" } });
+    expect(ready).toMatchObject({
+      status: 200,
+      type: "application/json",
+      body: { ready: true, database: usingPostgres ? "postgres" : "sqlite" },
+    });
     expect(ready.body.migrations).toBeGreaterThanOrEqual(3);
 
     // As if the newest migration had never been applied (a deploy that skipped `npm run setup`).
-    const [{ name }] = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT "name" FROM "_regulars_migrations" ORDER BY "name" DESC LIMIT 1`);
+    const [{ name }] = await db.$queryRawUnsafe<{ name: string }[]>(
+      `SELECT "name" FROM "_regulars_migrations" ORDER BY "name" DESC LIMIT 1`,
+    );
     await execute(db, `UPDATE "_regulars_migrations" SET "name" = ? WHERE "name" = ?`, [`${name}-hidden`, name]);
     try {
-      const notReady = await eventually(() => readyz(app.url), (r) => r.status === 503);
+      const notReady = await eventually(
+        () => readyz(app.url),
+        (r) => r.status === 503,
+      );
       expect(notReady.body).toEqual({
-        ready: false, database: usingPostgres ? "postgres" : "sqlite",
-        reason: "1 migration(s) not applied; run `npm run setup`", pending: [name],
+        ready: false,
+        database: usingPostgres ? "postgres" : "sqlite",
+        reason: "1 migration(s) not applied; run `npm run setup`",
+        pending: [name],
       });
       expect((await fetch(`${app.url}/healthz`)).status).toBe(200); // alive all the same
     } finally {
       await execute(db, `UPDATE "_regulars_migrations" SET "name" = ? WHERE "name" = ?`, [name, `${name}-hidden`]);
     }
-    await eventually(() => readyz(app.url), (r) => r.status === 200);
+    await eventually(
+      () => readyz(app.url),
+      (r) => r.status === 200,
+    );
   });
 
   it("is not ready when the database cannot be reached at all, and webhooks are answered 503, not 500", async () => {
     // SQLite: a path that cannot be opened as a database file (a directory stands where the file
     // should be); PostgreSQL: a loopback port nobody listens on.
-    const unreachable = usingPostgres ? "postgresql://postgres@127.0.0.1:9/regulars" : `file:${mkdtempSync(path.join(tmpdir(), "regulars-not-a-file-"))}`;
+    const unreachable = usingPostgres
+      ? "postgresql://postgres@127.0.0.1:9/regulars"
+      : `file:${mkdtempSync(path.join(tmpdir(), "regulars-not-a-file-"))}`;
     const lost = await startApp(unreachable);
     try {
       expect((await fetch(`${lost.url}/healthz`)).status).toBe(200);
@@ -99,11 +119,25 @@ describe("webhook log lines", () => {
 
     const received = lines("webhook.received").filter((l) => l.eventId === eventId);
     expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ level: "info", shop: SHOP, topic: "ORDERS_PAID", eventId, status: 200, path: "/webhooks/orders/paid" });
+    expect(received[0]).toMatchObject({
+      level: "info",
+      shop: SHOP,
+      topic: "ORDERS_PAID",
+      eventId,
+      status: 200,
+      path: "/webhooks/orders/paid",
+    });
     expect(received[0].latencyMs).toEqual(expect.any(Number));
     expect(Number.isNaN(Date.parse(String(received[0].time)))).toBe(false);
 
-    expect(processed).toMatchObject({ level: "info", shop: SHOP, topic: "ORDERS_PAID", eventId, status: "processed", attempt: 1 });
+    expect(processed).toMatchObject({
+      level: "info",
+      shop: SHOP,
+      topic: "ORDERS_PAID",
+      eventId,
+      status: "processed",
+      attempt: 1,
+    });
     expect(processed.latencyMs).toEqual(expect.any(Number));
     expect(processed.lagMs).toBeGreaterThanOrEqual(0);
     expect(lines("webhook.processed").filter((l) => l.eventId === eventId)).toHaveLength(1);

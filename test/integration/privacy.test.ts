@@ -17,9 +17,16 @@ afterAll(async () => {
 
 async function shopperWithOrder() {
   const id = newId();
-  await deliverWebhook(app.url, "customers/create", customerPayload(id, { email: `private-${id}@example.com`, first_name: "Ada", last_name: "Lovelace" }));
+  await deliverWebhook(
+    app.url,
+    "customers/create",
+    customerPayload(id, { email: `private-${id}@example.com`, first_name: "Ada", last_name: "Lovelace" }),
+  );
   const order = orderPayload({ customerId: id, subtotal: "40.00" });
-  await deliverWebhook(app.url, "orders/paid", { ...order, customer: { ...order.customer, id, email: `private-${id}@example.com`, first_name: "Ada", last_name: "Lovelace" } });
+  await deliverWebhook(app.url, "orders/paid", {
+    ...order,
+    customer: { ...order.customer, id, email: `private-${id}@example.com`, first_name: "Ada", last_name: "Lovelace" },
+  });
   await inboxDrained();
   return { id, order };
 }
@@ -27,13 +34,24 @@ async function shopperWithOrder() {
 describe("GDPR", () => {
   it("customers/data_request exports the profile, orders and points history for the owner", async () => {
     const { id, order } = await shopperWithOrder();
-    const request = { shop_id: 1, shop_domain: SHOP, orders_requested: [order.id], customer: { id, email: `private-${id}@example.com` }, data_request: { id: 9001 } };
+    const request = {
+      shop_id: 1,
+      shop_domain: SHOP,
+      orders_requested: [order.id],
+      customer: { id, email: `private-${id}@example.com` },
+      data_request: { id: 9001 },
+    };
     expect((await deliverWebhook(app.url, "customers/data_request", request)).status).toBe(200);
     await inboxDrained();
     const exported = await db.dataExport.findFirstOrThrow({ where: { customerShopifyId: String(id) } });
     const data = JSON.parse(exported.payload);
     expect(data.requestId).toBe("9001");
-    expect(data.customer).toMatchObject({ email: `private-${id}@example.com`, firstName: "Ada", lastName: "Lovelace", pointsBalance: 40 });
+    expect(data.customer).toMatchObject({
+      email: `private-${id}@example.com`,
+      firstName: "Ada",
+      lastName: "Lovelace",
+      pointsBalance: 40,
+    });
     expect(data.orders).toHaveLength(1);
     expect(data.orders[0]).toMatchObject({ shopifyId: String(order.id), subtotal: 40 });
     expect(data.pointsHistory).toEqual([expect.objectContaining({ delta: 40, kind: "earn" })]);
@@ -43,7 +61,12 @@ describe("GDPR", () => {
     const { id, order } = await shopperWithOrder();
     await deliverWebhook(app.url, "customers/data_request", { shop_domain: SHOP, customer: { id }, orders_requested: [] });
     await inboxDrained();
-    const redact = { shop_id: 1, shop_domain: SHOP, customer: { id, email: `private-${id}@example.com`, phone: null }, orders_to_redact: [order.id] };
+    const redact = {
+      shop_id: 1,
+      shop_domain: SHOP,
+      customer: { id, email: `private-${id}@example.com`, phone: null },
+      orders_to_redact: [order.id],
+    };
     expect((await deliverWebhook(app.url, "customers/redact", redact)).status).toBe(200);
     await inboxDrained();
     const customer = await db.customer.findFirstOrThrow({ where: { shopifyId: String(id) } });
@@ -80,7 +103,8 @@ describe("GDPR", () => {
       db.refund.count({ where: { shop: SHOP } }),
       db.shop.count({ where: { domain: SHOP } }),
       db.webhookEvent.count({ where: { shop: SHOP, NOT: { topic: "SHOP_REDACT" } } }),
-    ]) expect(await count).toBe(0);
+    ])
+      expect(await count).toBe(0);
     // another shop's data is untouched
     expect(await db.order.count({ where: { shop: other } })).toBe(1);
     // and nothing else names the shop: not a reward, a redemption, an import job or the event itself
@@ -92,13 +116,35 @@ describe("customers/redact reaches every table", () => {
   /** A shopper as Shopify's payloads describe them: contact details, names and addresses. */
   function person(id: number) {
     const address = {
-      first_name: `Adelina${id}`, last_name: `Lovelace${id}`, address1: `12 Byron Lane ${id}`, address2: `Flat ${id}`,
-      city: `Ockham${id}`, zip: `OX${id}`, province: "Surrey", country: "United Kingdom", phone: `+44555${id}`, company: null,
+      first_name: `Adelina${id}`,
+      last_name: `Lovelace${id}`,
+      address1: `12 Byron Lane ${id}`,
+      address2: `Flat ${id}`,
+      city: `Ockham${id}`,
+      zip: `OX${id}`,
+      province: "Surrey",
+      country: "United Kingdom",
+      phone: `+44555${id}`,
+      company: null,
     };
     return {
-      email: `ada-${id}@example.com`, phone: `+44555${id}`, first_name: address.first_name, last_name: address.last_name,
-      default_address: address, addresses: [address], billing_address: address, shipping_address: address,
-      needles: [`ada-${id}@example.com`, `+44555${id}`, address.first_name, address.last_name, address.address1, address.city, address.zip],
+      email: `ada-${id}@example.com`,
+      phone: `+44555${id}`,
+      first_name: address.first_name,
+      last_name: address.last_name,
+      default_address: address,
+      addresses: [address],
+      billing_address: address,
+      shipping_address: address,
+      needles: [
+        `ada-${id}@example.com`,
+        `+44555${id}`,
+        address.first_name,
+        address.last_name,
+        address.address1,
+        address.city,
+        address.zip,
+      ],
     };
   }
 
@@ -106,12 +152,25 @@ describe("customers/redact reaches every table", () => {
     const id = newId();
     const { needles, ...details } = person(id);
     const { default_address, addresses, email, phone, first_name, last_name } = details;
-    expect((await deliverWebhook(app.url, "customers/create", customerPayload(id, { email, phone, first_name, last_name, default_address, addresses }))).status).toBe(200);
+    expect(
+      (
+        await deliverWebhook(
+          app.url,
+          "customers/create",
+          customerPayload(id, { email, phone, first_name, last_name, default_address, addresses }),
+        )
+      ).status,
+    ).toBe(200);
     const order = orderPayload({ customerId: id, subtotal: "40.00" });
     const paid = {
-      ...order, email, contact_email: email, phone, note: `Please call ${phone}`,
+      ...order,
+      email,
+      contact_email: email,
+      phone,
+      note: `Please call ${phone}`,
       customer: { ...order.customer, id, email, phone, first_name, last_name, default_address },
-      billing_address: details.billing_address, shipping_address: details.shipping_address,
+      billing_address: details.billing_address,
+      shipping_address: details.shipping_address,
     };
     expect((await deliverWebhook(app.url, "orders/paid", paid)).status).toBe(200);
     await inboxDrained();
@@ -120,8 +179,16 @@ describe("customers/redact reaches every table", () => {
     const later = orderPayload({ customerId: id, subtotal: "10.00" });
     await db.webhookEvent.create({
       data: {
-        shop: SHOP, eventId: `pending-${id}`, topic: "ORDERS_PAID", nextAttemptAt: new Date(Date.now() + 3600_000),
-        payload: JSON.stringify({ ...later, email, customer: { ...later.customer, id, email, phone, first_name, last_name }, shipping_address: details.shipping_address }),
+        shop: SHOP,
+        eventId: `pending-${id}`,
+        topic: "ORDERS_PAID",
+        nextAttemptAt: new Date(Date.now() + 3600_000),
+        payload: JSON.stringify({
+          ...later,
+          email,
+          customer: { ...later.customer, id, email, phone, first_name, last_name },
+          shipping_address: details.shipping_address,
+        }),
       },
     });
     for (const needle of needles) expect(await placesHolding(needle), needle).not.toEqual([]);
@@ -147,11 +214,26 @@ describe("customers/redact reaches every table", () => {
     await deliverWebhook(app.url, "orders/paid", { ...order, customer: { ...order.customer, id, email } });
     await inboxDrained();
     const customer = await db.customer.findFirstOrThrow({ where: { shopifyId: String(id) } });
-    const reward = await db.reward.create({ data: { shop: SHOP, name: "$5 off", kind: "amount_off", pointsCost: 20, valueCents: 500 } });
-    await db.redemption.create({
-      data: { shop: SHOP, customerId: customer.id, rewardId: reward.id, pointsSpent: 20, status: "issued", code: "RG-EXPORT-1", idempotencyKey: `export-${id}` },
+    const reward = await db.reward.create({
+      data: { shop: SHOP, name: "$5 off", kind: "amount_off", pointsCost: 20, valueCents: 500 },
     });
-    await deliverWebhook(app.url, "customers/data_request", { shop_domain: SHOP, customer: { id, email }, orders_requested: [order.id], data_request: { id: 77 } });
+    await db.redemption.create({
+      data: {
+        shop: SHOP,
+        customerId: customer.id,
+        rewardId: reward.id,
+        pointsSpent: 20,
+        status: "issued",
+        code: "RG-EXPORT-1",
+        idempotencyKey: `export-${id}`,
+      },
+    });
+    await deliverWebhook(app.url, "customers/data_request", {
+      shop_domain: SHOP,
+      customer: { id, email },
+      orders_requested: [order.id],
+      data_request: { id: 77 },
+    });
     await inboxDrained();
     const data = JSON.parse((await db.dataExport.findFirstOrThrow({ where: { customerShopifyId: String(id) } })).payload);
     expect(data.rewardsRedeemed).toEqual([expect.objectContaining({ reward: "$5 off", pointsSpent: 20, code: "RG-EXPORT-1" })]);

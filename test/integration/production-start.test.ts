@@ -13,7 +13,14 @@ beforeAll(async () => {
 afterAll(async () => (await import("../../app/db.server")).db.$disconnect());
 
 function start(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
-  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: "0", DATABASE_URL: databaseUrl, WEB_CONCURRENCY: "1", ...env };
+  const merged: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: "0",
+    DATABASE_URL: databaseUrl,
+    WEB_CONCURRENCY: "1",
+    ...env,
+  };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   const child = spawn(process.execPath, ["server.mjs"], {
     env: merged,
@@ -23,10 +30,12 @@ function start(env: Record<string, string | undefined>): Promise<{ code: number 
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  return new Promise((resolve) => child.on("exit", (code) => {
-    clearTimeout(timer);
-    resolve({ code, output });
-  }));
+  return new Promise((resolve) =>
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
 }
 
 describe("a production start", () => {
@@ -43,7 +52,11 @@ describe("a production start", () => {
   });
 
   it("exits with code 78 naming a malformed variable", async () => {
-    const { code, output } = await start({ SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_SECRET, MAX_BODY_BYTES: "lots" });
+    const { code, output } = await start({
+      SHOPIFY_API_KEY: TEST_API_KEY,
+      SHOPIFY_API_SECRET: TEST_SECRET,
+      MAX_BODY_BYTES: "lots",
+    });
     expect(code).toBe(78);
     expect(output).toMatch(/Invalid environment: MAX_BODY_BYTES/);
   });

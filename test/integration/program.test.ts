@@ -73,9 +73,17 @@ describe("saving the program", () => {
 
     const saved = await programAction({
       intent: "save-settings",
-      settings: { ...DEFAULT_PROGRAM, pointsPerUnit: "2", tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: 0, multiplier: "1.5" }] },
+      settings: {
+        ...DEFAULT_PROGRAM,
+        pointsPerUnit: "2",
+        tiersEnabled: true,
+        tiers: [{ name: "Gold", minSpendCents: 0, multiplier: "1.5" }],
+      },
     });
-    expect(saved, app.logs().slice(-2000)).toEqual({ status: 200, body: { ok: true, intent: "save-settings", message: "Program saved" } });
+    expect(saved, app.logs().slice(-2000)).toEqual({
+      status: 200,
+      body: { ok: true, intent: "save-settings", message: "Program saved" },
+    });
 
     // 50.00 × 2 points × Gold 1.5 = 150, on top of the 50 earned before.
     await paidOrder(customer, "50.00");
@@ -92,7 +100,15 @@ describe("saving the program", () => {
     const customer = 7_300_000_002;
     await paidOrder(customer, "50.00", OTHER);
     expect(await pointsOf(customer, OTHER)).toBe(50);
-    await programAction({ intent: "save-settings", settings: { ...DEFAULT_PROGRAM, pointsPerUnit: 2, tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 1.5 }] } });
+    await programAction({
+      intent: "save-settings",
+      settings: {
+        ...DEFAULT_PROGRAM,
+        pointsPerUnit: 2,
+        tiersEnabled: true,
+        tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 1.5 }],
+      },
+    });
   });
 
   it("refuses invalid input with 422 and the fields to fix, and stores nothing", async () => {
@@ -103,7 +119,10 @@ describe("saving the program", () => {
         ...DEFAULT_PROGRAM,
         pointsPerUnit: "lots",
         tiersEnabled: true,
-        tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 0.5 }, { name: "gold", minSpendCents: 10_000, multiplier: 2 }],
+        tiers: [
+          { name: "Gold", minSpendCents: 0, multiplier: 0.5 },
+          { name: "gold", minSpendCents: 10_000, multiplier: 2 },
+        ],
       },
     });
     expect(refused.status).toBe(422);
@@ -134,7 +153,9 @@ describe("saving the program", () => {
     const before = await settingsRow(SHOP);
     const body = { intent: "save-settings", settings: { ...DEFAULT_PROGRAM, pointsPerUnit: 99 } };
     const anonymous = await programAction(body, { headers: {} });
-    const forged = await programAction(body, { headers: { ...adminHeaders(), Authorization: `Bearer ${adminHeaders().Authorization.split(" ")[1].slice(0, -4)}AAAA` } });
+    const forged = await programAction(body, {
+      headers: { ...adminHeaders(), Authorization: `Bearer ${adminHeaders().Authorization.split(" ")[1].slice(0, -4)}AAAA` },
+    });
     expect(anonymous.status).not.toBe(200);
     expect(forged.status).not.toBe(200);
     expect(await settingsRow(SHOP)).toEqual(before);
@@ -148,28 +169,69 @@ describe("managing rewards", () => {
     const again = await programAction({ intent: "add-suggested-rewards" }, { shop: OTHER });
     expect(again.body).toMatchObject({ ok: true, message: "You already have rewards" });
     const rewards = await db.reward.findMany({ where: { shop: OTHER }, orderBy: { pointsCost: "asc" } });
-    expect(rewards.map((r) => [r.name, r.pointsCost])).toEqual([["$5 off", 500], ["Free shipping", 800], ["10% off", 1000]]);
+    expect(rewards.map((r) => [r.name, r.pointsCost])).toEqual([
+      ["$5 off", 500],
+      ["Free shipping", 800],
+      ["10% off", 1000],
+    ]);
   });
 
   it("creates and edits rewards, refusing kind-specific nonsense with field errors", async () => {
-    const bad = await programAction({ intent: "create-reward", reward: { name: "Half off", kind: "percent_off", pointsCost: 0, percentOff: 150 } });
-    expect(bad).toEqual({ status: 422, body: { ok: false, intent: "create-reward", errors: { pointsCost: "Enter at least 1", percentOff: "Enter at most 100" } } });
+    const bad = await programAction({
+      intent: "create-reward",
+      reward: { name: "Half off", kind: "percent_off", pointsCost: 0, percentOff: 150 },
+    });
+    expect(bad).toEqual({
+      status: 422,
+      body: { ok: false, intent: "create-reward", errors: { pointsCost: "Enter at least 1", percentOff: "Enter at most 100" } },
+    });
     expect(await db.reward.count({ where: { shop: SHOP } })).toBe(0);
 
-    const created = await programAction({ intent: "create-reward", reward: { name: "$10 off", kind: "amount_off", pointsCost: "900", valueCents: 1000, minimumSubtotalCents: 5000 } });
+    const created = await programAction({
+      intent: "create-reward",
+      reward: { name: "$10 off", kind: "amount_off", pointsCost: "900", valueCents: 1000, minimumSubtotalCents: 5000 },
+    });
     expect(created.status).toBe(200);
     const reward = await db.reward.findFirstOrThrow({ where: { shop: SHOP } });
-    expect(reward).toMatchObject({ name: "$10 off", kind: "amount_off", pointsCost: 900, valueCents: 1000, minimumSubtotalCents: 5000, active: true });
+    expect(reward).toMatchObject({
+      name: "$10 off",
+      kind: "amount_off",
+      pointsCost: 900,
+      valueCents: 1000,
+      minimumSubtotalCents: 5000,
+      active: true,
+    });
 
-    const edited = await programAction({ intent: "update-reward", id: reward.id, reward: { name: "Free shipping", kind: "free_shipping", pointsCost: 700, valueCents: 1000 } });
+    const edited = await programAction({
+      intent: "update-reward",
+      id: reward.id,
+      reward: { name: "Free shipping", kind: "free_shipping", pointsCost: 700, valueCents: 1000 },
+    });
     expect(edited.status).toBe(200);
-    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ kind: "free_shipping", pointsCost: 700, valueCents: 0, minimumSubtotalCents: null });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({
+      kind: "free_shipping",
+      pointsCost: 700,
+      valueCents: 0,
+      minimumSubtotalCents: null,
+    });
   });
 
   it("deactivates a redeemed reward instead of deleting it, and never touches another shop's", async () => {
-    const reward = await db.reward.create({ data: { shop: SHOP, name: "$5 off", kind: "amount_off", pointsCost: 500, valueCents: 500 } });
+    const reward = await db.reward.create({
+      data: { shop: SHOP, name: "$5 off", kind: "amount_off", pointsCost: 500, valueCents: 500 },
+    });
     const customerId = await memberWithPoints(7_300_000_009, 600);
-    await db.redemption.create({ data: { shop: SHOP, customerId, rewardId: reward.id, pointsSpent: 500, status: "issued", code: "REG-PROG-0001", idempotencyKey: "program-test-1" } });
+    await db.redemption.create({
+      data: {
+        shop: SHOP,
+        customerId,
+        rewardId: reward.id,
+        pointsSpent: 500,
+        status: "issued",
+        code: "REG-PROG-0001",
+        idempotencyKey: "program-test-1",
+      },
+    });
 
     const foreign = await programAction({ intent: "deactivate-reward", id: reward.id }, { shop: OTHER });
     expect(foreign.status).toBe(404);
@@ -272,7 +334,11 @@ describe("the Program page in Chromium", () => {
     await page.getByRole("button", { name: "Save" }).first().click();
     await page.getByText("Enter at least 2").waitFor();
     await page.getByText("Fix 1 field to save").waitFor();
-    expect(await settingsRow(BONUS_SHOP)).toMatchObject({ firstOrderBonusEnabled: false, birthdayBonusEnabled: false, tiersEnabled: false });
+    expect(await settingsRow(BONUS_SHOP)).toMatchObject({
+      firstOrderBonusEnabled: false,
+      birthdayBonusEnabled: false,
+      tiersEnabled: false,
+    });
     await page.getByText("Enter at least 2").scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, "program-bonus-error.png") });
 
@@ -281,11 +347,25 @@ describe("the Program page in Chromium", () => {
     await page.getByText("Program saved").waitFor();
     const row = await settingsRow(BONUS_SHOP);
     expect(row).toMatchObject({
-      firstOrderBonusEnabled: true, firstOrderBonusPoints: 100, nthOrderBonusEnabled: true, nthOrderBonusEvery: 3,
-      birthdayBonusEnabled: true, birthdayBonusPoints: 250, expiryEnabled: true, expiryReminderDays: 7,
+      firstOrderBonusEnabled: true,
+      firstOrderBonusPoints: 100,
+      nthOrderBonusEnabled: true,
+      nthOrderBonusEvery: 3,
+      birthdayBonusEnabled: true,
+      birthdayBonusPoints: 250,
+      expiryEnabled: true,
+      expiryReminderDays: 7,
     });
-    expect(JSON.parse(row.tiers).map((t: { name: string; entryRewardPoints: number; perks: string }) => [t.name, t.entryRewardPoints, t.perks])).toEqual([
-      ["Bronze", 0, ""], ["Silver", 100, ""], ["Gold", 250, "Free shipping on every order"],
+    expect(
+      JSON.parse(row.tiers).map((t: { name: string; entryRewardPoints: number; perks: string }) => [
+        t.name,
+        t.entryRewardPoints,
+        t.perks,
+      ]),
+    ).toEqual([
+      ["Bronze", 0, ""],
+      ["Silver", 100, ""],
+      ["Gold", 250, "Free shipping on every order"],
     ]);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, "program-bonuses.png"), fullPage: true });

@@ -75,7 +75,10 @@ describe("signature", () => {
   it("rejects a signed request without a timestamp (the library's window check would let NaN through)", async () => {
     const { createHmac } = await import("node:crypto");
     const params = { logged_in_customer_id: "1", path_prefix: "/apps/rewards", shop: SHOP };
-    const message = Object.entries(params).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join("");
+    const message = Object.entries(params)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`)
+      .join("");
     const signature = createHmac("sha256", "test-webhook-secret").update(message).digest("hex");
     const res = await fetch(`${app.url}/proxy/api/member?${new URLSearchParams({ ...params, signature })}`);
     expect(res.status).toBe(401);
@@ -101,7 +104,10 @@ describe("who the shopper is", () => {
     expect(res.body.points).toBe(0);
     expect(res.body.history).toEqual([]);
     expect(res.body.rewards.length).toBeGreaterThan(0);
-    expect(res.body.rewards.find((r: { kind: string }) => r.kind === "free_shipping")).toMatchObject({ pointsCost: 800, value: 0 });
+    expect(res.body.rewards.find((r: { kind: string }) => r.kind === "free_shipping")).toMatchObject({
+      pointsCost: 800,
+      value: 0,
+    });
     expect(res.body.waysToEarn[0]).toMatchObject({ kind: "order" });
   });
 
@@ -154,9 +160,16 @@ describe("redeem errors", () => {
     const customer = newId();
     await memberWithPoints(customer, 300);
     const reward = await createReward(SHOP, { pointsCost: 500 });
-    const inactive = await db.reward.create({ data: { shop: SHOP, name: "Old", kind: "amount_off", pointsCost: 10, valueCents: 100, active: false } });
+    const inactive = await db.reward.create({
+      data: { shop: SHOP, name: "Old", kind: "amount_off", pointsCost: 10, valueCents: 100, active: false },
+    });
 
-    const guest = await proxyFetch(app.url, "api/redeem", { customer: null, method: "POST", body: JSON.stringify({ rewardId: reward.id }), headers: { "Content-Type": "application/json" } });
+    const guest = await proxyFetch(app.url, "api/redeem", {
+      customer: null,
+      method: "POST",
+      body: JSON.stringify({ rewardId: reward.id }),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(guest.status).toBe(403);
     expect(guest.body.error).toBe("sign_in_required");
     expect((await redeemRequest(app.url, customer, 987654, {})).status).toBe(404);

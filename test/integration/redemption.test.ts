@@ -66,7 +66,9 @@ describe(`concurrent redemptions (${usingPostgres ? "PostgreSQL" : "SQLite"})`, 
     const spends = (await entriesOf(customer)).filter((e) => e.kind === "redeem");
     expect(spends.map((e) => e.delta)).toEqual([-500, -500]);
     // Shopify got exactly two codes, each for this customer only, once
-    const created = readLog<{ code: string; input: any }>(emulatorDir, "discounts.jsonl").filter((d) => ok.some((r) => r.body.code === d.code));
+    const created = readLog<{ code: string; input: any }>(emulatorDir, "discounts.jsonl").filter((d) =>
+      ok.some((r) => r.body.code === d.code),
+    );
     expect(created).toHaveLength(2);
     for (const d of created) {
       expect(d.input.context).toEqual({ customers: { add: [`gid://shopify/Customer/${customer}`] } });
@@ -86,7 +88,13 @@ describe("the code in Shopify", () => {
     });
     const customer = newId();
     await memberWithPoints(customer, 1000);
-    const reward = await createReward(SHOP, { name: "10% off", kind: "percent_off", percentOff: 10, pointsCost: 1000, minimumSubtotalCents: 5000 });
+    const reward = await createReward(SHOP, {
+      name: "10% off",
+      kind: "percent_off",
+      percentOff: 10,
+      pointsCost: 1000,
+      minimumSubtotalCents: 5000,
+    });
     const before = Date.now();
     const res = await redeemRequest(app.url, customer, reward.id);
     expect(res.status).toBe(200);
@@ -94,7 +102,9 @@ describe("the code in Shopify", () => {
     const expires = new Date(res.body.expiresAt).getTime();
     expect(expires - before).toBeGreaterThanOrEqual(14 * 86_400_000 - 5000);
     expect(expires - before).toBeLessThanOrEqual(14 * 86_400_000 + 5000);
-    const [created] = readLog<{ code: string; kind: string; input: any }>(emulatorDir, "discounts.jsonl").filter((d) => d.code === res.body.code);
+    const [created] = readLog<{ code: string; kind: string; input: any }>(emulatorDir, "discounts.jsonl").filter(
+      (d) => d.code === res.body.code,
+    );
     expect(created.kind).toBe("basic");
     expect(created.input).toMatchObject({
       code: res.body.code,
@@ -117,7 +127,9 @@ describe("the code in Shopify", () => {
     const reward = await createReward(SHOP, { name: "Free shipping", kind: "free_shipping", pointsCost: 800 });
     const res = await redeemRequest(app.url, customer, reward.id);
     expect(res.status).toBe(200);
-    const [created] = readLog<{ code: string; kind: string; input: any }>(emulatorDir, "discounts.jsonl").filter((d) => d.code === res.body.code);
+    const [created] = readLog<{ code: string; kind: string; input: any }>(emulatorDir, "discounts.jsonl").filter(
+      (d) => d.code === res.body.code,
+    );
     expect(created.kind).toBe("freeShipping");
     expect(created.input.destination).toEqual({ all: true });
     expect(created.input.customerGets).toBeUndefined();
@@ -141,8 +153,14 @@ describe("when Shopify says no or does not answer", () => {
     expect(res.body.message).toMatch(/points were returned/);
     expect(await pointsOf(customer)).toBe(700);
     const pair = (await entriesOf(customer)).filter((e) => e.kind === "redeem");
-    expect(pair.map((e) => [e.delta, e.reason])).toEqual([[-500, "Reward: $5 off"], [500, reason]]);
-    expect(pair.map((e) => e.idempotencyKey)).toEqual([`redemption:${pair[0].redemptionId}:spend`, `redemption:${pair[0].redemptionId}:refund`]);
+    expect(pair.map((e) => [e.delta, e.reason])).toEqual([
+      [-500, "Reward: $5 off"],
+      [500, reason],
+    ]);
+    expect(pair.map((e) => e.idempotencyKey)).toEqual([
+      `redemption:${pair[0].redemptionId}:spend`,
+      `redemption:${pair[0].redemptionId}:refund`,
+    ]);
     const redemption = await db.redemption.findUniqueOrThrow({ where: { id: pair[0].redemptionId! } });
     expect(redemption.status).toBe("failed");
     expect(redemption.error).toBeTruthy();
@@ -155,7 +173,9 @@ describe("when Shopify says no or does not answer", () => {
     const reward = await createReward(SHOP, { pointsCost: 500 });
     const res = await redeemRequest(app.url, customer, reward.id);
     expect(res.status).toBe(200);
-    const attempts = readLog<{ code: string; attempt: number }>(emulatorDir, "requests.jsonl").filter((r) => r.code === res.body.code);
+    const attempts = readLog<{ code: string; attempt: number }>(emulatorDir, "requests.jsonl").filter(
+      (r) => r.code === res.body.code,
+    );
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2]);
     expect(await pointsOf(customer)).toBe(0);
   });
@@ -190,7 +210,9 @@ describe("idempotency and the code's life", () => {
     const later = await redeemRequest(app.url, customer, reward.id, { key });
     expect(later.body).toMatchObject({ code: results[0].body.code, pointsSpent: 500, points: 1500 });
     expect(await pointsOf(customer)).toBe(1500);
-    expect(readLog<{ code: string }>(emulatorDir, "discounts.jsonl").filter((d) => d.code === results[0].body.code)).toHaveLength(1);
+    expect(readLog<{ code: string }>(emulatorDir, "discounts.jsonl").filter((d) => d.code === results[0].body.code)).toHaveLength(
+      1,
+    );
   });
 
   it("the order that uses the code (orders/paid discount_codes) marks the redemption used", async () => {

@@ -23,7 +23,10 @@ afterAll(async () => {
 async function listeningLines(app: RunningApp): Promise<Record<string, unknown>[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const lines = app.logs().split("\n").filter((line) => line.includes('"event":"server.listening"'));
+    const lines = app
+      .logs()
+      .split("\n")
+      .filter((line) => line.includes('"event":"server.listening"'));
     if (lines.length) return lines.map((line) => JSON.parse(line));
     if (Date.now() > deadline) throw new Error(`no server.listening line:\n${app.logs()}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -48,7 +51,12 @@ describe("with WEB_CONCURRENCY=1", () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     const lines = await listeningLines(app);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ workers: 1, processes: 1, pid: app.process.pid, url: `http://localhost:${new URL(app.url).port}` });
+    expect(lines[0]).toMatchObject({
+      workers: 1,
+      processes: 1,
+      pid: app.process.pid,
+      url: `http://localhost:${new URL(app.url).port}`,
+    });
     expect(childrenOf(app.process.pid!)).toEqual([]);
   });
 
@@ -65,10 +73,12 @@ describe("with WEB_CONCURRENCY=1", () => {
     const agent = new http.Agent({ keepAlive: true });
     const idle = once(agent, "free");
     const status = await new Promise<number>((resolve, reject) => {
-      http.get(`${app.url}/healthz`, { agent }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode!));
-      }).on("error", reject);
+      http
+        .get(`${app.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode!));
+        })
+        .on("error", reject);
     });
     expect(status).toBe(200);
     await idle;

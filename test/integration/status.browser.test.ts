@@ -27,25 +27,65 @@ beforeAll(async () => {
   const now = Date.now();
   const later = new Date(now + 24 * 3600_000);
   const event = (shop: string, n: number, extra: Record<string, unknown>) => ({
-    shop, eventId: `status-${shop}-${n}`, topic: "ORDERS_PAID", payload: "{}", nextAttemptAt: later, ...extra,
+    shop,
+    eventId: `status-${shop}-${n}`,
+    topic: "ORDERS_PAID",
+    payload: "{}",
+    nextAttemptAt: later,
+    ...extra,
   });
   await db.webhookEvent.createMany({
     data: [
       // Waiting: 7, the oldest received 2 hours ago, 3 of them after a failed attempt.
       ...Array.from({ length: 4 }, (_, i) => event(SHOP, i, { receivedAt: new Date(now - (10 + i) * 60_000) })),
-      ...Array.from({ length: 3 }, (_, i) => event(SHOP, 10 + i, { receivedAt: new Date(now - (i === 0 ? 120 : 30) * 60_000), attempts: 2, lastError: "Error: boom" })),
+      ...Array.from({ length: 3 }, (_, i) =>
+        event(SHOP, 10 + i, { receivedAt: new Date(now - (i === 0 ? 120 : 30) * 60_000), attempts: 2, lastError: "Error: boom" }),
+      ),
       // Dead: 2. Applied: 5 (not counted anywhere).
-      ...Array.from({ length: 2 }, (_, i) => event(SHOP, 20 + i, { receivedAt: new Date(now - 86_400_000), attempts: 8, lastError: "Error: boom", deadAt: new Date(now - 3600_000) })),
-      ...Array.from({ length: 5 }, (_, i) => event(SHOP, 30 + i, { receivedAt: new Date(now - 60_000), processedAt: new Date(now - 50_000) })),
+      ...Array.from({ length: 2 }, (_, i) =>
+        event(SHOP, 20 + i, {
+          receivedAt: new Date(now - 86_400_000),
+          attempts: 8,
+          lastError: "Error: boom",
+          deadAt: new Date(now - 3600_000),
+        }),
+      ),
+      ...Array.from({ length: 5 }, (_, i) =>
+        event(SHOP, 30 + i, { receivedAt: new Date(now - 60_000), processedAt: new Date(now - 50_000) }),
+      ),
       // Another shop's backlog is not this shop's.
       ...Array.from({ length: 6 }, (_, i) => event(OTHER_SHOP, i, { receivedAt: new Date(now - 5 * 3600_000) })),
     ],
   });
-  await db.reconciliationRun.create({ data: { shop: SHOP, startedAt: new Date("2026-11-30T03:20:00Z"), finishedAt: new Date("2026-11-30T03:21:00Z"), checked: 310, repaired: 3 } });
-  await db.reconciliationRun.create({ data: { shop: SHOP, startedAt: new Date("2026-12-01T03:20:00Z"), finishedAt: new Date("2026-12-01T03:20:40Z"), checked: 1234, repaired: 2 } });
+  await db.reconciliationRun.create({
+    data: {
+      shop: SHOP,
+      startedAt: new Date("2026-11-30T03:20:00Z"),
+      finishedAt: new Date("2026-11-30T03:21:00Z"),
+      checked: 310,
+      repaired: 3,
+    },
+  });
+  await db.reconciliationRun.create({
+    data: {
+      shop: SHOP,
+      startedAt: new Date("2026-12-01T03:20:00Z"),
+      finishedAt: new Date("2026-12-01T03:20:40Z"),
+      checked: 1234,
+      repaired: 2,
+    },
+  });
   await db.reconciliationRun.create({ data: { shop: OTHER_SHOP, startedAt: new Date(now - 60_000), checked: 9, repaired: 9 } });
   await db.backfillJob.create({
-    data: { shop: SHOP, status: "importing", phase: "orders", linesDone: 1200, linesTotal: 5000, importStartedAt: new Date(now - 60_000), lockedUntil: later },
+    data: {
+      shop: SHOP,
+      status: "importing",
+      phase: "orders",
+      linesDone: 1200,
+      linesTotal: 5000,
+      importStartedAt: new Date(now - 60_000),
+      lockedUntil: later,
+    },
   });
   app = await startApp(url);
   browser = await launchChromium();

@@ -23,9 +23,15 @@ async function shopWithData(shop: string, session: "none" | "expired") {
   if (session === "expired") {
     await db.session.create({
       data: {
-        id: `offline_${shop}`, shop, state: "", isOnline: false, scope: "read_orders",
-        accessToken: "shpat_expired", expires: new Date(Date.now() - 3600_000),
-        refreshToken: "shprt_revoked_at_uninstall", refreshTokenExpires: new Date(Date.now() + 86_400_000),
+        id: `offline_${shop}`,
+        shop,
+        state: "",
+        isOnline: false,
+        scope: "read_orders",
+        accessToken: "shpat_expired",
+        expires: new Date(Date.now() - 3600_000),
+        refreshToken: "shprt_revoked_at_uninstall",
+        refreshTokenExpires: new Date(Date.now() + 86_400_000),
       },
     });
   }
@@ -35,30 +41,33 @@ async function shopWithData(shop: string, session: "none" | "expired") {
   return customerId;
 }
 
-describe.each([["with no session", "none"], ["whose offline token expired and cannot be refreshed", "expired"]] as const)(
-  "a shop %s",
-  (_label, session) => {
-    const shop = `gone-${session}.myshopify.com`;
+describe.each([
+  ["with no session", "none"],
+  ["whose offline token expired and cannot be refreshed", "expired"],
+] as const)("a shop %s", (_label, session) => {
+  const shop = `gone-${session}.myshopify.com`;
 
-    it("gets 200 for app/uninstalled, customers/redact and shop/redact, and each is processed", async () => {
-      const customerId = await shopWithData(shop, session);
-      for (const [topic, payload] of [
-        ["app/uninstalled", { id: 1, domain: shop }],
-        ["customers/redact", { shop_id: 1, shop_domain: shop, customer: { id: customerId, email: "gone@example.com" }, orders_to_redact: [] }],
-        ["customers/data_request", { shop_id: 1, shop_domain: shop, customer: { id: customerId }, orders_requested: [] }],
-      ] as const) {
-        const eventId = `${topic}-${session}`;
-        expect((await deliverWebhook(app.url, topic, payload, { shop, eventId })).status, topic).toBe(200);
-        await waitFor(() => db.webhookEvent.findFirst({ where: { eventId, processedAt: { not: null } } }));
-      }
-      expect((await db.shop.findUniqueOrThrow({ where: { domain: shop } })).uninstalledAt).not.toBeNull();
-      expect(await db.session.count({ where: { shop } })).toBe(0);
+  it("gets 200 for app/uninstalled, customers/redact and shop/redact, and each is processed", async () => {
+    const customerId = await shopWithData(shop, session);
+    for (const [topic, payload] of [
+      ["app/uninstalled", { id: 1, domain: shop }],
+      [
+        "customers/redact",
+        { shop_id: 1, shop_domain: shop, customer: { id: customerId, email: "gone@example.com" }, orders_to_redact: [] },
+      ],
+      ["customers/data_request", { shop_id: 1, shop_domain: shop, customer: { id: customerId }, orders_requested: [] }],
+    ] as const) {
+      const eventId = `${topic}-${session}`;
+      expect((await deliverWebhook(app.url, topic, payload, { shop, eventId })).status, topic).toBe(200);
+      await waitFor(() => db.webhookEvent.findFirst({ where: { eventId, processedAt: { not: null } } }));
+    }
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: shop } })).uninstalledAt).not.toBeNull();
+    expect(await db.session.count({ where: { shop } })).toBe(0);
 
-      expect((await deliverWebhook(app.url, "shop/redact", { shop_id: 1, shop_domain: shop }, { shop })).status).toBe(200);
-      await inboxDrained();
-      expect(await db.order.count({ where: { shop } })).toBe(0);
-      expect(await db.shop.count({ where: { domain: shop } })).toBe(0);
-      expect(app.logs()).not.toMatch(/"status":5\d\d/);
-    });
-  },
-);
+    expect((await deliverWebhook(app.url, "shop/redact", { shop_id: 1, shop_domain: shop }, { shop })).status).toBe(200);
+    await inboxDrained();
+    expect(await db.order.count({ where: { shop } })).toBe(0);
+    expect(await db.shop.count({ where: { domain: shop } })).toBe(0);
+    expect(app.logs()).not.toMatch(/"status":5\d\d/);
+  });
+});

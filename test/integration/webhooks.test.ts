@@ -38,10 +38,14 @@ describe("orders/paid earns points", () => {
   it("earns on shop money when the shopper paid in another currency", async () => {
     const customerId = newId();
     // Shop currency USD 50.00; the shopper saw EUR 46.10 → 50 points, from shop money.
-    await paid(orderPayload({
-      customerId, subtotal: "50.00", currency: "USD",
-      presentment: { currency: "EUR", subtotal: "46.10", total: "46.10" },
-    }));
+    await paid(
+      orderPayload({
+        customerId,
+        subtotal: "50.00",
+        currency: "USD",
+        presentment: { currency: "EUR", subtotal: "46.10", total: "46.10" },
+      }),
+    );
     await inboxDrained();
     expect(await pointsOf(customerId)).toBe(50);
   });
@@ -75,7 +79,9 @@ describe("duplicates, retries and order of arrival", () => {
     const customerId = newId();
     const order = orderPayload({ customerId, subtotal: "42.00" });
     const eventId = `evt-${order.id}`;
-    const results = await Promise.all(Array.from({ length: 10 }, () => deliverWebhook(app.url, "orders/paid", order, { eventId })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => deliverWebhook(app.url, "orders/paid", order, { eventId })),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     await inboxDrained();
     expect(await pointsOf(customerId)).toBe(42);
@@ -100,7 +106,10 @@ describe("duplicates, retries and order of arrival", () => {
     await inboxDrained();
     // earned 100, refund of 25 of 100 → 25 back
     expect(await pointsOf(customerId)).toBe(75);
-    expect((await entriesOf(customerId)).map((e) => [e.kind, e.delta])).toEqual([["earn", 100], ["refund", -25]]);
+    expect((await entriesOf(customerId)).map((e) => [e.kind, e.delta])).toEqual([
+      ["earn", 100],
+      ["refund", -25],
+    ]);
   });
 
   it("claws back in proportion, and partial refunds summing to the whole take back exactly all", async () => {
@@ -151,7 +160,14 @@ describe("duplicates, retries and order of arrival", () => {
     // the shopper spent 50 of the 60 points (an owner adjustment stands in for a redemption here)
     await db.$transaction(async (tx) => {
       const { appendEntry } = await import("../../app/loyalty/ledger.server");
-      await appendEntry(tx, { shop: SHOP, customerId: customer.id, delta: -50, kind: "adjust", reason: "test spend", idempotencyKey: `t:${customerId}` });
+      await appendEntry(tx, {
+        shop: SHOP,
+        customerId: customer.id,
+        delta: -50,
+        kind: "adjust",
+        reason: "test spend",
+        idempotencyKey: `t:${customerId}`,
+      });
     });
     await deliverWebhook(app.url, "orders/cancelled", { ...order, cancelled_at: "2026-11-04T10:00:00Z" });
     await inboxDrained();
@@ -186,8 +202,12 @@ describe("signatures and bad input", () => {
     const response = await fetch(`${app.url}/webhooks/orders/paid`, {
       method: "POST",
       headers: {
-        "Content-Type": "application/json", "X-Shopify-Topic": "orders/paid", "X-Shopify-Hmac-Sha256": signed,
-        "X-Shopify-Shop-Domain": SHOP, "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": "w-1",
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": "orders/paid",
+        "X-Shopify-Hmac-Sha256": signed,
+        "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-API-Version": "2026-10",
+        "X-Shopify-Webhook-Id": "w-1",
       },
       body: tampered,
     });
@@ -221,9 +241,12 @@ describe("signatures and bad input", () => {
     const wrongTopic = await fetch(`${app.url}/webhooks/orders/paid`, {
       method: "POST",
       headers: {
-        "Content-Type": "application/json", "X-Shopify-Topic": "orders/cancelled",
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": "orders/cancelled",
         "X-Shopify-Hmac-Sha256": createHmac("sha256", "test-webhook-secret").update(body).digest("base64"),
-        "X-Shopify-Shop-Domain": SHOP, "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": "w-2",
+        "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-API-Version": "2026-10",
+        "X-Shopify-Webhook-Id": "w-2",
       },
       body,
     });

@@ -34,20 +34,24 @@ describe(`jobs on ${usingPostgres ? "PostgreSQL (pg-boss)" : "SQLite (in process
     expect(shops.sort()).toEqual(["a.myshopify.com", "b.myshopify.com"]);
   }, 30_000);
 
-  it.skipIf(!usingPostgres)("lets one of several runners take each slot of an interval task (needs TEST_POSTGRES_URL)", async () => {
-    const runs: number[] = [];
-    // Three "instances" offering the same 1-second sweep every second.
-    for (let i = 0; i < 3; i++) {
-      const runner = startJobs([{ name: "test-sweep", everyMs: 1000, run: async () => void runs.push(i) }]);
-      runners.push(runner);
-    }
-    const started = Date.now();
-    await waitFor(async () => runs.length >= 4, { timeoutMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 2000)); // let any duplicate of the last slots show up
-    const seconds = (Date.now() - started) / 1000;
-    // Once per one-second slot at most (plus the slot in progress), where three timers would make three.
-    expect(runs.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
-  }, 60_000);
+  it.skipIf(!usingPostgres)(
+    "lets one of several runners take each slot of an interval task (needs TEST_POSTGRES_URL)",
+    async () => {
+      const runs: number[] = [];
+      // Three "instances" offering the same 1-second sweep every second.
+      for (let i = 0; i < 3; i++) {
+        const runner = startJobs([{ name: "test-sweep", everyMs: 1000, run: async () => void runs.push(i) }]);
+        runners.push(runner);
+      }
+      const started = Date.now();
+      await waitFor(async () => runs.length >= 4, { timeoutMs: 30_000 });
+      await new Promise((r) => setTimeout(r, 2000)); // let any duplicate of the last slots show up
+      const seconds = (Date.now() - started) / 1000;
+      // Once per one-second slot at most (plus the slot in progress), where three timers would make three.
+      expect(runs.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    },
+    60_000,
+  );
 });
 
 describe("cron on one machine", () => {

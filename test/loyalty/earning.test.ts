@@ -4,7 +4,10 @@ import { toCents } from "../../app/loyalty/money";
 import { DEFAULT_PROGRAM, tierForSpend } from "../../app/loyalty/program";
 
 const order = (subtotal: string, extra: Partial<{ test: boolean; customerShopifyId: string | null }> = {}) => ({
-  subtotalCents: toCents(subtotal), test: false, customerShopifyId: "1", ...extra,
+  subtotalCents: toCents(subtotal),
+  test: false,
+  customerShopifyId: "1",
+  ...extra,
 });
 
 describe("money", () => {

@@ -31,14 +31,36 @@ async function member(shop: string, points: number, enrolledAt: Date | null = at
 }
 
 async function give(shop: string, customerId: number, delta: number) {
-  await db.$transaction((tx) => appendEntry(tx, { shop, customerId, delta, kind: delta > 0 ? "earn" : "adjust", reason: "test", idempotencyKey: `test:${++seq}` }));
+  await db.$transaction((tx) =>
+    appendEntry(tx, {
+      shop,
+      customerId,
+      delta,
+      kind: delta > 0 ? "earn" : "adjust",
+      reason: "test",
+      idempotencyKey: `test:${++seq}`,
+    }),
+  );
 }
 
-async function order(shop: string, customerId: number, processedAt: Date, extra: { test?: boolean; cancelled?: boolean; refundedCents?: number } = {}) {
+async function order(
+  shop: string,
+  customerId: number,
+  processedAt: Date,
+  extra: { test?: boolean; cancelled?: boolean; refundedCents?: number } = {},
+) {
   return db.order.create({
     data: {
-      shop, shopifyId: `o${++seq}`, customerId, processedAt, currency: "USD", subtotalCents: 1000, totalCents: 1000,
-      test: extra.test ?? false, cancelledAt: extra.cancelled ? processedAt : null, refundedSubtotalCents: extra.refundedCents ?? 0,
+      shop,
+      shopifyId: `o${++seq}`,
+      customerId,
+      processedAt,
+      currency: "USD",
+      subtotalCents: 1000,
+      totalCents: 1000,
+      test: extra.test ?? false,
+      cancelledAt: extra.cancelled ? processedAt : null,
+      refundedSubtotalCents: extra.refundedCents ?? 0,
     },
   });
 }
@@ -51,7 +73,8 @@ async function balance(customerId: number) {
   return sum;
 }
 
-const expiries = (customerId: number) => db.ledgerEntry.findMany({ where: { customerId, kind: "expire" }, orderBy: { id: "asc" } });
+const expiries = (customerId: number) =>
+  db.ledgerEntry.findMany({ where: { customerId, kind: "expire" }, orderBy: { id: "asc" } });
 
 describe("the expiry date", () => {
   it("is the same day N calendar months on, or the 1st after a month too short for it", () => {
@@ -78,7 +101,7 @@ describe("the expiry date", () => {
         // Every activity day in the 3 months around the cutoff: expired exactly when its expiry day has come.
         for (let a = cutoff.getTime() - 45 * DAY; a < cutoff.getTime() + 45 * DAY; a += DAY) {
           const activity = new Date(a + 6 * 3600_000);
-          if ((activity < cutoff) !== expiresOn(day(a), months) <= day(t)) disagreements.push(`${day(a)} +${months} at ${day(t)}`);
+          if (activity < cutoff !== expiresOn(day(a), months) <= day(t)) disagreements.push(`${day(a)} +${months} at ${day(t)}`);
         }
       }
     }
@@ -106,8 +129,12 @@ describe("expirePoints()", () => {
     expect(await balance(customer)).toBe(0);
     const [row] = await expiries(customer);
     expect(row).toMatchObject({
-      shop, delta: -220, kind: "expire", reason: "Points expired after 3 months without an order",
-      idempotencyKey: `expire:${customer}:2025-01-10T15:00:00.000Z`, orderId: null,
+      shop,
+      delta: -220,
+      kind: "expire",
+      reason: "Points expired after 3 months without an order",
+      idempotencyKey: `expire:${customer}:2025-01-10T15:00:00.000Z`,
+      orderId: null,
     });
   });
 
@@ -146,7 +173,10 @@ describe("expirePoints()", () => {
     const shop = await newShop({ expiryEnabled: true, expiryMonths: 12 });
     const customers = [await member(shop, 10), await member(shop, 20), await member(shop, 30)];
     const now = at("2026-06-01T00:00:00Z");
-    const [first, second] = await Promise.all([expirePoints(now, { shop, batchSize: 2 }), expirePoints(now, { shop, batchSize: 2 })]);
+    const [first, second] = await Promise.all([
+      expirePoints(now, { shop, batchSize: 2 }),
+      expirePoints(now, { shop, batchSize: 2 }),
+    ]);
     expect(first.customers + second.customers).toBe(3);
     expect(first.points + second.points).toBe(60);
     expect(await expirePoints(now, { shop })).toEqual({ customers: 0, points: 0 });
@@ -238,35 +268,54 @@ describe("expirePoints()", () => {
   });
 
   // PostgreSQL only: on SQLite the single writer keeps the sweep from running beside a half-recorded order.
-  it.runIf(usingPostgres)("spares a member whose order is being recorded while the sweep runs (re-checked under the row lock)", async () => {
-    const shop = await newShop({ expiryEnabled: true, expiryMonths: 12 });
-    const customer = await member(shop, 90);
-    let holding!: () => void;
-    let release!: () => void;
-    const held = new Promise<void>((r) => (holding = r));
-    const gate = new Promise<void>((r) => (release = r));
-    // Recording an order: it writes the order and moves the member's balance (their row stays locked) until it commits.
-    const writer = db.$transaction(async (tx) => {
-      await tx.order.create({ data: { shop, shopifyId: `o${++seq}`, customerId: customer, processedAt: at("2026-05-30T00:00:00Z"), currency: "USD", subtotalCents: 1000, totalCents: 1000 } });
-      await tx.$executeRawUnsafe(`UPDATE "Customer" SET "pointsBalance" = "pointsBalance" WHERE "id" = $1`, customer);
-      holding();
-      await gate;
-    }, { timeout: 10_000 });
-    await held;
-    const sweep = expirePoints(at("2026-06-01T00:00:00Z"), { shop }); // selects the member: the order is not committed yet
-    let settled = false;
-    void sweep.finally(() => (settled = true)).catch(() => {});
-    // ... and waits for their row: PostgreSQL shows a session of this database waiting on a lock
-    // (or the sweep finished without waiting, and the assertions below say what it did).
-    await waitFor(async () => {
-      const [{ n }] = await db.$queryRawUnsafe<{ n: bigint }[]>(
-        `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  it.runIf(usingPostgres)(
+    "spares a member whose order is being recorded while the sweep runs (re-checked under the row lock)",
+    async () => {
+      const shop = await newShop({ expiryEnabled: true, expiryMonths: 12 });
+      const customer = await member(shop, 90);
+      let holding!: () => void;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (holding = r));
+      const gate = new Promise<void>((r) => (release = r));
+      // Recording an order: it writes the order and moves the member's balance (their row stays locked) until it commits.
+      const writer = db.$transaction(
+        async (tx) => {
+          await tx.order.create({
+            data: {
+              shop,
+              shopifyId: `o${++seq}`,
+              customerId: customer,
+              processedAt: at("2026-05-30T00:00:00Z"),
+              currency: "USD",
+              subtotalCents: 1000,
+              totalCents: 1000,
+            },
+          });
+          await tx.$executeRawUnsafe(`UPDATE "Customer" SET "pointsBalance" = "pointsBalance" WHERE "id" = $1`, customer);
+          holding();
+          await gate;
+        },
+        { timeout: 10_000 },
       );
-      return settled || Number(n) > 0;
-    }, { what: "the sweep to wait for the member's row lock" });
-    release();
-    await writer;
-    expect(await sweep).toEqual({ customers: 0, points: 0 });
-    expect(await balance(customer)).toBe(90);
-  });
+      await held;
+      const sweep = expirePoints(at("2026-06-01T00:00:00Z"), { shop }); // selects the member: the order is not committed yet
+      let settled = false;
+      void sweep.finally(() => (settled = true)).catch(() => {});
+      // ... and waits for their row: PostgreSQL shows a session of this database waiting on a lock
+      // (or the sweep finished without waiting, and the assertions below say what it did).
+      await waitFor(
+        async () => {
+          const [{ n }] = await db.$queryRawUnsafe<{ n: bigint }[]>(
+            `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          return settled || Number(n) > 0;
+        },
+        { what: "the sweep to wait for the member's row lock" },
+      );
+      release();
+      await writer;
+      expect(await sweep).toEqual({ customers: 0, points: 0 });
+      expect(await balance(customer)).toBe(90);
+    },
+  );
 });

@@ -9,7 +9,15 @@ import { SEGMENTS } from "../../app/analytics/rfm";
 import { appendEntry } from "../../app/loyalty/ledger.server";
 import { AdjustmentError, adjustPoints, parseAdjustment, staffActor } from "../../app/loyalty/adjustments.server";
 import { historyPages, memberDetail, pointsHistory } from "../../app/loyalty/customer-profile.server";
-import { memberList, MEMBER_CSV_HEADER, memberCsvRow, parseMemberFilter, REDACTED_NAME, type MemberFilter, type MemberRow } from "../../app/loyalty/customer-list.server";
+import {
+  memberList,
+  MEMBER_CSV_HEADER,
+  memberCsvRow,
+  parseMemberFilter,
+  REDACTED_NAME,
+  type MemberFilter,
+  type MemberRow,
+} from "../../app/loyalty/customer-list.server";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
 import { simulateCohort } from "../analytics/simulate";
@@ -23,7 +31,6 @@ const now = Date.now();
 
 const filter = (f: Partial<MemberFilter> = {}): MemberFilter => ({ q: "", segment: null, atRisk: false, ...f });
 
-
 /** The bytes as UTF-8, keeping a byte order mark (Response.text() would drop it). */
 async function readStream(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new TextDecoder("utf-8", { ignoreBOM: true }).decode(await new Response(stream).arrayBuffer());
@@ -32,26 +39,53 @@ async function readStream(stream: ReadableStream<Uint8Array>): Promise<string> {
 type Seeded = { id: number; shopifyId: string };
 const people: Record<string, Seeded> = {};
 
-async function customer(shop: string, key: string, data: { shopifyId: string; firstName?: string | null; lastName?: string | null; email?: string | null; redactedAt?: Date }) {
+async function customer(
+  shop: string,
+  key: string,
+  data: { shopifyId: string; firstName?: string | null; lastName?: string | null; email?: string | null; redactedAt?: Date },
+) {
   const row = await db.customer.create({ data: { shop, ...data } });
   people[key] = { id: row.id, shopifyId: row.shopifyId };
   return row;
 }
 
 let orderSeq = 0;
-async function order(shop: string, customerId: number, daysAgo: number, cents: number, extra: { test?: boolean; cancelled?: boolean; refundedCents?: number; name?: string } = {}) {
+async function order(
+  shop: string,
+  customerId: number,
+  daysAgo: number,
+  cents: number,
+  extra: { test?: boolean; cancelled?: boolean; refundedCents?: number; name?: string } = {},
+) {
   return db.order.create({
     data: {
-      shop, shopifyId: `o${++orderSeq}`, name: extra.name ?? `#${1000 + orderSeq}`, customerId, currency: "USD",
-      processedAt: new Date(now - daysAgo * DAY), subtotalCents: cents, totalCents: cents + 500,
-      test: extra.test ?? false, cancelledAt: extra.cancelled ? new Date(now - daysAgo * DAY + 3_600_000) : null,
+      shop,
+      shopifyId: `o${++orderSeq}`,
+      name: extra.name ?? `#${1000 + orderSeq}`,
+      customerId,
+      currency: "USD",
+      processedAt: new Date(now - daysAgo * DAY),
+      subtotalCents: cents,
+      totalCents: cents + 500,
+      test: extra.test ?? false,
+      cancelledAt: extra.cancelled ? new Date(now - daysAgo * DAY + 3_600_000) : null,
       refundedSubtotalCents: extra.refundedCents ?? 0,
     },
   });
 }
 
-async function points(shop: string, customerId: number, delta: number, kind: "earn" | "refund" | "cancel" | "adjust" | "redeem", key: string, orderId?: number, shortfall = 0) {
-  await db.$transaction((tx) => appendEntry(tx, { shop, customerId, delta, kind, reason: `${kind} ${key}`, idempotencyKey: key, orderId, shortfall }));
+async function points(
+  shop: string,
+  customerId: number,
+  delta: number,
+  kind: "earn" | "refund" | "cancel" | "adjust" | "redeem",
+  key: string,
+  orderId?: number,
+  shortfall = 0,
+) {
+  await db.$transaction((tx) =>
+    appendEntry(tx, { shop, customerId, delta, kind, reason: `${kind} ${key}`, idempotencyKey: key, orderId, shortfall }),
+  );
 }
 
 beforeAll(async () => {
@@ -63,7 +97,12 @@ beforeAll(async () => {
   // Eve: oldest, one small order → R1, F1 (ties with the other one-order customers), M1 → lost.
   await customer(SHOP, "ava", { shopifyId: "101", firstName: "Ava", lastName: "Stone", email: "ava@example.com" });
   await customer(SHOP, "ben", { shopifyId: "102", firstName: "Ben", lastName: "O'Hara, Jr.", email: "ben+vip@example.com" });
-  await customer(SHOP, "cat", { shopifyId: "103", firstName: "=HYPERLINK(\"http://evil\")", lastName: null, email: "@cat@example.com" });
+  await customer(SHOP, "cat", {
+    shopifyId: "103",
+    firstName: '=HYPERLINK("http://evil")',
+    lastName: null,
+    email: "@cat@example.com",
+  });
   await customer(SHOP, "dan", { shopifyId: "104", firstName: null, lastName: null, email: null, redactedAt: new Date() });
   await customer(SHOP, "eve", { shopifyId: "105", firstName: "Eve", lastName: "100%_sure", email: "eve@example.com" });
   await customer(SHOP, "fay", { shopifyId: "106", firstName: "Fay", lastName: "Testorder", email: "fay@example.com" });
@@ -103,9 +142,13 @@ beforeAll(async () => {
   await db.order.createMany({
     data: cohort.flatMap((c, i) =>
       Array.from({ length: c.x + 1 }, (_, n) => ({
-        shop: BIG, shopifyId: `big${i}-${n}`, customerId: saved[i].id, currency: "USD",
+        shop: BIG,
+        shopifyId: `big${i}-${n}`,
+        customerId: saved[i].id,
+        currency: "USD",
         processedAt: new Date(now - c.T * week + (c.x > 0 ? (c.t_x * week * n) / c.x : 0)),
-        subtotalCents: Math.max(500, Math.round((c.x > 0 ? c.zbar : 28) * 100)), totalCents: 3000,
+        subtotalCents: Math.max(500, Math.round((c.x > 0 ? c.zbar : 28) * 100)),
+        totalCents: 3000,
       })),
     ),
   });
@@ -133,7 +176,14 @@ describe("the customer list", () => {
     expect(rows.map((r) => r.shopifyId)).toEqual(["107", "106", "105", "104", "103", "102", "101"]); // never shop B's 901
     const ava = rows.find((r) => r.shopifyId === "101")!;
     // Counted: not test, not cancelled → #A1 200.00, 150.00, 100.00, #A4 50.00 − 25.00 refunded = 475.00 over 4 orders.
-    expect(ava).toMatchObject({ name: "Ava Stone", email: "ava@example.com", points: 230, orders: 4, spentCents: 47500, redacted: false });
+    expect(ava).toMatchObject({
+      name: "Ava Stone",
+      email: "ava@example.com",
+      points: 230,
+      orders: 4,
+      spentCents: 47500,
+      redacted: false,
+    });
     expect(new Date(ava.lastOrderAt!).getTime()).toBeCloseTo(now - 2 * DAY, -3);
     expect(rows.find((r) => r.shopifyId === "106")).toMatchObject({ orders: 0, spentCents: 0, lastOrderAt: null, segment: null });
     expect(rows.find((r) => r.shopifyId === "104")).toMatchObject({ name: REDACTED_NAME, email: null, redacted: true });
@@ -203,7 +253,9 @@ describe("the customer list", () => {
     const expected = await atRiskCustomers(db, values, { limit: 1_000_000 });
     expect(expected.total).toBeGreaterThan(3);
     const rows = await allRows(BIG, filter({ atRisk: true }), 7);
-    expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual(expected.customers.map((c) => c.customerId).sort((a, b) => a - b));
+    expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual(
+      expected.customers.map((c) => c.customerId).sort((a, b) => a - b),
+    );
     for (const row of rows) expect(row.orders).toBeGreaterThan(1);
     // At risk and a segment: the intersection.
     const atRiskLost = await allRows(BIG, filter({ atRisk: true, segment: "lost" }), 50);
@@ -212,7 +264,11 @@ describe("the customer list", () => {
   });
 
   it("reads filters from the query string and ignores unknown segments", () => {
-    expect(parseMemberFilter(new URLSearchParams("q=%20ava%20&segment=champions&atRisk=1"))).toEqual({ q: "ava", segment: "champions", atRisk: true });
+    expect(parseMemberFilter(new URLSearchParams("q=%20ava%20&segment=champions&atRisk=1"))).toEqual({
+      q: "ava",
+      segment: "champions",
+      atRisk: true,
+    });
     expect(parseMemberFilter(new URLSearchParams("segment=vip&atRisk=0"))).toEqual({ q: "", segment: null, atRisk: false });
   });
 });
@@ -250,10 +306,16 @@ describe("a member", () => {
 
   it("pages the full points history newest first with the balance after each row", async () => {
     const first = await pointsHistory(SHOP, people.ava.id, { limit: 2 });
-    expect(first.entries.map((e) => [e.delta, e.balanceAfter])).toEqual([[-25, 230], [30, 255]]);
+    expect(first.entries.map((e) => [e.delta, e.balanceAfter])).toEqual([
+      [-25, 230],
+      [30, 255],
+    ]);
     expect(first.entries[0]).toMatchObject({ kind: "cancel", orderName: "#A5", shortfall: 5 });
     const second = await pointsHistory(SHOP, people.ava.id, { after: first.nextCursor, limit: 2 });
-    expect(second.entries.map((e) => [e.delta, e.balanceAfter])).toEqual([[-25, 225], [50, 250]]);
+    expect(second.entries.map((e) => [e.delta, e.balanceAfter])).toEqual([
+      [-25, 225],
+      [50, 250],
+    ]);
     const third = await pointsHistory(SHOP, people.ava.id, { after: second.nextCursor, limit: 2 });
     expect(third.entries.map((e) => [e.delta, e.balanceAfter])).toEqual([[200, 200]]);
     expect(third.nextCursor).toBeNull();
@@ -309,7 +371,9 @@ describe("adjusting points", () => {
   });
 
   it("refuses another shop's customer and a redacted customer", async () => {
-    await expect(adjustPoints(SHOP, "901", { delta: 5, reason: "x", nonce: nonce("x") }, null)).rejects.toThrow(/no customer 901/);
+    await expect(adjustPoints(SHOP, "901", { delta: 5, reason: "x", nonce: nonce("x") }, null)).rejects.toThrow(
+      /no customer 901/,
+    );
     await expect(adjust("104", 5, nonce("redacted"))).rejects.toThrow(/erased/);
     expect(await pointsOf("901", OTHER)).toBe(999);
   });
@@ -335,7 +399,17 @@ describe("adjusting points", () => {
 
   it("names the staff user from their stored session, else by id", async () => {
     await db.session.create({
-      data: { id: "s1", shop: SHOP, state: "", isOnline: true, accessToken: "t", userId: BigInt(77), firstName: "Rita", lastName: "Owner", email: "rita@example.com" },
+      data: {
+        id: "s1",
+        shop: SHOP,
+        state: "",
+        isOnline: true,
+        accessToken: "t",
+        userId: BigInt(77),
+        firstName: "Rita",
+        lastName: "Owner",
+        email: "rita@example.com",
+      },
     });
     expect(await staffActor(SHOP, "77")).toBe("Rita Owner <rita@example.com>");
     expect(await staffActor(OTHER, "77")).toBe("Staff user 77");
@@ -359,12 +433,28 @@ describe("CSV", () => {
     expect(csvField(null)).toBe("");
     expect(csvField(new Date("2026-01-02T03:04:05Z"))).toBe("2026-01-02T03:04:05.000Z");
     expect(csvRow(["a", 1, null])).toBe("a,1,\r\n");
-    expect(parseCsv(csvDocument(["h1", "h2"], [["x,y", 'q"'], ["=1", -3]]))).toEqual([["h1", "h2"], ["x,y", 'q"'], ["'=1", "-3"]]);
+    expect(
+      parseCsv(
+        csvDocument(
+          ["h1", "h2"],
+          [
+            ["x,y", 'q"'],
+            ["=1", -3],
+          ],
+        ),
+      ),
+    ).toEqual([
+      ["h1", "h2"],
+      ["x,y", 'q"'],
+      ["'=1", "-3"],
+    ]);
   });
 
   it("names the download, non-ASCII included", () => {
     expect(attachment("customers.csv")).toBe(`attachment; filename="customers.csv"; filename*=UTF-8''customers.csv`);
-    expect(attachment("Ünïcode \"x\".csv")).toMatch(/^attachment; filename="_n_code _x_.csv"; filename\*=UTF-8''%C3%9Cn%C3%AFcode%20%22x%22.csv$/);
+    expect(attachment('Ünïcode "x".csv')).toMatch(
+      /^attachment; filename="_n_code _x_.csv"; filename\*=UTF-8''%C3%9Cn%C3%AFcode%20%22x%22.csv$/,
+    );
   });
 
   it("streams the filtered list page by page, and the rows are the list's rows", async () => {
@@ -384,7 +474,7 @@ describe("CSV", () => {
     const listed = await allRows(SHOP, filter({ q: "example.com" }));
     expect(rows.slice(1).map((r) => r[0])).toEqual(listed.map((r) => r.shopifyId));
     const cat = rows.find((r) => r[0] === "103")!;
-    expect(cat[1]).toBe("'=HYPERLINK(\"http://evil\")"); // shown as text in a spreadsheet
+    expect(cat[1]).toBe('\'=HYPERLINK("http://evil")'); // shown as text in a spreadsheet
     expect(cat[2]).toBe("'@cat@example.com");
     const ben = rows.find((r) => r[0] === "102")!;
     expect(ben.slice(1, 8)).toEqual(["Ben O'Hara, Jr.", "ben+vip@example.com", "100", "", "2", "150.00", "USD"]);

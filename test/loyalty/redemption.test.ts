@@ -67,11 +67,17 @@ describe("reward codes", () => {
   it("percent off is a fraction; free shipping uses its own mutation, all destinations, with the minimum", () => {
     const pct = rewardCodeMutation({ ...base, reward: { kind: "percent_off", percentOff: 15, minimumSubtotalCents: 2500 } });
     expect((pct.variables.basicCodeDiscount as any).customerGets.value).toEqual({ percentage: 0.15 });
-    expect((pct.variables.basicCodeDiscount as any).minimumRequirement).toEqual({ subtotal: { greaterThanOrEqualToSubtotal: "25.00" } });
+    expect((pct.variables.basicCodeDiscount as any).minimumRequirement).toEqual({
+      subtotal: { greaterThanOrEqualToSubtotal: "25.00" },
+    });
     const ship = rewardCodeMutation({ ...base, reward: { kind: "free_shipping", minimumSubtotalCents: 3000 } });
     expect(ship.field).toBe("discountCodeFreeShippingCreate");
     expect(ship.query).toContain("discountCodeFreeShippingCreate(freeShippingCodeDiscount: $freeShippingCodeDiscount)");
-    expect(ship.variables.freeShippingCodeDiscount).toMatchObject({ destination: { all: true }, usageLimit: 1, minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: "30.00" } } });
+    expect(ship.variables.freeShippingCodeDiscount).toMatchObject({
+      destination: { all: true },
+      usageLimit: 1,
+      minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: "30.00" } },
+    });
   });
 });
 
@@ -80,7 +86,12 @@ describe("redeem()", () => {
     const customer = String(newId());
     await memberWithPoints(customer, 750);
     const reward = await createReward(SHOP, { pointsCost: 500 });
-    const result = await redeem({ shop: SHOP, customerShopifyId: customer, rewardId: reward.id, idempotencyKey: "unit-1-abcdef" });
+    const result = await redeem({
+      shop: SHOP,
+      customerShopifyId: customer,
+      rewardId: reward.id,
+      idempotencyKey: "unit-1-abcdef",
+    });
     expect(result).toMatchObject({ ok: true, pointsSpent: 500, points: 250, repeated: false });
     const again = await redeem({ shop: SHOP, customerShopifyId: customer, rewardId: reward.id, idempotencyKey: "unit-1-abcdef" });
     expect(again).toMatchObject({ ok: true, repeated: true, code: (result as { code: string }).code });
@@ -89,7 +100,12 @@ describe("redeem()", () => {
 
   it("a member unknown to the app, or short of points, spends nothing and leaves no redemption", async () => {
     const reward = await createReward(SHOP, { pointsCost: 500 });
-    const unknown = await redeem({ shop: SHOP, customerShopifyId: String(newId()), rewardId: reward.id, idempotencyKey: "unit-2-abcdef" });
+    const unknown = await redeem({
+      shop: SHOP,
+      customerShopifyId: String(newId()),
+      rewardId: reward.id,
+      idempotencyKey: "unit-2-abcdef",
+    });
     expect(unknown).toMatchObject({ ok: false, error: "not_enough_points", points: 0 });
     const poor = String(newId());
     await memberWithPoints(poor, 499);
@@ -103,7 +119,12 @@ describe("redeem()", () => {
     const customer = String(newId());
     await memberWithPoints(customer, 500);
     const reward = await createReward(SHOP, { pointsCost: 500 });
-    const result = await redeem({ shop: SHOP, customerShopifyId: customer, rewardId: reward.id, idempotencyKey: "unit-4-abcdef" });
+    const result = await redeem({
+      shop: SHOP,
+      customerShopifyId: customer,
+      rewardId: reward.id,
+      idempotencyKey: "unit-4-abcdef",
+    });
     expect(result.ok).toBe(true);
     const code = (result as { code: string }).code;
     expect(readLog<{ code: string }>(dir, "requests.jsonl").filter((r) => r.code === code)).toHaveLength(2);
@@ -115,7 +136,13 @@ describe("redeem()", () => {
     await memberWithPoints(customer, 500);
     const reward = await createReward(SHOP, { pointsCost: 500 });
     const started = Date.now();
-    const result = await redeem({ shop: SHOP, customerShopifyId: customer, rewardId: reward.id, idempotencyKey: "unit-5-abcdef", shopify: { timeoutMs: 300 } });
+    const result = await redeem({
+      shop: SHOP,
+      customerShopifyId: customer,
+      rewardId: reward.id,
+      idempotencyKey: "unit-5-abcdef",
+      shopify: { timeoutMs: 300 },
+    });
     expect(Date.now() - started).toBeLessThan(3000);
     expect(result).toMatchObject({ ok: false, error: "shopify_unavailable", points: 500 });
     expect(await pointsOf(customer)).toBe(500);
@@ -137,7 +164,9 @@ describe("after the code", () => {
     const customer = String(newId());
     const customerId = await memberWithPoints(customer, 0);
     const row = (code: string, shop = SHOP) =>
-      db.redemption.create({ data: { shop, customerId, rewardId: 1, pointsSpent: 100, status: "issued", code, idempotencyKey: `k-${code}-${shop}` } });
+      db.redemption.create({
+        data: { shop, customerId, rewardId: 1, pointsSpent: 100, status: "issued", code, idempotencyKey: `k-${code}-${shop}` },
+      });
     await row("REG-USED-AAAA");
     await row("REG-USED-BBBB");
     await row("REG-KEEP-CCCC");
@@ -164,9 +193,28 @@ describe("after the code", () => {
     const customerId = await memberWithPoints(customer, 200);
     const created = new Date(Date.now() - STALE_PENDING_MS - 1000);
     const pending = await db.$transaction(async (tx) => {
-      const r = await tx.redemption.create({ data: { shop: SHOP, customerId, rewardId: 1, pointsSpent: 200, status: "pending", code: "REG-LOST-AAAA", idempotencyKey: `lost-${customer}`, createdAt: created } });
+      const r = await tx.redemption.create({
+        data: {
+          shop: SHOP,
+          customerId,
+          rewardId: 1,
+          pointsSpent: 200,
+          status: "pending",
+          code: "REG-LOST-AAAA",
+          idempotencyKey: `lost-${customer}`,
+          createdAt: created,
+        },
+      });
       const { appendEntry } = await import("../../app/loyalty/ledger.server");
-      await appendEntry(tx, { shop: SHOP, customerId, delta: -200, kind: "redeem", reason: "Reward: lost", redemptionId: r.id, idempotencyKey: `redemption:${r.id}:spend` });
+      await appendEntry(tx, {
+        shop: SHOP,
+        customerId,
+        delta: -200,
+        kind: "redeem",
+        reason: "Reward: lost",
+        redemptionId: r.id,
+        idempotencyKey: `redemption:${r.id}:spend`,
+      });
       return r;
     });
     expect(await pointsOf(customer)).toBe(0);

@@ -6,7 +6,14 @@ import { loadProgram } from "../../app/loyalty/program.server";
 import { InvalidInput } from "../../app/loyalty/form-input";
 import { combinesWith, DEFAULT_PROGRAM, type Program } from "../../app/loyalty/program";
 import {
-  activeRewards, addSuggestedRewards, createReward, listRewards, parseReward, removeReward, setRewardActive, suggestedRewards,
+  activeRewards,
+  addSuggestedRewards,
+  createReward,
+  listRewards,
+  parseReward,
+  removeReward,
+  setRewardActive,
+  suggestedRewards,
   updateReward,
 } from "../../app/loyalty/rewards.server";
 import { parseSettings, saveSettings } from "../../app/loyalty/settings.server";
@@ -37,7 +44,11 @@ const loadSettings = (shop: string) => loadProgram(db, shop);
 /** What redemption reads of the program: code expiry, restoring points, combinations. */
 async function redemptionSettings(shop: string) {
   const program = await loadSettings(shop);
-  return { codeExpiryDays: program.codeExpiryDays, restorePointsOnExpiry: program.restorePointsOnExpiry, combinesWith: combinesWith(program) };
+  return {
+    codeExpiryDays: program.codeExpiryDays,
+    restorePointsOnExpiry: program.restorePointsOnExpiry,
+    combinesWith: combinesWith(program),
+  };
 }
 
 const valid = (patch: Partial<Record<keyof Program, unknown>> = {}) => ({ ...DEFAULT_PROGRAM, ...patch });
@@ -46,17 +57,29 @@ describe("program defaults", () => {
   it("match docs/loyalty-rules.md: 1 point per unit, bonuses, tiers and expiry off, no negative balances", async () => {
     expect(await loadSettings(newShop())).toEqual({
       pointsPerUnit: 1,
-      signupBonusEnabled: false, signupBonusPoints: 100,
-      birthdayBonusEnabled: false, birthdayBonusPoints: 100,
-      firstOrderBonusEnabled: false, firstOrderBonusPoints: 100,
-      nthOrderBonusEnabled: false, nthOrderBonusEvery: 5, nthOrderBonusPoints: 100,
-      referralBonusEnabled: false, referralBonusPoints: 200,
-      tiersEnabled: false, tiers: [],
-      expiryEnabled: false, expiryMonths: 12, expiryReminderDays: 14,
+      signupBonusEnabled: false,
+      signupBonusPoints: 100,
+      birthdayBonusEnabled: false,
+      birthdayBonusPoints: 100,
+      firstOrderBonusEnabled: false,
+      firstOrderBonusPoints: 100,
+      nthOrderBonusEnabled: false,
+      nthOrderBonusEvery: 5,
+      nthOrderBonusPoints: 100,
+      referralBonusEnabled: false,
+      referralBonusPoints: 200,
+      tiersEnabled: false,
+      tiers: [],
+      expiryEnabled: false,
+      expiryMonths: 12,
+      expiryReminderDays: 14,
       allowNegativeBalance: false,
       activeWindowDays: 365,
-      codeExpiryDays: 30, restorePointsOnExpiry: false,
-      combinesWithOrder: false, combinesWithProduct: true, combinesWithShipping: true,
+      codeExpiryDays: 30,
+      restorePointsOnExpiry: false,
+      combinesWithOrder: false,
+      combinesWithProduct: true,
+      combinesWithShipping: true,
     });
   });
 
@@ -69,8 +92,21 @@ describe("program defaults", () => {
 
 describe("settings validation", () => {
   it("accepts form text as well as JSON values", () => {
-    const s = parseSettings({ ...valid(), pointsPerUnit: " 2.5 ", signupBonusEnabled: "on", signupBonusPoints: "150", expiryMonths: "6", tiersEnabled: "false" });
-    expect(s).toMatchObject({ pointsPerUnit: 2.5, signupBonusEnabled: true, signupBonusPoints: 150, expiryMonths: 6, tiersEnabled: false });
+    const s = parseSettings({
+      ...valid(),
+      pointsPerUnit: " 2.5 ",
+      signupBonusEnabled: "on",
+      signupBonusPoints: "150",
+      expiryMonths: "6",
+      tiersEnabled: "false",
+    });
+    expect(s).toMatchObject({
+      pointsPerUnit: 2.5,
+      signupBonusEnabled: true,
+      signupBonusPoints: 150,
+      expiryMonths: 6,
+      tiersEnabled: false,
+    });
   });
 
   it("rejects a rate that is not a positive number, or finer than earning computes", () => {
@@ -78,7 +114,9 @@ describe("settings validation", () => {
     expect(errorsOf(() => parseSettings(valid({ pointsPerUnit: "abc" })))).toHaveProperty("pointsPerUnit");
     expect(errorsOf(() => parseSettings(valid({ pointsPerUnit: 0 })))).toHaveProperty("pointsPerUnit");
     expect(errorsOf(() => parseSettings(valid({ pointsPerUnit: -1 })))).toHaveProperty("pointsPerUnit");
-    expect(errorsOf(() => parseSettings(valid({ pointsPerUnit: 0.0005 })))).toEqual({ pointsPerUnit: "Use at most 3 decimal places" });
+    expect(errorsOf(() => parseSettings(valid({ pointsPerUnit: 0.0005 })))).toEqual({
+      pointsPerUnit: "Use at most 3 decimal places",
+    });
     expect(parseSettings(valid({ pointsPerUnit: 0.125 })).pointsPerUnit).toBe(0.125);
   });
 
@@ -113,19 +151,35 @@ describe("settings validation", () => {
   it("rejects a higher tier that earns less than a lower one, and tiers turned on with none", () => {
     expect(
       errorsOf(() =>
-        parseSettings(valid({ tiersEnabled: true, tiers: [{ name: "A", minSpendCents: 0, multiplier: 2 }, { name: "B", minSpendCents: 100, multiplier: 1.5 }] })),
+        parseSettings(
+          valid({
+            tiersEnabled: true,
+            tiers: [
+              { name: "A", minSpendCents: 0, multiplier: 2 },
+              { name: "B", minSpendCents: 100, multiplier: 1.5 },
+            ],
+          }),
+        ),
       ),
     ).toEqual({ "tiers.1.multiplier": 'A higher tier can\'t earn less than "A" (×2)' });
-    expect(errorsOf(() => parseSettings(valid({ tiersEnabled: true, tiers: [] })))).toEqual({ tiers: "Add at least one tier, or turn tiers off" });
+    expect(errorsOf(() => parseSettings(valid({ tiersEnabled: true, tiers: [] })))).toEqual({
+      tiers: "Add at least one tier, or turn tiers off",
+    });
   });
 
   it("names bad bonus, reminder and tier-reward fields: an Nth order below 2, a reminder over 90 days, perks over 200 characters", () => {
     expect(
       errorsOf(() =>
-        parseSettings(valid({
-          firstOrderBonusPoints: 0, nthOrderBonusEvery: 1, nthOrderBonusPoints: "1.5", expiryReminderDays: 91, tiersEnabled: true,
-          tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 1, entryRewardPoints: -1, perks: "p".repeat(201) }],
-        })),
+        parseSettings(
+          valid({
+            firstOrderBonusPoints: 0,
+            nthOrderBonusEvery: 1,
+            nthOrderBonusPoints: "1.5",
+            expiryReminderDays: 91,
+            tiersEnabled: true,
+            tiers: [{ name: "Gold", minSpendCents: 0, multiplier: 1, entryRewardPoints: -1, perks: "p".repeat(201) }],
+          }),
+        ),
       ),
     ).toEqual({
       firstOrderBonusPoints: "Enter at least 1",
@@ -139,7 +193,13 @@ describe("settings validation", () => {
 
   it("stores tiers sorted by spend", () => {
     const s = parseSettings(
-      valid({ tiersEnabled: true, tiers: [{ name: "Gold", minSpendCents: "100000", multiplier: "1.5" }, { name: " Silver ", minSpendCents: 30_000, multiplier: 1.25 }] }),
+      valid({
+        tiersEnabled: true,
+        tiers: [
+          { name: "Gold", minSpendCents: "100000", multiplier: "1.5" },
+          { name: " Silver ", minSpendCents: 30_000, multiplier: 1.25 },
+        ],
+      }),
     );
     // A tier without an entry reward or perks gets 0 and "" (what tiers saved before them read as).
     expect(s.tiers).toEqual([
@@ -153,12 +213,32 @@ describe("saving settings", () => {
   it("round-trips, and the earning rules read what was saved", async () => {
     const shop = newShop();
     const input = valid({
-      pointsPerUnit: 2, signupBonusEnabled: true, signupBonusPoints: 250, birthdayBonusEnabled: true, referralBonusEnabled: true, referralBonusPoints: 500,
-      firstOrderBonusEnabled: true, firstOrderBonusPoints: 40, nthOrderBonusEnabled: true, nthOrderBonusEvery: 3, nthOrderBonusPoints: 60,
+      pointsPerUnit: 2,
+      signupBonusEnabled: true,
+      signupBonusPoints: 250,
+      birthdayBonusEnabled: true,
+      referralBonusEnabled: true,
+      referralBonusPoints: 500,
+      firstOrderBonusEnabled: true,
+      firstOrderBonusPoints: 40,
+      nthOrderBonusEnabled: true,
+      nthOrderBonusEvery: 3,
+      nthOrderBonusPoints: 60,
       tiersEnabled: true,
-      tiers: [{ name: "Gold", minSpendCents: 100_000, multiplier: 2, entryRewardPoints: 500, perks: "Early access" }, { name: "Silver", minSpendCents: 30_000, multiplier: 1.5 }],
-      expiryEnabled: true, expiryMonths: 18, expiryReminderDays: 7, allowNegativeBalance: true, activeWindowDays: 180,
-      codeExpiryDays: 14, restorePointsOnExpiry: true, combinesWithOrder: true, combinesWithProduct: false, combinesWithShipping: false,
+      tiers: [
+        { name: "Gold", minSpendCents: 100_000, multiplier: 2, entryRewardPoints: 500, perks: "Early access" },
+        { name: "Silver", minSpendCents: 30_000, multiplier: 1.5 },
+      ],
+      expiryEnabled: true,
+      expiryMonths: 18,
+      expiryReminderDays: 7,
+      allowNegativeBalance: true,
+      activeWindowDays: 180,
+      codeExpiryDays: 14,
+      restorePointsOnExpiry: true,
+      combinesWithOrder: true,
+      combinesWithProduct: false,
+      combinesWithShipping: false,
     });
     const saved = await saveSettings(shop, input);
     expect(await loadSettings(shop)).toEqual(saved);
@@ -171,10 +251,19 @@ describe("saving settings", () => {
     });
 
     const program = await loadProgram(db as never, shop);
-    expect(program).toMatchObject({ pointsPerUnit: 2, signupBonusEnabled: true, signupBonusPoints: 250, tiersEnabled: true, allowNegativeBalance: true, activeWindowDays: 180 });
+    expect(program).toMatchObject({
+      pointsPerUnit: 2,
+      signupBonusEnabled: true,
+      signupBonusPoints: 250,
+      tiersEnabled: true,
+      allowNegativeBalance: true,
+      activeWindowDays: 180,
+    });
     expect(program.tiers.map((t) => t.name)).toEqual(["Silver", "Gold"]);
     expect(await redemptionSettings(shop)).toEqual({
-      codeExpiryDays: 14, restorePointsOnExpiry: true, combinesWith: { orderDiscounts: true, productDiscounts: false, shippingDiscounts: false },
+      codeExpiryDays: 14,
+      restorePointsOnExpiry: true,
+      combinesWith: { orderDiscounts: true, productDiscounts: false, shippingDiscounts: false },
     });
   });
 
@@ -193,7 +282,15 @@ describe("saving settings", () => {
     const other = newShop();
     await saveSettings(other, valid({ pointsPerUnit: 7 }));
 
-    await saveSettings(SHOP, valid({ pointsPerUnit: 0.5, allowNegativeBalance: true, tiersEnabled: true, tiers: [{ name: "VIP", minSpendCents: 0, multiplier: 3 }] }));
+    await saveSettings(
+      SHOP,
+      valid({
+        pointsPerUnit: 0.5,
+        allowNegativeBalance: true,
+        tiersEnabled: true,
+        tiers: [{ name: "VIP", minSpendCents: 0, multiplier: 3 }],
+      }),
+    );
     expect(await db.ledgerEntry.findMany({ orderBy: { id: "asc" } })).toEqual(ledgerBefore);
     expect(await db.customer.findMany({ orderBy: { id: "asc" } })).toEqual(customersBefore);
     expect((await loadSettings(other)).pointsPerUnit).toBe(7);
@@ -202,30 +299,79 @@ describe("saving settings", () => {
 
 describe("rewards", () => {
   it("validate by kind: amount off needs an amount, percent off 1–100, free shipping no value; cost above 0", () => {
-    expect(errorsOf(() => parseReward({ name: "$5 off", kind: "amount_off", pointsCost: 500, valueCents: 0 }))).toEqual({ valueCents: "The amount off must be more than 0" });
-    expect(errorsOf(() => parseReward({ name: "$5 off", kind: "amount_off", pointsCost: 500 }))).toEqual({ valueCents: "Enter an amount" });
-    expect(errorsOf(() => parseReward({ name: "Half", kind: "percent_off", pointsCost: 500, percentOff: 101 }))).toEqual({ percentOff: "Enter at most 100" });
-    expect(errorsOf(() => parseReward({ name: "None", kind: "percent_off", pointsCost: 500, percentOff: 0 }))).toEqual({ percentOff: "Enter at least 1" });
-    expect(errorsOf(() => parseReward({ name: "Free", kind: "free_shipping", pointsCost: 0 }))).toEqual({ pointsCost: "Enter at least 1" });
+    expect(errorsOf(() => parseReward({ name: "$5 off", kind: "amount_off", pointsCost: 500, valueCents: 0 }))).toEqual({
+      valueCents: "The amount off must be more than 0",
+    });
+    expect(errorsOf(() => parseReward({ name: "$5 off", kind: "amount_off", pointsCost: 500 }))).toEqual({
+      valueCents: "Enter an amount",
+    });
+    expect(errorsOf(() => parseReward({ name: "Half", kind: "percent_off", pointsCost: 500, percentOff: 101 }))).toEqual({
+      percentOff: "Enter at most 100",
+    });
+    expect(errorsOf(() => parseReward({ name: "None", kind: "percent_off", pointsCost: 500, percentOff: 0 }))).toEqual({
+      percentOff: "Enter at least 1",
+    });
+    expect(errorsOf(() => parseReward({ name: "Free", kind: "free_shipping", pointsCost: 0 }))).toEqual({
+      pointsCost: "Enter at least 1",
+    });
     expect(errorsOf(() => parseReward({ name: " ", kind: "store_credit", pointsCost: -5 }))).toEqual({
-      name: "Name the reward", kind: "Choose amount off, percent off or free shipping", pointsCost: "Enter at least 1",
+      name: "Name the reward",
+      kind: "Choose amount off, percent off or free shipping",
+      pointsCost: "Enter at least 1",
     });
-    expect(errorsOf(() => parseReward({ name: "x", kind: "free_shipping", pointsCost: 10, minimumSubtotalCents: "lots" }))).toHaveProperty("minimumSubtotalCents");
+    expect(
+      errorsOf(() => parseReward({ name: "x", kind: "free_shipping", pointsCost: 10, minimumSubtotalCents: "lots" })),
+    ).toHaveProperty("minimumSubtotalCents");
     // Free shipping carries no value, whatever was sent; an empty minimum is no minimum.
-    expect(parseReward({ name: "Free shipping", kind: "free_shipping", pointsCost: "800", valueCents: 999, percentOff: 5, minimumSubtotalCents: "" })).toEqual({
-      name: "Free shipping", kind: "free_shipping", pointsCost: 800, valueCents: 0, percentOff: 0, minimumSubtotalCents: null,
+    expect(
+      parseReward({
+        name: "Free shipping",
+        kind: "free_shipping",
+        pointsCost: "800",
+        valueCents: 999,
+        percentOff: 5,
+        minimumSubtotalCents: "",
+      }),
+    ).toEqual({
+      name: "Free shipping",
+      kind: "free_shipping",
+      pointsCost: 800,
+      valueCents: 0,
+      percentOff: 0,
+      minimumSubtotalCents: null,
     });
-    expect(parseReward({ name: "10% off", kind: "percent_off", pointsCost: 1000, percentOff: "10", valueCents: 500, minimumSubtotalCents: 5000 })).toMatchObject({
-      valueCents: 0, percentOff: 10, minimumSubtotalCents: 5000,
+    expect(
+      parseReward({
+        name: "10% off",
+        kind: "percent_off",
+        pointsCost: 1000,
+        percentOff: "10",
+        valueCents: 500,
+        minimumSubtotalCents: 5000,
+      }),
+    ).toMatchObject({
+      valueCents: 0,
+      percentOff: 10,
+      minimumSubtotalCents: 5000,
     });
   });
 
   it("are created, edited and deactivated; the storefront offers only active ones", async () => {
     const shop = newShop();
     const r = await createReward(shop, { name: "$5 off", kind: "amount_off", pointsCost: 500, valueCents: 500 });
-    await updateReward(shop, r.id, { name: "$7 off", kind: "amount_off", pointsCost: 650, valueCents: 700, minimumSubtotalCents: 3000 });
-    expect((await activeRewards(shop)).map((x) => [x.name, x.pointsCost, x.valueCents, x.minimumSubtotalCents])).toEqual([["$7 off", 650, 700, 3000]]);
-    await expect(updateReward(shop, r.id, { name: "$7 off", kind: "amount_off", pointsCost: 650, valueCents: -1 })).rejects.toBeInstanceOf(InvalidInput);
+    await updateReward(shop, r.id, {
+      name: "$7 off",
+      kind: "amount_off",
+      pointsCost: 650,
+      valueCents: 700,
+      minimumSubtotalCents: 3000,
+    });
+    expect((await activeRewards(shop)).map((x) => [x.name, x.pointsCost, x.valueCents, x.minimumSubtotalCents])).toEqual([
+      ["$7 off", 650, 700, 3000],
+    ]);
+    await expect(
+      updateReward(shop, r.id, { name: "$7 off", kind: "amount_off", pointsCost: 650, valueCents: -1 }),
+    ).rejects.toBeInstanceOf(InvalidInput);
     await setRewardActive(shop, r.id, false);
     expect(await activeRewards(shop)).toEqual([]);
     expect((await listRewards(shop)).map((x) => [x.name, x.active])).toEqual([["$7 off", false]]);
@@ -243,7 +389,17 @@ describe("rewards", () => {
     const used = await createReward(shop, { name: "$5 off", kind: "amount_off", pointsCost: 500, valueCents: 500 });
     const unused = await createReward(shop, { name: "10% off", kind: "percent_off", pointsCost: 1000, percentOff: 10 });
     const customerId = await memberWithPoints(9_200_001, 1000, shop);
-    await db.redemption.create({ data: { shop, customerId, rewardId: used.id, pointsSpent: 500, status: "issued", code: "REG-TEST-0001", idempotencyKey: "k1" } });
+    await db.redemption.create({
+      data: {
+        shop,
+        customerId,
+        rewardId: used.id,
+        pointsSpent: 500,
+        status: "issued",
+        code: "REG-TEST-0001",
+        idempotencyKey: "k1",
+      },
+    });
 
     expect(await removeReward(shop, used.id)).toBe("deactivated");
     expect(await removeReward(shop, unused.id)).toBe("deleted");
@@ -270,7 +426,11 @@ describe("suggested rewards", () => {
     await saveSettings(shop, valid({ pointsPerUnit: 2.5 }));
     expect(await addSuggestedRewards(shop)).toBe(3);
     const rewards = await activeRewards(shop);
-    expect(rewards.map((r) => [r.name, r.pointsCost])).toEqual([["€5 off", 1250], ["Free shipping", 2000], ["10% off", 2500]]);
+    expect(rewards.map((r) => [r.name, r.pointsCost])).toEqual([
+      ["€5 off", 1250],
+      ["Free shipping", 2000],
+      ["10% off", 2500],
+    ]);
     // A second click adds nothing.
     expect(await addSuggestedRewards(shop)).toBe(0);
     expect(await db.reward.count({ where: { shop } })).toBe(3);

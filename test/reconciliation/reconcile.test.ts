@@ -13,10 +13,12 @@ import { newId, orderPayload, refundPayload } from "../support/shopify";
 // Shopify's orders per shop, as the emulator answers them. The bucket is small so the client's
 // cost-aware waits are exercised (a page of 50 costs 152 of its 160 points).
 const shopifyOrders = new Map<string, OrderNode[]>();
-const server = setupServer(...adminGraphqlHandlers(msw, {
-  orders: (shop) => shopifyOrders.get(shop) ?? [],
-  ordersBucket: { maximumAvailable: 160, restoreRate: 1000 },
-}));
+const server = setupServer(
+  ...adminGraphqlHandlers(msw, {
+    orders: (shop) => shopifyOrders.get(shop) ?? [],
+    ordersBucket: { maximumAvailable: 160, restoreRate: 1000 },
+  }),
+);
 // Before any app module loads the Shopify library (it keeps the `fetch` it first sees).
 server.listen({ onUnhandledRequest: "error" });
 
@@ -40,11 +42,22 @@ async function installShop(shop: string) {
   await db.shop.create({ data: { domain: shop, installedAt: new Date(Date.now() - 7 * 24 * HOUR) } });
   await db.programSettings.create({ data: { shop } });
   await db.session.create({
-    data: { id: `offline_${shop}`, shop, state: "installed", isOnline: false, ...expiringOfflineToken("shpat_test_token"), scope: "read_orders" },
+    data: {
+      id: `offline_${shop}`,
+      shop,
+      state: "installed",
+      isOnline: false,
+      ...expiringOfflineToken("shpat_test_token"),
+      scope: "read_orders",
+    },
   });
 }
 
-type Webhook = { topic: "ORDERS_PAID" | "REFUNDS_CREATE" | "ORDERS_CANCELLED"; payload: Record<string, unknown>; eventId: string };
+type Webhook = {
+  topic: "ORDERS_PAID" | "REFUNDS_CREATE" | "ORDERS_CANCELLED";
+  payload: Record<string, unknown>;
+  eventId: string;
+};
 
 /** The webhooks' own path: recorded in the inbox, then processed. */
 async function deliver(shop: string, webhooks: Webhook[]) {
@@ -64,7 +77,9 @@ async function ledgerByOrder(shop: string) {
 }
 
 const balances = async (shop: string) =>
-  Object.fromEntries((await db.customer.findMany({ where: { shop }, orderBy: { shopifyId: "asc" } })).map((c) => [c.shopifyId, c.pointsBalance]));
+  Object.fromEntries(
+    (await db.customer.findMany({ where: { shop }, orderBy: { shopifyId: "asc" } })).map((c) => [c.shopifyId, c.pointsBalance]),
+  );
 
 describe("reconciliation", () => {
   it("repairs exactly the orders whose webhooks were lost, through the webhooks' own merges", async () => {
@@ -78,7 +93,9 @@ describe("reconciliation", () => {
       const processedAt = new Date(now.getTime() - hoursAgo * HOUR).toISOString();
       const cancelled = i % 9 === 4;
       const order = orderPayload({
-        customerId: customers[i % customers.length], subtotal: `${40 + i}.50`, processedAt,
+        customerId: customers[i % customers.length],
+        subtotal: `${40 + i}.50`,
+        processedAt,
         cancelledAt: cancelled ? new Date(now.getTime() - (hoursAgo - 0.5) * HOUR).toISOString() : null,
       });
       const refunds = i % 3 === 0 && !cancelled ? [refundPayload(order.id, `${10 + i}.00`)] : [];
@@ -90,11 +107,19 @@ describe("reconciliation", () => {
       nodes.push(orderNodeFromRest(order, refunds, new Date(now.getTime() - (hoursAgo - 0.5) * HOUR)));
     }
     // Outside the 48-hour window: a lost paid event the job must not go back for.
-    const old = orderPayload({ customerId: customers[0], subtotal: "99.00", processedAt: new Date(now.getTime() - 60 * HOUR).toISOString() });
+    const old = orderPayload({
+      customerId: customers[0],
+      subtotal: "99.00",
+      processedAt: new Date(now.getTime() - 60 * HOUR).toISOString(),
+    });
     kind[String(old.id)] = "old";
     nodes.push(orderNodeFromRest(old, [], new Date(now.getTime() - 59 * HOUR)));
     // Not paid yet (no orders/paid was due): seen, left alone.
-    const unpaid = orderPayload({ customerId: customers[1], subtotal: "25.00", processedAt: new Date(now.getTime() - 2 * HOUR).toISOString() });
+    const unpaid = orderPayload({
+      customerId: customers[1],
+      subtotal: "25.00",
+      processedAt: new Date(now.getTime() - 2 * HOUR).toISOString(),
+    });
     kind[String(unpaid.id)] = "unpaid";
     nodes.push(orderNodeFromRest({ ...unpaid, financial_status: "pending" }, [], new Date(now.getTime() - HOUR)));
 
@@ -120,7 +145,10 @@ describe("reconciliation", () => {
       shopifyOrders.set(s, nodes);
     }
     await deliver(complete, webhooks);
-    await deliver(shop, webhooks.filter((w) => !lost(w)));
+    await deliver(
+      shop,
+      webhooks.filter((w) => !lost(w)),
+    );
 
     const rowsBefore = await db.ledgerEntry.count({ where: { shop } });
     const { reconcileShop } = await import("../../app/reconciliation/reconcile.server");
@@ -154,12 +182,18 @@ describe("reconciliation", () => {
     const shop = `reconcile-busy-${process.pid}.myshopify.com`;
     await installShop(shop);
     const now = new Date();
-    shopifyOrders.set(shop, Array.from({ length: 120 }, (_, i) =>
-      orderNodeFromRest(orderPayload({ customerId: newId() }), [], new Date(now.getTime() - (i + 1) * 60_000))));
+    shopifyOrders.set(
+      shop,
+      Array.from({ length: 120 }, (_, i) =>
+        orderNodeFromRest(orderPayload({ customerId: newId() }), [], new Date(now.getTime() - (i + 1) * 60_000)),
+      ),
+    );
     const { ordersUpdatedSince } = await import("../../app/shopify/orders.server");
     const read = async (why: string[]) => {
       const ids: string[] = [];
-      for await (const page of ordersUpdatedSince(await admin(shop), new Date(now.getTime() - 48 * HOUR), { onWait: (_ms, reason) => why.push(reason) })) {
+      for await (const page of ordersUpdatedSince(await admin(shop), new Date(now.getTime() - 48 * HOUR), {
+        onWait: (_ms, reason) => why.push(reason),
+      })) {
         ids.push(...page.orders.map((o) => o.id));
       }
       return ids;

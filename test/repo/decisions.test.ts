@@ -24,7 +24,11 @@ function parse(file: string): Adr {
   else if (title[1] !== number) problems.push(`title says ${title[1]}, file name says ${number}`);
   if (lines[1] !== "") problems.push("no blank line after the title");
   const date = /^Date: (\d{4}-\d{2}-\d{2})$/.exec(lines[2] ?? "")?.[1];
-  if (!date || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+  if (
+    !date ||
+    Number.isNaN(Date.parse(`${date}T00:00:00Z`)) ||
+    new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date
+  ) {
     problems.push('third line is not "Date: YYYY-MM-DD" with a real date');
   }
   const status = STATUS.exec(lines[3] ?? "");
@@ -38,7 +42,10 @@ function parse(file: string): Adr {
 }
 
 const files = readdirSync(DIR).filter((f) => f.endsWith(".md") && f !== "README.md");
-const records = files.filter((f) => FILE_NAME.test(f)).map(parse).sort((a, b) => a.number.localeCompare(b.number));
+const records = files
+  .filter((f) => FILE_NAME.test(f))
+  .map(parse)
+  .sort((a, b) => a.number.localeCompare(b.number));
 const numbers = new Set(records.map((r) => r.number));
 
 describe("docs/decisions", () => {

@@ -15,9 +15,16 @@ describe("the runtime", () => {
   it("starts the server on Node 22 or newer, and the server says which", async () => {
     const app = await startApp(await useFreshDatabase(), { WEB_CONCURRENCY: "1" });
     try {
-      const listening = await waitFor(() => app.logs().split("\n").find((line) => line.includes('"server.listening"')), {
-        what: "the server.listening log line",
-      }).catch(() => undefined);
+      const listening = await waitFor(
+        () =>
+          app
+            .logs()
+            .split("\n")
+            .find((line) => line.includes('"server.listening"')),
+        {
+          what: "the server.listening log line",
+        },
+      ).catch(() => undefined);
       expect(listening, app.logs()).toBeDefined();
       expect(major(JSON.parse(listening!).node)).toBeGreaterThanOrEqual(22);
     } finally {

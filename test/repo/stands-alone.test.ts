@@ -43,7 +43,14 @@ const scanned = (file: string) =>
 describe("the repository stands alone", () => {
   it("scans the tracked files of app/, test/, scripts/, bench/, docs/, extensions/, prisma/, .ci/ and the top level", () => {
     const files = trackedFiles().filter(scanned);
-    for (const expected of ["README.md", "server.mjs", "package.json", "app/analytics/kpis.server.ts", "docs/kpis.md", FIXTURE_NOTE]) {
+    for (const expected of [
+      "README.md",
+      "server.mjs",
+      "package.json",
+      "app/analytics/kpis.server.ts",
+      "docs/kpis.md",
+      FIXTURE_NOTE,
+    ]) {
       expect(files, `${expected} is tracked and scanned`).toContain(expected);
     }
     expect(files).not.toContain(SELF);
@@ -54,11 +61,13 @@ describe("the repository stands alone", () => {
     for (const file of trackedFiles().filter(scanned)) {
       const absolute = path.join(repoRoot, file);
       if (!existsSync(absolute)) continue; // deleted in the working tree, not committed yet
-      readFileSync(absolute, "utf8").split("\n").forEach((line, i) => {
-        for (const { what, pattern } of FORBIDDEN) {
-          if (pattern.test(line)) findings.push(`${file}:${i + 1}: ${what}: ${line.trim().slice(0, 120)}`);
-        }
-      });
+      readFileSync(absolute, "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          for (const { what, pattern } of FORBIDDEN) {
+            if (pattern.test(line)) findings.push(`${file}:${i + 1}: ${what}: ${line.trim().slice(0, 120)}`);
+          }
+        });
     }
     // Point the code at the repo's own docs (docs/README.md) and its data at test/fixtures/.
     expect(findings, findings.join("\n")).toEqual([]);

@@ -13,9 +13,15 @@ const rel = (file: string) => path.relative(repoRoot, file).split(path.sep).join
 
 /** What vitest itself makes of the configuration: each test file with its project. */
 function listed(): { file: string; projectName: string }[] {
-  const out = execFileSync(process.execPath, [path.join(repoRoot, "node_modules/vitest/vitest.mjs"), "list", "--filesOnly", "--json"], {
-    cwd: repoRoot, encoding: "utf8", maxBuffer: 16 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [path.join(repoRoot, "node_modules/vitest/vitest.mjs"), "list", "--filesOnly", "--json"],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return JSON.parse(out.slice(out.indexOf("[")));
 }
 
@@ -50,7 +56,8 @@ describe("the test tiers", () => {
     const projects = new Map<string, string[]>();
     for (const { file, projectName } of files) projects.set(rel(file), [...(projects.get(rel(file)) ?? []), projectName]);
     const tracked = execFileSync("git", ["ls-files", "test"], { cwd: repoRoot, encoding: "utf8" })
-      .split("\n").filter((file) => file.endsWith(".test.ts"));
+      .split("\n")
+      .filter((file) => file.endsWith(".test.ts"));
     expect(tracked.length).toBeGreaterThan(30);
     for (const file of tracked) expect(projects.get(file), file).toHaveLength(1);
     expect(new Set(files.map((f) => f.projectName))).toEqual(new Set(["unit", "database", "e2e"]));

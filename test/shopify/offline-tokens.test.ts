@@ -47,9 +47,15 @@ describe("an expired offline token", () => {
     book.write(tokens);
     await db.session.create({
       data: {
-        id: `offline_${shop}`, shop, state: "", isOnline: false, scope: "read_orders",
-        accessToken: "shpat_old", expires: new Date(Date.now() - 30 * 60_000),
-        refreshToken: "shprt_old", refreshTokenExpires: new Date(Date.now() + 89 * 24 * HOUR),
+        id: `offline_${shop}`,
+        shop,
+        state: "",
+        isOnline: false,
+        scope: "read_orders",
+        accessToken: "shpat_old",
+        expires: new Date(Date.now() - 30 * 60_000),
+        refreshToken: "shprt_old",
+        refreshTokenExpires: new Date(Date.now() + 89 * 24 * HOUR),
       },
     });
   });
@@ -80,7 +86,15 @@ describe("a non-expiring offline token from before", () => {
 
   beforeAll(async () => {
     await db.session.create({
-      data: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope: "read_orders", accessToken: "shpat_legacy", expires: null },
+      data: {
+        id: `offline_${shop}`,
+        shop,
+        state: "",
+        isOnline: false,
+        scope: "read_orders",
+        accessToken: "shpat_legacy",
+        expires: null,
+      },
     });
   });
 

@@ -36,8 +36,15 @@ describe("off unless enabled", () => {
   it("a production start with SHOPIFY_EMULATOR=1 and no REGULARS_ALLOW_DEV_TOOLS refuses to run", async () => {
     const child = spawn(process.execPath, ["server.mjs"], {
       env: {
-        ...process.env, NODE_ENV: "production", PORT: "0", DATABASE_URL: databaseUrl, SHOPIFY_EMULATOR: "1",
-        REGULARS_ALLOW_DEV_TOOLS: "", SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_SECRET, WEB_CONCURRENCY: "1",
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: "0",
+        DATABASE_URL: databaseUrl,
+        SHOPIFY_EMULATOR: "1",
+        REGULARS_ALLOW_DEV_TOOLS: "",
+        SHOPIFY_API_KEY: TEST_API_KEY,
+        SHOPIFY_API_SECRET: TEST_SECRET,
+        WEB_CONCURRENCY: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -64,7 +71,10 @@ describe("the preview's app proxy", () => {
     const page = await fetch(`${app.url}/preview/storefront?customer=${customer}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('data-proxy="/preview/apps/rewards"');
-    const cookies = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookies = page.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const res = await fetch(`${app.url}/preview/apps/rewards/api/member?logged_in_customer_id=${other}&shop=evil.myshopify.com`, {
       headers: { cookie: cookies, "X-Customer-Id": String(other) },
     });

@@ -60,7 +60,11 @@ async function newPage() {
 const active = (page: Page) =>
   page.evaluate(() => {
     const a = document.activeElement as HTMLElement | null;
-    return { inDialog: !!a?.closest(".rg-p[role=dialog]"), launcher: !!a?.classList.contains("rg-l"), text: a?.textContent?.trim() ?? "" };
+    return {
+      inDialog: !!a?.closest(".rg-p[role=dialog]"),
+      launcher: !!a?.classList.contains("rg-l"),
+      text: a?.textContent?.trim() ?? "",
+    };
   });
 
 async function tabToLauncher(page: Page) {
@@ -83,10 +87,18 @@ async function axe(page: Page, name: string) {
   await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () => {
     const r = await (window as any).axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n: any) => n.target.join(" ")) }));
+    return r.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n: any) => n.target.join(" ")),
+    }));
   });
   if (violations.length) console.log(`axe (${name}):`, JSON.stringify(violations, null, 1));
-  expect(violations.filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical"), name).toEqual([]);
+  expect(
+    violations.filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical"),
+    name,
+  ).toEqual([]);
 }
 
 describe("storefront preview in chromium", () => {
@@ -124,7 +136,9 @@ describe("storefront preview in chromium", () => {
     expect(await pointsOf(customer)).toBe(750);
     const redemption = await db.redemption.findFirstOrThrow({ where: { code } });
     expect(redemption).toMatchObject({ status: "issued", pointsSpent: 500, rewardId });
-    expect((await entriesOf(customer)).filter((e) => e.kind === "redeem").map((e) => [e.delta, e.redemptionId])).toEqual([[-500, redemption.id]]);
+    expect((await entriesOf(customer)).filter((e) => e.kind === "redeem").map((e) => [e.delta, e.redemptionId])).toEqual([
+      [-500, redemption.id],
+    ]);
 
     await page.keyboard.press("Escape");
     expect(await dialog.isHidden()).toBe(true);

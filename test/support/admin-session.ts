@@ -50,22 +50,38 @@ export function adminHost(shop = SHOP): string {
  */
 export function expiringOfflineToken(accessToken: string) {
   return {
-    accessToken, expires: new Date(Date.now() + 3600_000),
-    refreshToken: `shprt_${accessToken}`, refreshTokenExpires: new Date(Date.now() + 90 * 86_400_000),
+    accessToken,
+    expires: new Date(Date.now() + 3600_000),
+    refreshToken: `shprt_${accessToken}`,
+    refreshTokenExpires: new Date(Date.now() + 90 * 86_400_000),
   };
 }
 
 /** Stores the shop's offline session (and an online one) so admin requests need no token exchange. */
 export async function storeAdminSessions(shop = SHOP, { scope = "read_orders,read_customers,write_discounts" } = {}) {
   const offline = {
-    id: `offline_${shop}`, shop, state: "", isOnline: false, scope,
+    id: `offline_${shop}`,
+    shop,
+    state: "",
+    isOnline: false,
+    scope,
     ...expiringOfflineToken("shpat_test_offline"),
   };
   await db.session.upsert({ where: { id: offline.id }, create: offline, update: offline });
   const online = {
-    id: `${shop}_1`, shop, state: "", isOnline: true, scope,
-    accessToken: "shpua_test_online", expires: new Date(Date.now() + 24 * 3600_000),
-    userId: BigInt(1), firstName: "Owner", lastName: "Test", email: "owner@example.com", accountOwner: true, locale: "en",
+    id: `${shop}_1`,
+    shop,
+    state: "",
+    isOnline: true,
+    scope,
+    accessToken: "shpua_test_online",
+    expires: new Date(Date.now() + 24 * 3600_000),
+    userId: BigInt(1),
+    firstName: "Owner",
+    lastName: "Test",
+    email: "owner@example.com",
+    accountOwner: true,
+    locale: "en",
   };
   await db.session.upsert({ where: { id: online.id }, create: online, update: online });
 }

@@ -71,22 +71,47 @@ export async function proxyFetch(baseUrl: string, path: string, o: ProxyOptions 
   return { status: response.status, headers: response.headers, body };
 }
 
-export function redeemRequest(baseUrl: string, customer: string | number, rewardId: number | string, o: ProxyOptions & { key?: string | null } = {}) {
+export function redeemRequest(
+  baseUrl: string,
+  customer: string | number,
+  rewardId: number | string,
+  o: ProxyOptions & { key?: string | null } = {},
+) {
   const headers: Record<string, string> = { "Content-Type": "application/json", ...(o.headers ?? {}) };
   if (o.key !== null) headers["Idempotency-Key"] = o.key ?? `k-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  return proxyFetch(baseUrl, "api/redeem", { ...o, customer, method: "POST", headers, body: o.body ?? JSON.stringify({ rewardId }) });
+  return proxyFetch(baseUrl, "api/redeem", {
+    ...o,
+    customer,
+    method: "POST",
+    headers,
+    body: o.body ?? JSON.stringify({ rewardId }),
+  });
 }
 
 /** The offline session the install would have stored: the app needs it to call the Admin API. */
 export async function storeOfflineSession(shop = SHOP) {
   await db.session.upsert({
     where: { id: `offline_${shop}` },
-    create: { id: `offline_${shop}`, shop, state: "installed", isOnline: false, scope: "write_discounts,read_orders", ...expiringOfflineToken("shpat_regulars_test_token") },
+    create: {
+      id: `offline_${shop}`,
+      shop,
+      state: "installed",
+      isOnline: false,
+      scope: "write_discounts,read_orders",
+      ...expiringOfflineToken("shpat_regulars_test_token"),
+    },
     update: {},
   });
 }
 
-type RewardInput = { name?: string; kind?: "amount_off" | "percent_off" | "free_shipping"; pointsCost?: number; valueCents?: number; percentOff?: number; minimumSubtotalCents?: number | null };
+type RewardInput = {
+  name?: string;
+  kind?: "amount_off" | "percent_off" | "free_shipping";
+  pointsCost?: number;
+  valueCents?: number;
+  percentOff?: number;
+  minimumSubtotalCents?: number | null;
+};
 
 export async function createReward(shop = SHOP, r: RewardInput = {}) {
   return db.reward.create({
@@ -105,9 +130,18 @@ export async function createReward(shop = SHOP, r: RewardInput = {}) {
 /** A member with `points` in the ledger (an owner adjustment), as the app would hold them. */
 export async function memberWithPoints(shopifyId: string | number, points: number, shop = SHOP) {
   return db.$transaction(async (tx) => {
-    const ids = await upsertCustomers(tx, shop, [{ shopifyId: String(shopifyId), email: null, firstName: "Sam", lastName: "Shopper" }]);
+    const ids = await upsertCustomers(tx, shop, [
+      { shopifyId: String(shopifyId), email: null, firstName: "Sam", lastName: "Shopper" },
+    ]);
     const customerId = ids.get(String(shopifyId))!;
-    await appendEntry(tx, { shop, customerId, delta: points, kind: "adjust", reason: "Welcome points", idempotencyKey: `test:${shop}:${shopifyId}:${points}:${Math.random()}` });
+    await appendEntry(tx, {
+      shop,
+      customerId,
+      delta: points,
+      kind: "adjust",
+      reason: "Welcome points",
+      idempotencyKey: `test:${shop}:${shopifyId}:${points}:${Math.random()}`,
+    });
     return customerId;
   });
 }

@@ -46,7 +46,10 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
   await waitFor(
     async () => {
       if (child.exitCode !== null || child.signalCode !== null) return (early = true);
-      return fetch(`${url}/healthz`).then(() => true, () => false);
+      return fetch(`${url}/healthz`).then(
+        () => true,
+        () => false,
+      );
     },
     { timeoutMs: 30_000, what: "the server to answer /healthz" },
   ).catch((error) => {

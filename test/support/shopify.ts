@@ -7,10 +7,21 @@ export const SHOP = "regulars-test.myshopify.com";
 
 export type Delivery = { status: number; body: string; headers: Headers };
 
-type DeliveryOptions = { shop?: string; secret?: string; eventId?: string; rawBody?: string; headers?: Record<string, string | null> };
+type DeliveryOptions = {
+  shop?: string;
+  secret?: string;
+  eventId?: string;
+  rawBody?: string;
+  headers?: Record<string, string | null>;
+};
 
 /** Delivers a webhook to the running server over HTTP. */
-export async function deliverWebhook(baseUrl: string, topic: string, payload: unknown, options: DeliveryOptions = {}): Promise<Delivery> {
+export async function deliverWebhook(
+  baseUrl: string,
+  topic: string,
+  payload: unknown,
+  options: DeliveryOptions = {},
+): Promise<Delivery> {
   const response = await fetch(webhookRequest(baseUrl, topic, payload, options));
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
@@ -18,7 +29,9 @@ export async function deliverWebhook(baseUrl: string, topic: string, payload: un
 /** The request Shopify sends for a webhook: for `fetch`, or for a route's action called in-process. */
 export function webhookRequest(baseUrl: string, topic: string, payload: unknown, options: DeliveryOptions = {}): Request {
   const body = options.rawBody ?? JSON.stringify(payload);
-  const hmac = createHmac("sha256", options.secret ?? TEST_SECRET).update(body, "utf8").digest("base64");
+  const hmac = createHmac("sha256", options.secret ?? TEST_SECRET)
+    .update(body, "utf8")
+    .digest("base64");
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "X-Shopify-Topic": topic,
@@ -97,9 +110,7 @@ export function orderPayload(o: OrderOptions = {}) {
             last_name: "Shopper",
             admin_graphql_api_id: `gid://shopify/Customer/${o.customerId ?? 7_000_000_001}`,
           },
-    line_items: [
-      { id: newId(), title: "Coffee beans", quantity: 1, price: subtotal, sku: "BEANS-1", taxable: true },
-    ],
+    line_items: [{ id: newId(), title: "Coffee beans", quantity: 1, price: subtotal, sku: "BEANS-1", taxable: true }],
     shipping_lines: [{ title: "Standard", price: "5.00" }],
     refunds: o.refunds ?? [],
   };

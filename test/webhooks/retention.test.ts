@@ -17,7 +17,14 @@ afterAll(() => db.$disconnect());
 
 async function event(eventId: string, fields: { processedAt?: Date | null; deadAt?: Date | null }) {
   return db.webhookEvent.create({
-    data: { shop: "retention.myshopify.com", eventId, topic: "ORDERS_PAID", payload: `{"id":1,"email":"${eventId}@example.com"}`, receivedAt: daysAgo(100), ...fields },
+    data: {
+      shop: "retention.myshopify.com",
+      eventId,
+      topic: "ORDERS_PAID",
+      payload: `{"id":1,"email":"${eventId}@example.com"}`,
+      receivedAt: daysAgo(100),
+      ...fields,
+    },
   });
 }
 

@@ -172,9 +172,8 @@ async function axe(page: Page, name: string) {
   await settle(page);
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(async () => {
-     
     const r = await (window as any).axe.run(document, { resultTypes: ["violations"] });
-     
+
     return r.violations.map((v: any) => ({
       id: v.id,
       impact: v.impact,
@@ -188,8 +187,7 @@ async function axe(page: Page, name: string) {
 }
 
 /** Wait until the opening animation (if any) has finished: stable screenshots and contrast checks. */
-const settle = (page: Page) =>
-  page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+const settle = (page: Page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
 const shot = async (page: Page, name: string) => {
   await settle(page);
   await page.screenshot({ path: join(SHOTS, name) });

@@ -36,9 +36,8 @@ export class FitDidNotConverge extends Error {
 // Lanczos approximation (g = 7, 9 terms): ~15 significant digits for x > 0.
 const LANCZOS_G = 7;
 const LANCZOS_COEFFICIENTS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-  1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** log Γ(x) for x > 0, without overflow for large x. */
@@ -75,8 +74,7 @@ export function logLikelihood({ r, alpha, a, b }: BgNbdParams, customers: Purcha
       countTerms.set(x, terms);
     }
     const aliveAtT = -(r + x) * Math.log(alpha + T);
-    const diedAfterLastPurchase =
-      x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + t_x) : -Infinity;
+    const diedAfterLastPurchase = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + t_x) : -Infinity;
     total += terms + logSumExp(aliveAtT, diedAfterLastPurchase);
   }
   return total;
@@ -126,13 +124,13 @@ export function hypergeometric2F1(a: number, b: number, c: number, z: number): n
   let term = 1;
   let sum = 1;
   for (let n = 0; n < SERIES_MAX_TERMS; n++) {
-    const ratio = ((a + n) * (b + n)) / ((c + n) * (n + 1)) * z;
+    const ratio = (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     term *= ratio;
     sum += term;
     if (!Number.isFinite(sum)) break;
     // Once the term ratio is below 1 it tends to z, so the tail is at most a geometric series.
     const tailRatio = Math.max(Math.abs(ratio), z);
-    if (tailRatio < 1 && Math.abs(term) * tailRatio / (1 - tailRatio) <= SERIES_RELATIVE_TOLERANCE * Math.abs(sum)) {
+    if (tailRatio < 1 && (Math.abs(term) * tailRatio) / (1 - tailRatio) <= SERIES_RELATIVE_TOLERANCE * Math.abs(sum)) {
       return sum;
     }
   }

@@ -39,9 +39,7 @@ export function fitClv(customers: CustomerSummary[]): ClvParams | null {
  */
 export function predictedClv(params: ClvParams, customer: CustomerSummary, horizonPeriods: number): number {
   const { x, t_x, T, zbar } = customer;
-  return (
-    expectedPurchases(params.bgnbd, horizonPeriods, x, t_x, T) * expectedAverageSpend(params.gammaGamma, x, zbar)
-  );
+  return expectedPurchases(params.bgnbd, horizonPeriods, x, t_x, T) * expectedAverageSpend(params.gammaGamma, x, zbar);
 }
 
 export { expectedPurchases, probabilityAlive } from "./bgnbd";

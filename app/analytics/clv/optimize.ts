@@ -32,11 +32,7 @@ interface Vertex {
 }
 
 /** Nelder–Mead with restarts: a collapsed simplex can stall on a slope, a restart re-checks. */
-export function minimize(
-  objective: (point: number[]) => number,
-  start: number[],
-  options: MinimizeOptions = {},
-): Minimum {
+export function minimize(objective: (point: number[]) => number, start: number[], options: MinimizeOptions = {}): Minimum {
   const { initialStep = 0.5, maxIterations = 5000, tolerance = 1e-10, maxRestarts = 10 } = options;
   // Non-finite values (parameters outside the support) must lose every comparison.
   const safeObjective = (point: number[]) => {
@@ -92,8 +88,7 @@ function nelderMeadRun(
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) centroid[j] += simplex[i].point[j] / n;
     }
-    const towards = (coefficient: number, from: number[]) =>
-      centroid.map((c, j) => c + coefficient * (from[j] - c));
+    const towards = (coefficient: number, from: number[]) => centroid.map((c, j) => c + coefficient * (from[j] - c));
 
     const reflected = vertex(towards(-REFLECT, worst.point));
     if (reflected.value < best.value) {
@@ -122,8 +117,6 @@ function hasCollapsed(sortedSimplex: Vertex[], tolerance: number): boolean {
   const worst = sortedSimplex[sortedSimplex.length - 1];
   if (!Number.isFinite(worst.value)) return false;
   const valueSpread = worst.value - best.value;
-  const positionSpread = Math.max(
-    ...sortedSimplex.map((v) => Math.max(...v.point.map((x, j) => Math.abs(x - best.point[j])))),
-  );
+  const positionSpread = Math.max(...sortedSimplex.map((v) => Math.max(...v.point.map((x, j) => Math.abs(x - best.point[j])))));
   return valueSpread <= tolerance * (Math.abs(best.value) + 1) && positionSpread <= Math.sqrt(tolerance);
 }

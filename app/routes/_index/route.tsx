@@ -57,8 +57,8 @@ export default function Landing() {
                 Regulars
               </Text>
               <Text as="p" variant="bodyLg">
-                Turn one-time buyers into regulars: a loyalty program that rewards repeat purchases, and the retention
-                numbers that show it working.
+                Turn one-time buyers into regulars: a loyalty program that rewards repeat purchases, and the retention numbers
+                that show it working.
               </Text>
             </BlockStack>
           </Box>

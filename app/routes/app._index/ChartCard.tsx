@@ -28,4 +28,3 @@ export function ChartCard({ title, description, children }: { title: string; des
     </Card>
   );
 }
-

@@ -5,7 +5,12 @@ import type { DashboardView } from "./view";
 
 export function CohortTable({ cohorts, f }: { cohorts: DashboardView["cohorts"]; f: Format }) {
   const width = Math.max(0, ...cohorts.map((c) => c.retention.length));
-  const cell: React.CSSProperties = { padding: "6px 8px", textAlign: "right", whiteSpace: "nowrap", fontVariantNumeric: "tabular-nums" };
+  const cell: React.CSSProperties = {
+    padding: "6px 8px",
+    textAlign: "right",
+    whiteSpace: "nowrap",
+    fontVariantNumeric: "tabular-nums",
+  };
   return (
     <div style={{ overflowX: "auto" }}>
       <table style={{ borderCollapse: "collapse", width: "100%", fontSize: 13 }} aria-label="Cohort retention">
@@ -42,7 +47,11 @@ export function CohortTable({ cohorts, f }: { cohorts: DashboardView["cohorts"];
                 return (
                   <td
                     key={m}
-                    style={{ ...cell, background: `rgba(0, 128, 96, ${0.08 + alpha * 0.72})`, color: alpha > 0.6 ? "white" : "inherit" }}
+                    style={{
+                      ...cell,
+                      background: `rgba(0, 128, 96, ${0.08 + alpha * 0.72})`,
+                      color: alpha > 0.6 ? "white" : "inherit",
+                    }}
                     title={`${f.percent(share)} of the ${f.month(c.month)} cohort ordered in month +${m}`}
                   >
                     {c.customers ? f.percent(share) : "–"}
@@ -57,4 +66,3 @@ export function CohortTable({ cohorts, f }: { cohorts: DashboardView["cohorts"];
     </div>
   );
 }
-

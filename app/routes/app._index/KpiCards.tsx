@@ -5,8 +5,18 @@ import type { AdminFormat as Format } from "../../admin/format";
 import type { Kpis } from "./view";
 
 type KpiKey =
-  | "retentionRate" | "churnRate" | "repeatPurchaseRate" | "returningCustomerRate" | "newCustomers" | "reactivatedCustomers"
-  | "customersAtEnd" | "orders" | "revenue" | "averageOrderValue" | "purchaseFrequency" | "customerLifetimeValue";
+  | "retentionRate"
+  | "churnRate"
+  | "repeatPurchaseRate"
+  | "returningCustomerRate"
+  | "newCustomers"
+  | "reactivatedCustomers"
+  | "customersAtEnd"
+  | "orders"
+  | "revenue"
+  | "averageOrderValue"
+  | "purchaseFrequency"
+  | "customerLifetimeValue";
 
 interface KpiCardSpec {
   key: KpiKey;
@@ -21,72 +31,132 @@ interface KpiCardSpec {
 
 export const CARDS: KpiCardSpec[] = [
   {
-    key: "retentionRate", label: "Retention rate", format: "percent", needsCustomersAtStart: true,
+    key: "retentionRate",
+    label: "Retention rate",
+    format: "percent",
+    needsCustomersAtStart: true,
     definition: () =>
       "Customer retention rate: (customers active at the end − new − reactivated) ÷ customers active at the start. Active = ordered in the trailing activity window.",
   },
   {
-    key: "churnRate", label: "Churn rate", format: "percent", lowerIsBetter: true, needsCustomersAtStart: true,
+    key: "churnRate",
+    label: "Churn rate",
+    format: "percent",
+    lowerIsBetter: true,
+    needsCustomersAtStart: true,
     definition: () => "1 − retention rate: the share of customers active at the start who are no longer active at the end.",
   },
   {
-    key: "repeatPurchaseRate", label: "Repeat purchase rate", format: "percent",
-    definition: () => "Customers with 2 or more orders ÷ customers with at least one order, all orders before the end of the period.",
+    key: "repeatPurchaseRate",
+    label: "Repeat purchase rate",
+    format: "percent",
+    definition: () =>
+      "Customers with 2 or more orders ÷ customers with at least one order, all orders before the end of the period.",
   },
   {
-    key: "returningCustomerRate", label: "Returning customer rate", format: "percent",
-    definition: () => "Shopify's definition: of the customers who ordered in the period, the share with more than one order to date.",
+    key: "returningCustomerRate",
+    label: "Returning customer rate",
+    format: "percent",
+    definition: () =>
+      "Shopify's definition: of the customers who ordered in the period, the share with more than one order to date.",
   },
   {
-    key: "newCustomers", label: "New customers", format: "number",
+    key: "newCustomers",
+    label: "New customers",
+    format: "number",
     definition: () => "Customers whose first-ever order was placed in the period.",
   },
   {
-    key: "reactivatedCustomers", label: "Reactivated customers", format: "number",
+    key: "reactivatedCustomers",
+    label: "Reactivated customers",
+    format: "number",
     definition: () => "Customers who were not active at the start of the period, had ordered before, and ordered again in it.",
   },
   {
-    key: "customersAtEnd", label: "Active customers", format: "number",
-    definition: (k) => `Customers with an order in the ${k.activeWindowDays} days before the end of the period (at the start: ${k.customersAtStart}).`,
+    key: "customersAtEnd",
+    label: "Active customers",
+    format: "number",
+    definition: (k) =>
+      `Customers with an order in the ${k.activeWindowDays} days before the end of the period (at the start: ${k.customersAtStart}).`,
   },
   {
-    key: "orders", label: "Orders", format: "number",
+    key: "orders",
+    label: "Orders",
+    format: "number",
     definition: () => "Orders placed in the period, guests included; test and cancelled orders excluded.",
   },
   {
-    key: "revenue", label: "Revenue", format: "money",
+    key: "revenue",
+    label: "Revenue",
+    format: "money",
     definition: () => "Subtotal after discounts minus refunded subtotal of the period's orders (shipping and taxes excluded).",
   },
   {
-    key: "averageOrderValue", label: "Average order value", format: "money",
+    key: "averageOrderValue",
+    label: "Average order value",
+    format: "money",
     definition: () => "Revenue ÷ orders.",
   },
   {
-    key: "purchaseFrequency", label: "Purchase frequency", format: "decimal",
+    key: "purchaseFrequency",
+    label: "Purchase frequency",
+    format: "decimal",
     definition: () => "Orders with a customer ÷ customers who ordered in the period.",
   },
   {
-    key: "customerLifetimeValue", label: "Customer lifetime value", format: "money",
+    key: "customerLifetimeValue",
+    label: "Customer lifetime value",
+    format: "money",
     definition: (k, f) => {
       const i = k.customerLifetimeValueInputs;
       const lifespan =
-        i.lifespanBasis === "assumed" ? "assumed 1 year (no customers a year earlier yet)"
-        : i.lifespanBasis === "capped" ? `capped at ${i.averageLifespanYears} years (churn under 10%)`
-        : `${f.decimal(i.averageLifespanYears)} years = 1 ÷ annual churn`;
+        i.lifespanBasis === "assumed"
+          ? "assumed 1 year (no customers a year earlier yet)"
+          : i.lifespanBasis === "capped"
+            ? `capped at ${i.averageLifespanYears} years (churn under 10%)`
+            : `${f.decimal(i.averageLifespanYears)} years = 1 ÷ annual churn`;
       return `Textbook CLV over the 12 months to the end of the period: average order value ${f.money(i.averageOrderValue)} × ${f.decimal(i.purchasesPerYear)} purchases per customer per year × lifespan ${lifespan}.`;
     },
   },
 ];
 
 function formatValue(f: Format, format: KpiCardSpec["format"], value: number) {
-  return format === "percent" ? f.percent(value) : format === "money" ? f.money(value) : format === "decimal" ? f.decimal(value) : f.number(value);
+  return format === "percent"
+    ? f.percent(value)
+    : format === "money"
+      ? f.money(value)
+      : format === "decimal"
+        ? f.decimal(value)
+        : f.number(value);
 }
 
-function Change({ current, previous, format, lowerIsBetter, f }: { current: number; previous: number; format: KpiCardSpec["format"]; lowerIsBetter?: boolean; f: Format }) {
-  if (previous === 0 && current === 0) return <Text as="span" tone="subdued" variant="bodySm">No change</Text>;
+function Change({
+  current,
+  previous,
+  format,
+  lowerIsBetter,
+  f,
+}: {
+  current: number;
+  previous: number;
+  format: KpiCardSpec["format"];
+  lowerIsBetter?: boolean;
+  f: Format;
+}) {
+  if (previous === 0 && current === 0)
+    return (
+      <Text as="span" tone="subdued" variant="bodySm">
+        No change
+      </Text>
+    );
   // Rates change in points; counts and money in per cent of the previous value.
   const delta = format === "percent" ? current - previous : previous === 0 ? null : (current - previous) / Math.abs(previous);
-  if (delta === null) return <Text as="span" tone="subdued" variant="bodySm">New this period</Text>;
+  if (delta === null)
+    return (
+      <Text as="span" tone="subdued" variant="bodySm">
+        New this period
+      </Text>
+    );
   const up = delta > 0;
   const good = delta === 0 ? null : up !== Boolean(lowerIsBetter);
   const text =
@@ -120,7 +190,9 @@ export function KpiCard({ spec, kpis, f, loading }: { spec: KpiCardSpec; kpis: K
             <Text as="p" variant="headingXl">
               {spec.needsCustomersAtStart && kpis.customersAtStart === 0 ? (
                 // The API reports 0 (its rule for an empty denominator); people should read "not defined yet".
-                <span data-kpi={spec.key} title="Nobody was active at the start of the period">—</span>
+                <span data-kpi={spec.key} title="Nobody was active at the start of the period">
+                  —
+                </span>
               ) : (
                 <span data-kpi={spec.key}>{formatValue(f, spec.format, value)}</span>
               )}
@@ -145,4 +217,3 @@ export function KpiCard({ spec, kpis, f, loading }: { spec: KpiCardSpec; kpis: K
     </Card>
   );
 }
-

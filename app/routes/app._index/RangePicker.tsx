@@ -92,4 +92,3 @@ export function RangePicker({ range, todayDay, f }: { range: Range; todayDay: st
     </Popover>
   );
 }
-

@@ -1,6 +1,18 @@
 // The dashboard's cards below the KPIs: predicted customer value, cohorts, RFM segments, at-risk
 // customers and program ROI. Each takes the dashboard data and the admin's formatting.
-import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, InlineStack, Layout, Link, SkeletonBodyText, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Box,
+  Card,
+  DataTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Link,
+  SkeletonBodyText,
+  Text,
+} from "@shopify/polaris";
 import type { AdminFormat as Format } from "../../admin/format";
 import { SEGMENT_LABELS } from "../../analytics/rfm";
 import { CohortTable } from "./CohortTable";
@@ -59,8 +71,8 @@ export function CohortsCard({ data, f, loading }: CardProps) {
             Cohorts: do first-time customers come back?
           </Text>
           <Text as="p" variant="bodySm" tone="subdued">
-            Customers grouped by the month of their first order; each cell is the share of the cohort who ordered
-            again that many months later. Last column: revenue per customer to date.
+            Customers grouped by the month of their first order; each cell is the share of the cohort who ordered again that many
+            months later. Last column: revenue per customer to date.
           </Text>
         </BlockStack>
         {loading ? <SkeletonBodyText lines={12} /> : <CohortTable cohorts={data.cohorts} f={f} />}
@@ -79,8 +91,8 @@ export function SegmentsCard({ data, f }: CardProps) {
             Customer segments
           </Text>
           <Text as="p" variant="bodySm" tone="subdued">
-            RFM: recency, frequency and spend scored 1–5 by quintile across your customers. Open a segment to see
-            and export its customers.
+            RFM: recency, frequency and spend scored 1–5 by quintile across your customers. Open a segment to see and export its
+            customers.
           </Text>
         </BlockStack>
         <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
@@ -117,9 +129,8 @@ export function AtRiskAndRoi({ data, f }: CardProps) {
                 At-risk customers ({f.number(data.atRisk.total)})
               </Text>
               <Text as="p" variant="bodySm" tone="subdued">
-                Repeat customers whose probability of still being a customer has dropped below{" "}
-                {f.percent(data.atRisk.threshold)}, most valuable first.{" "}
-                <Link url="/app/customers?atRisk=1">See them all and export</Link>
+                Repeat customers whose probability of still being a customer has dropped below {f.percent(data.atRisk.threshold)},
+                most valuable first. <Link url="/app/customers?atRisk=1">See them all and export</Link>
               </Text>
             </BlockStack>
             {data.atRisk.customers.length === 0 ? (
@@ -132,14 +143,16 @@ export function AtRiskAndRoi({ data, f }: CardProps) {
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
                 headings={["Customer", "Orders", "Spent", "Days since order", "Still active", "Next 12 months"]}
-                rows={data.atRisk.customers.slice(0, 10).map((c) => [
-                  c.name ?? c.email ?? `Customer ${c.customerId}`,
-                  f.number(c.orders),
-                  f.money(c.revenue),
-                  f.number(c.daysSinceLastOrder),
-                  f.percent(c.probabilityAlive),
-                  f.money(c.predictedClv),
-                ])}
+                rows={data.atRisk.customers
+                  .slice(0, 10)
+                  .map((c) => [
+                    c.name ?? c.email ?? `Customer ${c.customerId}`,
+                    f.number(c.orders),
+                    f.money(c.revenue),
+                    f.number(c.daysSinceLastOrder),
+                    f.percent(c.probabilityAlive),
+                    f.money(c.predictedClv),
+                  ])}
               />
             )}
           </BlockStack>
@@ -170,7 +183,10 @@ export function AtRiskAndRoi({ data, f }: CardProps) {
                 ["Expired", f.number(program.pointsExpired)],
                 ["Outstanding at end", f.number(program.pointsOutstanding)],
                 ["Liability", f.money(program.liability)],
-                ["Members who redeemed", `${f.number(program.redeemers)} of ${f.number(program.members)} (${f.percent(program.redeemerRate)})`],
+                [
+                  "Members who redeemed",
+                  `${f.number(program.redeemers)} of ${f.number(program.members)} (${f.percent(program.redeemerRate)})`,
+                ],
               ]}
             />
             <Text as="p" variant="bodySm" tone="subdued">

@@ -70,16 +70,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-
 export default function Dashboard() {
-  const { data, range, today: todayDay, rangeError, locale, backfill, failedEvents, clvFitMinimum } = useLoaderData<typeof loader>();
+  const {
+    data,
+    range,
+    today: todayDay,
+    rangeError,
+    locale,
+    backfill,
+    failedEvents,
+    clvFitMinimum,
+  } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
   const { kpis } = data;
   const f = adminFormat({ locale, currency: kpis.currency, timeZone: kpis.timezone });
 
   const failedEventsBanner = failedEvents > 0 && (
-    <Banner tone="critical" title={`${failedEvents} event${failedEvents === 1 ? "" : "s"} from Shopify could not be applied`} action={{ content: "See failed events", url: "/app/failed-events" }}>
+    <Banner
+      tone="critical"
+      title={`${failedEvents} event${failedEvents === 1 ? "" : "s"} from Shopify could not be applied`}
+      action={{ content: "See failed events", url: "/app/failed-events" }}
+    >
       <p>Points or numbers that depend on them may be missing until they are retried.</p>
     </Banner>
   );
@@ -88,8 +100,8 @@ export default function Dashboard() {
     <Banner tone="info" title="Importing your order history">
       <BlockStack gap="200">
         <p>
-          Regulars is importing your past orders and customers so retention, cohorts and CLV cover your whole history.
-          Numbers below grow as the import runs; no points are given for past orders.
+          Regulars is importing your past orders and customers so retention, cohorts and CLV cover your whole history. Numbers
+          below grow as the import runs; no points are given for past orders.
         </p>
         {backfill.linesTotal ? (
           <>
@@ -121,8 +133,8 @@ export default function Dashboard() {
               image="https://cdn.shopify.com/s/files/1/0262/4071/2726/files/emptystate-files.png"
             >
               <p>
-                Customers earn points automatically when their orders are paid — 1 point per unit of your store currency
-                by default. Retention, repeat purchases, cohorts and customer lifetime value appear here as orders come in.
+                Customers earn points automatically when their orders are paid — 1 point per unit of your store currency by
+                default. Retention, repeat purchases, cohorts and customer lifetime value appear here as orders come in.
               </p>
             </EmptyState>
           </Card>
@@ -132,9 +144,7 @@ export default function Dashboard() {
   }
 
   const monthLabel = (m: string) => f.month(m);
-  const revenueSeries = [
-    { name: "Revenue", data: data.series.map((p) => ({ key: monthLabel(p.month), value: p.revenue })) },
-  ];
+  const revenueSeries = [{ name: "Revenue", data: data.series.map((p) => ({ key: monthLabel(p.month), value: p.revenue })) }];
   const customerSeries = [
     { name: "New customers", data: data.series.map((p) => ({ key: monthLabel(p.month), value: p.newCustomers })) },
     { name: "Returning customers", data: data.series.map((p) => ({ key: monthLabel(p.month), value: p.returningCustomers })) },
@@ -167,12 +177,23 @@ export default function Dashboard() {
 
           <Layout>
             <Layout.Section variant="oneHalf">
-              <ChartCard title="Revenue by month" description="Subtotal after discounts minus refunds, last 12 months (the current month so far).">
-                <LineChart data={revenueSeries} theme="Light" isAnimated={false} yAxisOptions={{ labelFormatter: (v) => f.money(Number(v)) }} />
+              <ChartCard
+                title="Revenue by month"
+                description="Subtotal after discounts minus refunds, last 12 months (the current month so far)."
+              >
+                <LineChart
+                  data={revenueSeries}
+                  theme="Light"
+                  isAnimated={false}
+                  yAxisOptions={{ labelFormatter: (v) => f.money(Number(v)) }}
+                />
               </ChartCard>
             </Layout.Section>
             <Layout.Section variant="oneHalf">
-              <ChartCard title="New and returning customers" description="Customers who ordered each month: first order that month, or ordered before.">
+              <ChartCard
+                title="New and returning customers"
+                description="Customers who ordered each month: first order that month, or ordered before."
+              >
                 <BarChart data={customerSeries} theme="Light" isAnimated={false} type="stacked" />
               </ChartCard>
             </Layout.Section>

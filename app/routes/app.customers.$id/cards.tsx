@@ -4,7 +4,19 @@ import { useEffect, useState } from "react";
 import type { SerializeFrom } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import {
-  Badge, Banner, BlockStack, Button, Card, DataTable, Divider, FormLayout, InlineStack, Pagination, Text, TextField, Tooltip,
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  Divider,
+  FormLayout,
+  InlineStack,
+  Pagination,
+  Text,
+  TextField,
+  Tooltip,
 } from "@shopify/polaris";
 import type { AdminFormat } from "../../admin/format";
 import { useCsvExport, useCursorPaging } from "../../admin/lists";
@@ -32,7 +44,8 @@ type Data = { member: SerializeFrom<MemberDetail>; history: SerializeFrom<Histor
 function orderStatus(order: Data["member"]["orders"]["shown"][number]) {
   if (order.test) return <Badge>Test</Badge>;
   if (order.cancelledAt) return <Badge tone="critical">Cancelled</Badge>;
-  if (order.refundedSubtotalCents >= order.subtotalCents && order.subtotalCents > 0) return <Badge tone="warning">Refunded</Badge>;
+  if (order.refundedSubtotalCents >= order.subtotalCents && order.subtotalCents > 0)
+    return <Badge tone="warning">Refunded</Badge>;
   if (order.refundedSubtotalCents > 0) return <Badge tone="attention">Partly refunded</Badge>;
   return <Badge tone="success">Paid</Badge>;
 }
@@ -67,7 +80,13 @@ export function OrdersCard({ member, f }: { member: Data["member"]; f: Format })
               orderStatus(o),
               o.pointsEarned ? f.signed(o.pointsEarned) : "—",
               o.pointsTakenBack || o.shortfall ? (
-                <span title={o.shortfall ? `${f.number(o.shortfall)} more could not be taken: the balance would have gone below zero` : undefined}>
+                <span
+                  title={
+                    o.shortfall
+                      ? `${f.number(o.shortfall)} more could not be taken: the balance would have gone below zero`
+                      : undefined
+                  }
+                >
                   {f.signed(o.pointsTakenBack)}
                   {o.shortfall ? ` (${f.number(o.shortfall)} short)` : ""}
                 </span>
@@ -119,7 +138,10 @@ export function HistoryCard({ history, shopifyId, f }: { history: Data["history"
                 <Text as="span">{e.reason}</Text>
                 {(e.actor || e.shortfall > 0) && (
                   <Text as="span" variant="bodySm" tone="subdued">
-                    {[e.actor ? `By ${e.actor}` : null, e.shortfall > 0 ? `${f.number(e.shortfall)} not taken (balance floor)` : null]
+                    {[
+                      e.actor ? `By ${e.actor}` : null,
+                      e.shortfall > 0 ? `${f.number(e.shortfall)} not taken (balance floor)` : null,
+                    ]
                       .filter(Boolean)
                       .join(" · ")}
                   </Text>
@@ -181,7 +203,8 @@ export function BalanceCard({ member, f }: { member: Data["member"]; f: Format }
           <div data-expiring>
             <Banner tone="warning">
               <p>
-                {f.points(member.expiring.points)} expire on {f.calendarDay(member.expiring.on)} unless the customer orders before then.
+                {f.points(member.expiring.points)} expire on {f.calendarDay(member.expiring.on)} unless the customer orders before
+                then.
               </p>
             </Banner>
           </div>
@@ -189,9 +212,21 @@ export function BalanceCard({ member, f }: { member: Data["member"]; f: Format }
         <Divider />
         <BlockStack gap="100">
           <Fact label="Tier" value={member.tier ?? "—"} />
-          <Fact label="Birthday" value={member.birthday ? f.monthDay(member.birthday) : "—"} hint="Month and day the customer gave in the rewards widget, or Shopify's birth date. Pays the birthday bonus once a year." />
-          <Fact label="Orders counted" value={f.number(member.stats.orders)} hint="Orders that count toward retention and spend: test and cancelled orders left out." />
-          <Fact label="Spent" value={f.cents(member.stats.spentCents)} hint="Subtotal after discounts minus refunds of the counted orders." />
+          <Fact
+            label="Birthday"
+            value={member.birthday ? f.monthDay(member.birthday) : "—"}
+            hint="Month and day the customer gave in the rewards widget, or Shopify's birth date. Pays the birthday bonus once a year."
+          />
+          <Fact
+            label="Orders counted"
+            value={f.number(member.stats.orders)}
+            hint="Orders that count toward retention and spend: test and cancelled orders left out."
+          />
+          <Fact
+            label="Spent"
+            value={f.cents(member.stats.spentCents)}
+            hint="Subtotal after discounts minus refunds of the counted orders."
+          />
           <Fact
             label="Chance still buying"
             value={member.probabilityAlive === null ? "—" : f.percent(member.probabilityAlive, 0)}
@@ -227,7 +262,17 @@ function Fact({ label, value, hint }: { label: string; value: string; hint?: str
 }
 
 /** `maxReasonLength` comes from the loader: the rule lives in a server module the browser never gets. */
-export function AdjustCard({ member, nonce, maxReasonLength, f }: { member: Data["member"]; nonce: string; maxReasonLength: number; f: Format }) {
+export function AdjustCard({
+  member,
+  nonce,
+  maxReasonLength,
+  f,
+}: {
+  member: Data["member"];
+  nonce: string;
+  maxReasonLength: number;
+  f: Format;
+}) {
   const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting" && navigation.formData?.get("intent") === "adjust";
@@ -324,7 +369,13 @@ export function AdjustCard({ member, nonce, maxReasonLength, f }: { member: Data
   );
 }
 
-const MOVED_BY: Record<string, string> = { order: "Order", refund: "Refund", cancel: "Cancellation", daily: "12-month window moved on", import: "History import" };
+const MOVED_BY: Record<string, string> = {
+  order: "Order",
+  refund: "Refund",
+  cancel: "Cancellation",
+  daily: "12-month window moved on",
+  import: "History import",
+};
 
 /** Every tier move, newest first: what the tier was, what it became, what moved it, any entry reward. */
 export function TierHistoryCard({ member, f }: { member: Data["member"]; f: Format }) {

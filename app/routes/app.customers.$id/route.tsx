@@ -8,7 +8,14 @@ import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/r
 import { TitleBar } from "@shopify/app-bridge-react";
 import { Badge, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { SEGMENT_LABELS } from "../../analytics/rfm";
-import { AdjustmentError, adjustPoints, MAX_REASON_LENGTH, MemberNotFound, parseAdjustment, staffActor } from "../../loyalty/adjustments.server";
+import {
+  AdjustmentError,
+  adjustPoints,
+  MAX_REASON_LENGTH,
+  MemberNotFound,
+  parseAdjustment,
+  staffActor,
+} from "../../loyalty/adjustments.server";
 import { memberDetail, pointsHistory } from "../../loyalty/customer-profile.server";
 import { shopFacts } from "../../shops/facts.server";
 import { adminFormat } from "../../admin/format";
@@ -46,7 +53,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session, sessionToken } = await authenticate.admin(request);
   const form = await request.formData();
-  if (form.get("intent") !== "adjust") return json<ActionResult>({ ok: false, error: "Unknown action", field: null }, { status: 400 });
+  if (form.get("intent") !== "adjust")
+    return json<ActionResult>({ ok: false, error: "Unknown action", field: null }, { status: 400 });
   try {
     const input = parseAdjustment({ delta: form.get("delta"), reason: form.get("reason"), nonce: form.get("nonce") });
     const actor = await staffActor(session.shop, sessionToken?.sub);

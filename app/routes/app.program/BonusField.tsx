@@ -3,8 +3,16 @@ import { Checkbox, InlineGrid, TextField } from "@shopify/polaris";
 import type { AdminFormat } from "../../admin/format";
 
 export function BonusField(p: {
-  label: string; help: string; enabled: boolean; onToggle: (v: boolean) => void; value: string; onChange: (v: string) => void;
-  suggested: number; error?: string; name: string; f: AdminFormat;
+  label: string;
+  help: string;
+  enabled: boolean;
+  onToggle: (v: boolean) => void;
+  value: string;
+  onChange: (v: string) => void;
+  suggested: number;
+  error?: string;
+  name: string;
+  f: AdminFormat;
 }) {
   return (
     <InlineGrid columns={{ xs: 1, sm: ["twoThirds", "oneThird"] }} gap="300" alignItems="start">

@@ -4,9 +4,7 @@
 import type { FieldErrors } from "../../loyalty/form-input";
 import type { Program } from "../../loyalty/program";
 
-export type ActionData =
-  | { ok: true; intent: string; message: string }
-  | { ok: false; intent: string; errors: FieldErrors };
+export type ActionData = { ok: true; intent: string; message: string } | { ok: false; intent: string; errors: FieldErrors };
 
 export type TierForm = { key: number; name: string; minSpend: string; multiplier: string; entryReward: string; perks: string };
 export type SettingsForm = {
@@ -20,14 +18,19 @@ export const plain = (cents: number) => (cents % 100 === 0 ? String(cents / 100)
 
 export function toForm(s: Program): SettingsForm {
   const form = {} as Record<string, unknown>;
-  for (const [key, value] of Object.entries(s)) if (key !== "tiers") form[key] = typeof value === "boolean" ? value : String(value);
+  for (const [key, value] of Object.entries(s))
+    if (key !== "tiers") form[key] = typeof value === "boolean" ? value : String(value);
   form.tiers = s.tiers.map(tierForm);
   return form as SettingsForm;
 }
 
 export const tierForm = (t: Program["tiers"][number]): TierForm => ({
-  key: nextKey(), name: t.name, minSpend: plain(t.minSpendCents), multiplier: String(t.multiplier),
-  entryReward: String(t.entryRewardPoints ?? 0), perks: t.perks ?? "",
+  key: nextKey(),
+  name: t.name,
+  minSpend: plain(t.minSpendCents),
+  multiplier: String(t.multiplier),
+  entryReward: String(t.entryRewardPoints ?? 0),
+  perks: t.perks ?? "",
 });
 
 /** "1,250.5" → 125050 cents; anything else goes to the server as typed, which names the problem. */
@@ -41,8 +44,11 @@ export function toPayload(form: SettingsForm) {
   return {
     ...rest,
     tiers: tiers.map((t) => ({
-      name: t.name, minSpendCents: typedCents(t.minSpend), multiplier: t.multiplier,
-      entryRewardPoints: t.entryReward.trim() === "" ? "0" : t.entryReward, perks: t.perks,
+      name: t.name,
+      minSpendCents: typedCents(t.minSpend),
+      multiplier: t.multiplier,
+      entryRewardPoints: t.entryReward.trim() === "" ? "0" : t.entryReward,
+      perks: t.perks,
     })),
   };
 }

@@ -2,14 +2,32 @@
 // deactivate / delete, and the editor. Each reward saves on its own (its own fetcher).
 import { useEffect, useState } from "react";
 import { useFetcher } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, Divider, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  ButtonGroup,
+  Card,
+  Divider,
+  InlineGrid,
+  InlineStack,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import type { AdminFormat } from "../../admin/format";
 import type { FieldErrors } from "../../loyalty/form-input";
 import type { Reward, RewardInput, RewardKind } from "../../loyalty/rewards.server";
 import { plain, typedCents, type ActionData } from "./form";
 
 function rewardValue(r: Pick<RewardInput, "kind" | "valueCents" | "percentOff">, money: (c: number) => string) {
-  return r.kind === "amount_off" ? `${money(r.valueCents)} off` : r.kind === "percent_off" ? `${r.percentOff}% off` : "Free shipping";
+  return r.kind === "amount_off"
+    ? `${money(r.valueCents)} off`
+    : r.kind === "percent_off"
+      ? `${r.percentOff}% off`
+      : "Free shipping";
 }
 
 export function StarterRewards({ suggestions, f }: { suggestions: RewardInput[]; f: AdminFormat }) {
@@ -27,7 +45,8 @@ export function StarterRewards({ suggestions, f }: { suggestions: RewardInput[];
     >
       <p>
         You have no rewards yet. A starter set that works for most stores:{" "}
-        {suggestions.map((r) => `${rewardValue(r, money)} for ${f.points(r.pointsCost)}`).join(", ")}. You can change them any time.
+        {suggestions.map((r) => `${rewardValue(r, money)} for ${f.points(r.pointsCost)}`).join(", ")}. You can change them any
+        time.
       </p>
     </Banner>
   );
@@ -50,7 +69,9 @@ export function RewardList({ rewards, f }: { rewards: Reward[]; f: AdminFormat }
           <Text as="h2" variant="headingSm">
             {rewards.length === 0 ? "No rewards yet" : `${rewards.filter((r) => r.active).length} active of ${rewards.length}`}
           </Text>
-          <Button onClick={() => setEditing("new")} disabled={editing === "new"}>Add reward</Button>
+          <Button onClick={() => setEditing("new")} disabled={editing === "new"}>
+            Add reward
+          </Button>
         </InlineStack>
       </Box>
       {editing === "new" && (
@@ -85,7 +106,9 @@ function RewardRow({ reward: r, f, onEdit }: { reward: Reward; f: AdminFormat; o
         <InlineStack align="space-between" blockAlign="center" gap="300" wrap={false}>
           <BlockStack gap="100">
             <InlineStack gap="200" blockAlign="center">
-              <Text as="h3" variant="headingSm">{r.name}</Text>
+              <Text as="h3" variant="headingSm">
+                {r.name}
+              </Text>
               {!r.active && <Badge>Inactive</Badge>}
             </InlineStack>
             <Text as="p" tone="subdued">
@@ -96,18 +119,30 @@ function RewardRow({ reward: r, f, onEdit }: { reward: Reward; f: AdminFormat; o
             </Text>
           </BlockStack>
           <ButtonGroup>
-            <Button onClick={onEdit} disabled={busy}>Edit</Button>
+            <Button onClick={onEdit} disabled={busy}>
+              Edit
+            </Button>
             {r.active ? (
-              <Button onClick={() => act("deactivate-reward")} loading={busy}>Deactivate</Button>
+              <Button onClick={() => act("deactivate-reward")} loading={busy}>
+                Deactivate
+              </Button>
             ) : (
-              <Button onClick={() => act("activate-reward")} loading={busy}>Activate</Button>
+              <Button onClick={() => act("activate-reward")} loading={busy}>
+                Activate
+              </Button>
             )}
             {r.redemptions === 0 && (
-              <Button tone="critical" variant="tertiary" onClick={() => act("delete-reward")} disabled={busy}>Delete</Button>
+              <Button tone="critical" variant="tertiary" onClick={() => act("delete-reward")} disabled={busy}>
+                Delete
+              </Button>
             )}
           </ButtonGroup>
         </InlineStack>
-        {failed && <Text as="p" tone="critical">{failed}</Text>}
+        {failed && (
+          <Text as="p" tone="critical">
+            {failed}
+          </Text>
+        )}
       </BlockStack>
     </Box>
   );
@@ -121,10 +156,19 @@ function RewardEditor({ reward, f, onDone }: { reward: Reward | null; f: AdminFo
     name: reward?.name ?? "",
     kind: reward?.kind ?? "amount_off",
     pointsCost: reward ? String(reward.pointsCost) : "",
-    value: reward ? (reward.kind === "amount_off" ? plain(reward.valueCents) : reward.kind === "percent_off" ? String(reward.percentOff) : "") : "",
+    value: reward
+      ? reward.kind === "amount_off"
+        ? plain(reward.valueCents)
+        : reward.kind === "percent_off"
+          ? String(reward.percentOff)
+          : ""
+      : "",
     minimumSubtotal: reward?.minimumSubtotalCents ? plain(reward.minimumSubtotalCents) : "",
   }));
-  const set = <K extends keyof RewardForm>(key: K) => (value: RewardForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set =
+    <K extends keyof RewardForm>(key: K) =>
+    (value: RewardForm[K]) =>
+      setForm((f) => ({ ...f, [key]: value }));
   const errors: FieldErrors = fetcher.state === "idle" && fetcher.data && !fetcher.data.ok ? fetcher.data.errors : {};
   useEffect(() => {
     if (fetcher.state === "idle" && fetcher.data?.ok) onDone();
@@ -151,28 +195,95 @@ function RewardEditor({ reward, f, onDone }: { reward: Reward | null; f: AdminFo
   return (
     <Box padding="400" background="bg-surface-secondary">
       <BlockStack gap="300">
-        <Text as="h3" variant="headingSm">{reward ? `Edit ${reward.name}` : "New reward"}</Text>
-        {errors.form && <Text as="p" tone="critical">{errors.form}</Text>}
+        <Text as="h3" variant="headingSm">
+          {reward ? `Edit ${reward.name}` : "New reward"}
+        </Text>
+        {errors.form && (
+          <Text as="p" tone="critical">
+            {errors.form}
+          </Text>
+        )}
         <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
-          <TextField label="Name customers see" autoComplete="off" value={form.name} onChange={set("name")} error={errors.name}
-            placeholder={form.kind === "amount_off" && typeof preview === "number" && preview > 0 ? rewardValue({ kind: "amount_off", valueCents: preview, percentOff: 0 }, money) : "10% off"} name="name" />
-          <Select label="Type" options={KIND_OPTIONS} value={form.kind} onChange={(v) => set("kind")(v as RewardKind)} error={errors.kind} name="kind" />
-          <TextField label="Cost" type="number" min={1} autoComplete="off" value={form.pointsCost} onChange={set("pointsCost")} suffix="points"
-            error={errors.pointsCost} name="pointsCost" />
+          <TextField
+            label="Name customers see"
+            autoComplete="off"
+            value={form.name}
+            onChange={set("name")}
+            error={errors.name}
+            placeholder={
+              form.kind === "amount_off" && typeof preview === "number" && preview > 0
+                ? rewardValue({ kind: "amount_off", valueCents: preview, percentOff: 0 }, money)
+                : "10% off"
+            }
+            name="name"
+          />
+          <Select
+            label="Type"
+            options={KIND_OPTIONS}
+            value={form.kind}
+            onChange={(v) => set("kind")(v as RewardKind)}
+            error={errors.kind}
+            name="kind"
+          />
+          <TextField
+            label="Cost"
+            type="number"
+            min={1}
+            autoComplete="off"
+            value={form.pointsCost}
+            onChange={set("pointsCost")}
+            suffix="points"
+            error={errors.pointsCost}
+            name="pointsCost"
+          />
           {form.kind === "amount_off" && (
-            <TextField label="Amount off" type="number" min={0} step={0.01} autoComplete="off" prefix={symbol} value={form.value}
-              onChange={set("value")} error={errors.valueCents} name="valueCents" />
+            <TextField
+              label="Amount off"
+              type="number"
+              min={0}
+              step={0.01}
+              autoComplete="off"
+              prefix={symbol}
+              value={form.value}
+              onChange={set("value")}
+              error={errors.valueCents}
+              name="valueCents"
+            />
           )}
           {form.kind === "percent_off" && (
-            <TextField label="Percentage off" type="number" min={1} max={100} autoComplete="off" suffix="%" value={form.value}
-              onChange={set("value")} error={errors.percentOff} name="percentOff" />
+            <TextField
+              label="Percentage off"
+              type="number"
+              min={1}
+              max={100}
+              autoComplete="off"
+              suffix="%"
+              value={form.value}
+              onChange={set("value")}
+              error={errors.percentOff}
+              name="percentOff"
+            />
           )}
-          <TextField label="Minimum order subtotal (optional)" type="number" min={0} step={0.01} autoComplete="off" prefix={symbol}
-            value={form.minimumSubtotal} onChange={set("minimumSubtotal")} error={errors.minimumSubtotalCents} name="minimumSubtotalCents" />
+          <TextField
+            label="Minimum order subtotal (optional)"
+            type="number"
+            min={0}
+            step={0.01}
+            autoComplete="off"
+            prefix={symbol}
+            value={form.minimumSubtotal}
+            onChange={set("minimumSubtotal")}
+            error={errors.minimumSubtotalCents}
+            name="minimumSubtotalCents"
+          />
         </InlineGrid>
         <InlineStack gap="200" align="end">
-          <Button onClick={onDone} disabled={fetcher.state !== "idle"}>Cancel</Button>
-          <Button variant="primary" onClick={submit} loading={fetcher.state !== "idle"}>{reward ? "Save reward" : "Add reward"}</Button>
+          <Button onClick={onDone} disabled={fetcher.state !== "idle"}>
+            Cancel
+          </Button>
+          <Button variant="primary" onClick={submit} loading={fetcher.state !== "idle"}>
+            {reward ? "Save reward" : "Add reward"}
+          </Button>
         </InlineStack>
       </BlockStack>
     </Box>

@@ -16,8 +16,16 @@ import { InvalidInput, type FieldErrors } from "../../loyalty/form-input";
 import type { Program } from "../../loyalty/program";
 import { loadProgram } from "../../loyalty/program.server";
 import {
-  addSuggestedRewards, createReward, listRewards, removeReward, RewardNotFound, setRewardActive, suggestedRewards, updateReward,
-  type Reward, type RewardInput,
+  addSuggestedRewards,
+  createReward,
+  listRewards,
+  removeReward,
+  RewardNotFound,
+  setRewardActive,
+  suggestedRewards,
+  updateReward,
+  type Reward,
+  type RewardInput,
 } from "../../loyalty/rewards.server";
 import { saveSettings, suggestedValues } from "../../loyalty/settings.server";
 import { authenticate } from "../../shopify.server";
@@ -98,8 +106,10 @@ export async function action({ request }: ActionFunctionArgs) {
       case "delete-reward": {
         const outcome = await removeReward(shop, body.id);
         return json<ActionData>({
-          ok: true, intent,
-          message: outcome === "deleted" ? "Reward deleted" : "This reward has been redeemed, so it was deactivated instead of deleted",
+          ok: true,
+          intent,
+          message:
+            outcome === "deleted" ? "Reward deleted" : "This reward has been redeemed, so it was deactivated instead of deleted",
         });
       }
       default:
@@ -136,11 +146,18 @@ export default function Program() {
   useEffect(() => {
     if (dirty) dismissToast();
   }, [dirty, dismissToast]);
-  const set = <K extends keyof SettingsForm>(key: K) => (value: SettingsForm[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const save = () => fetcher.submit({ intent: "save-settings", settings: toPayload(form) }, { method: "post", encType: "application/json" });
+  const set =
+    <K extends keyof SettingsForm>(key: K) =>
+    (value: SettingsForm[K]) =>
+      setForm((f) => ({ ...f, [key]: value }));
+  const save = () =>
+    fetcher.submit({ intent: "save-settings", settings: toPayload(form) }, { method: "post", encType: "application/json" });
 
   const rate = Number(form.pointsPerUnit);
-  const example = Number.isFinite(rate) && rate > 0 ? pointsForOrder({ subtotalCents: 5000, test: false, customerShopifyId: "example" }, { pointsPerUnit: rate }, null) : null;
+  const example =
+    Number.isFinite(rate) && rate > 0
+      ? pointsForOrder({ subtotalCents: 5000, test: false, customerShopifyId: "example" }, { pointsPerUnit: rate }, null)
+      : null;
   const errorCount = Object.keys(errors).length;
 
   return (
@@ -186,17 +203,25 @@ export default function Program() {
                   name="pointsPerUnit"
                 />
                 <Box background="bg-surface-secondary" padding="300" borderRadius="200">
-                  <div data-example="earning"><Text as="p">
-                    {example === null ? (
-                      "Enter a rate to see what an order earns."
-                    ) : (
-                      <>
-                        An order of <Text as="span" fontWeight="semibold">{exact(5000)}</Text> earns{" "}
-                        <Text as="span" fontWeight="semibold">{f.points(example)}</Text>
-                        {form.tiersEnabled ? ", times the customer's tier multiplier." : "."}
-                      </>
-                    )}
-                  </Text></div>
+                  <div data-example="earning">
+                    <Text as="p">
+                      {example === null ? (
+                        "Enter a rate to see what an order earns."
+                      ) : (
+                        <>
+                          An order of{" "}
+                          <Text as="span" fontWeight="semibold">
+                            {exact(5000)}
+                          </Text>{" "}
+                          earns{" "}
+                          <Text as="span" fontWeight="semibold">
+                            {f.points(example)}
+                          </Text>
+                          {form.tiersEnabled ? ", times the customer's tier multiplier." : "."}
+                        </>
+                      )}
+                    </Text>
+                  </div>
                 </Box>
               </BlockStack>
             </Card>
@@ -217,7 +242,12 @@ export default function Program() {
           >
             <Card>
               <BlockStack gap="400">
-                <Checkbox label="Reward top customers with VIP tiers" checked={form.tiersEnabled} onChange={set("tiersEnabled")} name="tiersEnabled" />
+                <Checkbox
+                  label="Reward top customers with VIP tiers"
+                  checked={form.tiersEnabled}
+                  onChange={set("tiersEnabled")}
+                  name="tiersEnabled"
+                />
                 {form.tiersEnabled && (
                   <TierEditor
                     tiers={form.tiers}
@@ -230,7 +260,8 @@ export default function Program() {
                 )}
                 {!form.tiersEnabled && form.tiers.length > 0 && (
                   <Text as="p" tone="subdued">
-                    {form.tiers.length} saved {form.tiers.length === 1 ? "tier is" : "tiers are"} kept for when you turn tiers back on.
+                    {form.tiers.length} saved {form.tiers.length === 1 ? "tier is" : "tiers are"} kept for when you turn tiers
+                    back on.
                   </Text>
                 )}
               </BlockStack>
@@ -244,7 +275,12 @@ export default function Program() {
           >
             <Card>
               <BlockStack gap="300">
-                <Checkbox label="Points expire after a period without orders" checked={form.expiryEnabled} onChange={set("expiryEnabled")} name="expiryEnabled" />
+                <Checkbox
+                  label="Points expire after a period without orders"
+                  checked={form.expiryEnabled}
+                  onChange={set("expiryEnabled")}
+                  name="expiryEnabled"
+                />
                 <TextField
                   label="Months without an order"
                   type="number"
@@ -300,10 +336,27 @@ export default function Program() {
                   name="restorePointsOnExpiry"
                 />
                 <BlockStack gap="100">
-                  <Text as="p" fontWeight="medium">Codes can be combined with</Text>
-                  <Checkbox label="Order discounts" checked={form.combinesWithOrder} onChange={set("combinesWithOrder")} name="combinesWithOrder" />
-                  <Checkbox label="Product discounts" checked={form.combinesWithProduct} onChange={set("combinesWithProduct")} name="combinesWithProduct" />
-                  <Checkbox label="Shipping discounts" checked={form.combinesWithShipping} onChange={set("combinesWithShipping")} name="combinesWithShipping" />
+                  <Text as="p" fontWeight="medium">
+                    Codes can be combined with
+                  </Text>
+                  <Checkbox
+                    label="Order discounts"
+                    checked={form.combinesWithOrder}
+                    onChange={set("combinesWithOrder")}
+                    name="combinesWithOrder"
+                  />
+                  <Checkbox
+                    label="Product discounts"
+                    checked={form.combinesWithProduct}
+                    onChange={set("combinesWithProduct")}
+                    name="combinesWithProduct"
+                  />
+                  <Checkbox
+                    label="Shipping discounts"
+                    checked={form.combinesWithShipping}
+                    onChange={set("combinesWithShipping")}
+                    name="combinesWithShipping"
+                  />
                 </BlockStack>
               </BlockStack>
             </Card>
@@ -356,8 +409,14 @@ export default function Program() {
         </Layout>
 
         <InlineStack align="end" gap="200">
-          {dirty && <Button onClick={() => setForm(saved)} disabled={saving}>Discard</Button>}
-          <Button variant="primary" onClick={save} disabled={!dirty || saving} loading={saving}>Save</Button>
+          {dirty && (
+            <Button onClick={() => setForm(saved)} disabled={saving}>
+              Discard
+            </Button>
+          )}
+          <Button variant="primary" onClick={save} disabled={!dirty || saving} loading={saving}>
+            Save
+          </Button>
         </InlineStack>
       </BlockStack>
     </Page>

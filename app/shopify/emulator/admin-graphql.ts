@@ -135,13 +135,19 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
     }
     if (fault === "throttled" || (fault === "throttledOnce" && n === 1)) {
       return HttpResponse.json({
-        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+        errors: [
+          { message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } },
+        ],
         extensions: THROTTLE_EXTENSIONS,
       });
     }
     const userErrors = validate(shop, input, kind);
     if (fault === "userErrors") {
-      userErrors.push({ field: [kindArgument(kind), "context"], message: "Customer is not eligible for discounts in this shop", code: "INVALID" });
+      userErrors.push({
+        field: [kindArgument(kind), "context"],
+        message: "Customer is not eligible for discounts in this shop",
+        code: "INVALID",
+      });
     }
     if (userErrors.length > 0) {
       return HttpResponse.json({ data: { [field]: { codeDiscountNode: null, userErrors } }, extensions: COST_EXTENSIONS });
@@ -174,7 +180,11 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
     }
     const value = (input.customerGets as { value?: { percentage?: number } } | undefined)?.value;
     if (kind === "basic" && value?.percentage !== undefined && !(value.percentage > 0 && value.percentage <= 1)) {
-      errors.push({ field: [arg, "customerGets", "value", "percentage"], message: "Value must be between 0.0 and 1.0", code: "VALUE_OUTSIDE_RANGE" });
+      errors.push({
+        field: [arg, "customerGets", "value", "percentage"],
+        message: "Value must be between 0.0 and 1.0",
+        code: "VALUE_OUTSIDE_RANGE",
+      });
     }
     return errors;
   }
@@ -184,20 +194,36 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
       const shop = String(params.shop);
       const token = request.headers.get("x-shopify-access-token");
       if (!token || (options.book && !options.book.isUsable(token))) {
-        return HttpResponse.json({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }, { status: 401 });
+        return HttpResponse.json(
+          { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" },
+          { status: 401 },
+        );
       }
       const { query = "", variables = {} } = (await request.json()) as { query?: string; variables?: Record<string, unknown> };
       const bulkAnswer = bulkFor(shop).answer(query, variables);
       if (bulkAnswer) return bulkAnswer;
       if (query.includes("discountCodeBasicCreate(")) {
-        return createDiscount(shop, "basic", (variables.basicCodeDiscount ?? {}) as Record<string, unknown>, "discountCodeBasicCreate");
+        return createDiscount(
+          shop,
+          "basic",
+          (variables.basicCodeDiscount ?? {}) as Record<string, unknown>,
+          "discountCodeBasicCreate",
+        );
       }
       if (query.includes("discountCodeFreeShippingCreate(")) {
-        return createDiscount(shop, "freeShipping", (variables.freeShippingCodeDiscount ?? {}) as Record<string, unknown>, "discountCodeFreeShippingCreate");
+        return createDiscount(
+          shop,
+          "freeShipping",
+          (variables.freeShippingCodeDiscount ?? {}) as Record<string, unknown>,
+          "discountCodeFreeShippingCreate",
+        );
       }
       if (query.includes("codeDiscountNodeByCode(")) {
         const found = discounts.get(`${shop}|${String(variables.code ?? "").toUpperCase()}`);
-        return HttpResponse.json({ data: { codeDiscountNodeByCode: found ? { id: found.id } : null }, extensions: COST_EXTENSIONS });
+        return HttpResponse.json({
+          data: { codeDiscountNodeByCode: found ? { id: found.id } : null },
+          extensions: COST_EXTENSIONS,
+        });
       }
       if (/\borders\s*\(/.test(query)) {
         log("requests.jsonl", { shop, field: "orders", variables, at: new Date().toISOString() });
@@ -210,7 +236,9 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
         });
       }
       return HttpResponse.json({
-        errors: [{ message: "The Regulars Shopify emulator does not answer this operation", extensions: { code: "NOT_IMPLEMENTED" } }],
+        errors: [
+          { message: "The Regulars Shopify emulator does not answer this operation", extensions: { code: "NOT_IMPLEMENTED" } },
+        ],
       });
     }),
     http.get(`${BULK_STORAGE}/:name`, ({ params }) => {
@@ -252,7 +280,10 @@ export function writeEmulatedOrders(dir: string, shop: string, orders: OrderNode
 /** Test side: what the emulator recorded (`requests.jsonl`, `discounts.jsonl`). */
 export function readLog<T = Record<string, unknown>>(dir: string, file: "requests.jsonl" | "discounts.jsonl"): T[] {
   try {
-    return readFileSync(path.join(dir, file), "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as T);
+    return readFileSync(path.join(dir, file), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as T);
   } catch {
     return [];
   }

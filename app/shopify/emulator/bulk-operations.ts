@@ -50,7 +50,8 @@ export function bulkOperationsApi(msw: Pick<typeof Msw, "HttpResponse">, shop: s
   let next = 1;
 
   const lineCount = (body: string) => body.split("\n").filter((l) => l.trim() !== "").length;
-  const fileUrl = (op: Operation) => `${BULK_STORAGE}/${encodeURIComponent(op.id.split("/").pop()!)}-final.jsonl?X-Goog-Signature=test`;
+  const fileUrl = (op: Operation) =>
+    `${BULK_STORAGE}/${encodeURIComponent(op.id.split("/").pop()!)}-final.jsonl?X-Goog-Signature=test`;
 
   const view = (op: Operation) => {
     const file = files[op.what];
@@ -78,7 +79,13 @@ export function bulkOperationsApi(msw: Pick<typeof Msw, "HttpResponse">, shop: s
         data: {
           bulkOperationRunQuery: {
             bulkOperation: null,
-            userErrors: [{ field: ["query"], message: "Queries that contain a connection field within a list field are not currently supported.", code: "INVALID" }],
+            userErrors: [
+              {
+                field: ["query"],
+                message: "Queries that contain a connection field within a list field are not currently supported.",
+                code: "INVALID",
+              },
+            ],
           },
         },
       });
@@ -89,7 +96,13 @@ export function bulkOperationsApi(msw: Pick<typeof Msw, "HttpResponse">, shop: s
         data: {
           bulkOperationRunQuery: {
             bulkOperation: null,
-            userErrors: [{ field: null, message: `A bulk query operation for this app and shop is already in progress: ${running.id}.`, code: "OPERATION_IN_PROGRESS" }],
+            userErrors: [
+              {
+                field: null,
+                message: `A bulk query operation for this app and shop is already in progress: ${running.id}.`,
+                code: "OPERATION_IN_PROGRESS",
+              },
+            ],
           },
         },
       });
@@ -101,8 +114,14 @@ export function bulkOperationsApi(msw: Pick<typeof Msw, "HttpResponse">, shop: s
       else files[what] = { ...files[what], body };
     }
     const op: Operation = {
-      id: `gid://shopify/BulkOperation/${1000 + next++}`, what, query, status: "CREATED", polls: 0, errorCode: null,
-      createdAt: new Date().toISOString(), expired: false,
+      id: `gid://shopify/BulkOperation/${1000 + next++}`,
+      what,
+      query,
+      status: "CREATED",
+      polls: 0,
+      errorCode: null,
+      createdAt: new Date().toISOString(),
+      expired: false,
     };
     operations.set(op.id, op);
     return HttpResponse.json({ data: { bulkOperationRunQuery: { bulkOperation: view(op), userErrors: [] } } });

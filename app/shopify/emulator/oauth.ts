@@ -62,7 +62,11 @@ export function tokenBook(dir: string | null | undefined) {
     grants(): { grant: string; shop: string }[] {
       if (!file) return grantsInMemory;
       try {
-        return readFileSync(path.join(dir!, "oauth.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+        return readFileSync(path.join(dir!, "oauth.jsonl"), "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
       } catch {
         return [];
       }
@@ -101,14 +105,16 @@ export function oauthHandlers(msw: typeof Msw, book: TokenBook, credentials: { a
       const now = Date.now();
       let grant: string;
       if (body.grant_type === "refresh_token") {
-        if (tokens.refresh[body.refresh_token] !== shop) return refuse("invalid_grant", "The refresh token is invalid, expired or already used");
+        if (tokens.refresh[body.refresh_token] !== shop)
+          return refuse("invalid_grant", "The refresh token is invalid, expired or already used");
         delete tokens.refresh[body.refresh_token];
         grant = "refresh_token";
       } else if (body.grant_type === TOKEN_EXCHANGE && body.subject_token_type === ID_TOKEN_TYPE) {
         if (!body.subject_token) return refuse("invalid_request", "a subject_token is required");
         grant = body.expiring === "1" ? "install_expiring" : "install_non_expiring";
       } else if (body.grant_type === TOKEN_EXCHANGE && body.subject_token_type === OFFLINE_TOKEN_TYPE) {
-        if (body.expiring !== "1" || !body.subject_token) return refuse("invalid_request", "expiring=1 and a subject_token are required");
+        if (body.expiring !== "1" || !body.subject_token)
+          return refuse("invalid_request", "expiring=1 and a subject_token are required");
         tokens.access[body.subject_token] = 0; // the non-expiring token stops working
         grant = "migrate_offline_token";
       } else {

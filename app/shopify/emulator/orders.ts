@@ -17,8 +17,17 @@ export type OrderNode = {
   discountCodes: string[];
   subtotalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
   totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
-  customer: { id: string; firstName: string | null; lastName: string | null; defaultEmailAddress: { emailAddress: string | null } | null } | null;
-  refunds: { id: string; createdAt: string; refundLineItems: { nodes: { subtotalSet: { shopMoney: { amount: string; currencyCode: string } } }[] } }[];
+  customer: {
+    id: string;
+    firstName: string | null;
+    lastName: string | null;
+    defaultEmailAddress: { emailAddress: string | null } | null;
+  } | null;
+  refunds: {
+    id: string;
+    createdAt: string;
+    refundLineItems: { nodes: { subtotalSet: { shopMoney: { amount: string; currencyCode: string } } }[] };
+  }[];
 };
 
 export type Bucket = { maximumAvailable: number; restoreRate: number };
@@ -59,7 +68,10 @@ export function orderNodeFromRest(order: Rest, refunds: Rest[], updatedAt: Date)
       createdAt: new Date(String(r.processed_at ?? r.created_at)).toISOString(),
       refundLineItems: {
         nodes: ((r.refund_line_items as Rest[] | undefined) ?? []).map((line) => ({
-          subtotalSet: money((line.subtotal_set as { shop_money: { amount: unknown } } | undefined)?.shop_money.amount ?? line.subtotal, currency),
+          subtotalSet: money(
+            (line.subtotal_set as { shop_money: { amount: unknown } } | undefined)?.shop_money.amount ?? line.subtotal,
+            currency,
+          ),
         })),
       },
     })),
@@ -89,7 +101,9 @@ export function ordersAnswerer(bucket: Bucket = { maximumAvailable: 2000, restor
     const throttleStatus = () => ({ ...bucket, currentlyAvailable: Math.floor(state.available) });
     if (state.available < requestedQueryCost) {
       return {
-        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+        errors: [
+          { message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } },
+        ],
         extensions: { cost: { requestedQueryCost, actualQueryCost: null, throttleStatus: throttleStatus() } },
       };
     }
@@ -105,7 +119,10 @@ export function ordersAnswerer(bucket: Bucket = { maximumAvailable: 2000, restor
     return {
       data: {
         orders: {
-          pageInfo: { hasNextPage: start + first < matching.length, endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1]) : null },
+          pageInfo: {
+            hasNextPage: start + first < matching.length,
+            endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1]) : null,
+          },
           nodes,
         },
       },

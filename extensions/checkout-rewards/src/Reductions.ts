@@ -49,7 +49,9 @@ export default async () => {
       await work();
     } catch (error) {
       console.warn(error);
-      failure = t(error instanceof AppError && error.code === "not_enough_points" ? "checkout.notEnough" : "checkout.redeemFailed");
+      failure = t(
+        error instanceof AppError && error.code === "not_enough_points" ? "checkout.notEnough" : "checkout.redeemFailed",
+      );
     }
     busy = null;
     render();
@@ -69,9 +71,24 @@ export default async () => {
     const applied = new Set(shopify.discountCodes.value.map((d) => d.code.toUpperCase()));
     const canApply = shopify.instructions.value.discounts.canUpdateDiscountCodes;
     const row = (label: string, action: HTMLElement) =>
-      h("s-stack", { direction: "inline", gap: "small-200", alignItems: "center", justifyContent: "space-between" }, h("s-text", null, label), action);
+      h(
+        "s-stack",
+        { direction: "inline", gap: "small-200", alignItems: "center", justifyContent: "space-between" },
+        h("s-text", null, label),
+        action,
+      );
     const button = (key: string, label: string, accessibilityLabel: string, onclick: () => void) =>
-      h("s-button", { variant: "secondary", disabled: !canApply || (busy !== null && busy !== key), loading: busy === key, accessibilityLabel, onclick }, label);
+      h(
+        "s-button",
+        {
+          variant: "secondary",
+          disabled: !canApply || (busy !== null && busy !== key),
+          loading: busy === key,
+          accessibilityLabel,
+          onclick,
+        },
+        label,
+      );
 
     show(
       h(
@@ -88,16 +105,28 @@ export default async () => {
             t("checkout.code", { reward: c.rewardName, code: c.code }),
             applied.has(c.code.toUpperCase())
               ? h("s-badge", null, t("checkout.applied"))
-              : button(`code:${c.code}`, t("checkout.apply"), t("checkout.applyLabel", { code: c.code }), () => void run(`code:${c.code}`, async () => void (await apply(c.code)))),
+              : button(
+                  `code:${c.code}`,
+                  t("checkout.apply"),
+                  t("checkout.applyLabel", { code: c.code }),
+                  () => void run(`code:${c.code}`, async () => void (await apply(c.code))),
+                ),
           ),
         ),
         member.rewards.map((r) =>
           row(
             t("checkout.reward", { reward: r.name, points: points(r.pointsCost) }),
-            button(`reward:${r.id}`, t("checkout.redeem"), t("checkout.redeemLabel", { reward: r.name, points: points(r.pointsCost) }), () => void redeemAndApply(r)),
+            button(
+              `reward:${r.id}`,
+              t("checkout.redeem"),
+              t("checkout.redeemLabel", { reward: r.name, points: points(r.pointsCost) }),
+              () => void redeemAndApply(r),
+            ),
           ),
         ),
-        !canApply && (member.codes.length > 0 || member.rewards.length > 0) && h("s-text", { color: "subdued" }, t("checkout.cannotApply")),
+        !canApply &&
+          (member.codes.length > 0 || member.rewards.length > 0) &&
+          h("s-text", { color: "subdued" }, t("checkout.cannotApply")),
         failure && h("s-banner", { tone: "critical" }, failure),
       ),
     );

@@ -15,7 +15,10 @@ export default async () => {
 
   let estimate: Estimate;
   try {
-    estimate = await callApp<Estimate>(shopify.sessionToken, `/api/checkout/order-points?subtotal=${encodeURIComponent(subtotal)}`);
+    estimate = await callApp<Estimate>(
+      shopify.sessionToken,
+      `/api/checkout/order-points?subtotal=${encodeURIComponent(subtotal)}`,
+    );
   } catch (error) {
     console.warn(error);
     return;

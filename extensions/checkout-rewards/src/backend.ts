@@ -3,7 +3,11 @@
 import { APP_URL } from "./config";
 
 export class AppError extends Error {
-  constructor(readonly status: number, readonly code: string | null, path: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string | null,
+    path: string,
+  ) {
     super(`Regulars ${path}: HTTP ${status}${code ? ` (${code})` : ""}`);
   }
 }
@@ -29,7 +33,10 @@ export function newIdempotencyKey(): string {
 }
 
 /** Subtotal after cart-level discounts, as the decimal string the app's earning rule takes. */
-export function subtotalAfterDiscounts(subtotal: { amount: number }, discounts: Array<{ discountedAmount: { amount: number } }>): string {
+export function subtotalAfterDiscounts(
+  subtotal: { amount: number },
+  discounts: Array<{ discountedAmount: { amount: number } }>,
+): string {
   const off = discounts.reduce((sum, d) => sum + d.discountedAmount.amount, 0);
   return Math.max(0, subtotal.amount - off).toFixed(2);
 }

@@ -37,7 +37,10 @@ export type DiscountCodeChangeResult = { type: "success" } | { type: "error"; me
 
 /** `purchase.checkout.reductions.render-after`: under the discount field (checkout steps: Plus). */
 export interface ReductionsApi extends StandardApi {
-  applyDiscountCodeChange(change: { type: "addDiscountCode" | "removeDiscountCode"; code: string }): Promise<DiscountCodeChangeResult>;
+  applyDiscountCodeChange(change: {
+    type: "addDiscountCode" | "removeDiscountCode";
+    code: string;
+  }): Promise<DiscountCodeChangeResult>;
 }
 
 /** `purchase.thank-you.block.render`: the Thank you page, every plan. */
@@ -46,12 +49,7 @@ export interface ThankYouApi extends StandardApi {
 }
 
 /** The Polaris web components this extension renders (a typo is a type error, not a blank box). */
-export type Tag =
-  | "s-stack"
-  | "s-text"
-  | "s-button"
-  | "s-badge"
-  | "s-banner";
+export type Tag = "s-stack" | "s-text" | "s-button" | "s-badge" | "s-banner";
 
 /**
  * What each element accepts. Loose in this file; exact (names and values) when checked against

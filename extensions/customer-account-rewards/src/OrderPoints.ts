@@ -15,7 +15,10 @@ export default async () => {
 
   let earned: OrderPoints | null;
   try {
-    earned = await callApp<OrderPoints>(shopify.sessionToken, `/api/customer-account/order-points?orderId=${encodeURIComponent(order.id)}`);
+    earned = await callApp<OrderPoints>(
+      shopify.sessionToken,
+      `/api/customer-account/order-points?orderId=${encodeURIComponent(order.id)}`,
+    );
   } catch (error) {
     if (!(error instanceof AppError && error.status === 404)) {
       console.warn(error);

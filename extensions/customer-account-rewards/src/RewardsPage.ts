@@ -44,7 +44,10 @@ export default async () => {
     busy = reward.id;
     render();
     try {
-      const redeemed = await callApp<Redeemed>(shopify.sessionToken, PATH, { rewardId: Number(reward.id), idempotencyKey: newIdempotencyKey() });
+      const redeemed = await callApp<Redeemed>(shopify.sessionToken, PATH, {
+        rewardId: Number(reward.id),
+        idempotencyKey: newIdempotencyKey(),
+      });
       data = await callApp<RewardsResponse>(shopify.sessionToken, PATH);
       void shopify.toast.show(t("page.redeemed", { code: redeemed.code }));
     } catch (error) {
@@ -136,7 +139,8 @@ export default async () => {
                   h("s-text", { type: "strong" }, signed(e.delta)),
                 ),
               ),
-              data.nextCursor && h("s-button", { variant: "secondary", loading: busy === "more", onclick: () => void loadMore() }, t("page.more")),
+              data.nextCursor &&
+                h("s-button", { variant: "secondary", loading: busy === "more", onclick: () => void loadMore() }, t("page.more")),
             ),
       ),
     );

@@ -3,7 +3,11 @@
 import { APP_URL } from "./config";
 
 export class AppError extends Error {
-  constructor(readonly status: number, readonly code: string | null, path: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string | null,
+    path: string,
+  ) {
     super(`Regulars ${path}: HTTP ${status}${code ? ` (${code})` : ""}`);
   }
 }

@@ -72,8 +72,7 @@ function h(tag: string, a?: Record<string, unknown> | null, ...kids: Kid[]): HTM
   return el;
 }
 
-const fill = (s: string | undefined, v: Record<string, string>) =>
-  (s || "").replace(/\{(\w+)\}/g, (_, k) => v[k] ?? "");
+const fill = (s: string | undefined, v: Record<string, string>) => (s || "").replace(/\{(\w+)\}/g, (_, k) => v[k] ?? "");
 
 const base = (w: W) => (w.r.dataset.proxy || "/apps/rewards").replace(/\/$/, "");
 const root = (w: W) => (w.r.dataset.root || "/").replace(/\/$/, "");
@@ -86,8 +85,7 @@ function num(w: W, n: number, o?: Intl.NumberFormatOptions): string {
   }
 }
 const money = (w: W, n: number) => num(w, n, { style: "currency", currency: w.r.dataset.currency || "USD" });
-const pts = (w: W, n: number) =>
-  fill(w.t[new Intl.PluralRules(w.loc).select(n) == "one" ? "pt1" : "pts"], { n: num(w, n) });
+const pts = (w: W, n: number) => fill(w.t[new Intl.PluralRules(w.loc).select(n) == "one" ? "pt1" : "pts"], { n: num(w, n) });
 function date(w: W, s?: string | null): string {
   const dt = s ? new Date(s) : null;
   return dt && !isNaN(+dt) ? dt.toLocaleDateString(w.loc, { dateStyle: "medium" }) : "";
@@ -139,8 +137,7 @@ function renderAll() {
   ws.forEach(render);
   const w = ws.values().next().value;
   // the launcher's balance (first painted by Liquid) follows the live balance
-  if (w && member?.customerId)
-    d.querySelectorAll("[data-rg-pts]").forEach((e) => (e.textContent = pts(w, member!.points || 0)));
+  if (w && member?.customerId) d.querySelectorAll("[data-rg-pts]").forEach((e) => (e.textContent = pts(w, member!.points || 0)));
 }
 
 /** Describes a reward from its kind and value in the shopper's language. */
@@ -165,13 +162,21 @@ function render(w: W) {
       "div",
       { class: "rg-h" },
       h("h2", null, t.title),
-      !w.b ? null : h("button", { type: "button", class: "rg-x", "aria-label": t.close, "data-f": "x", onclick: () => close(w) }, "×"),
+      !w.b
+        ? null
+        : h("button", { type: "button", class: "rg-x", "aria-label": t.close, "data-f": "x", onclick: () => close(w) }, "×"),
     ),
   ];
   if (!m) {
     out.push(
       loadErr
-        ? h("div", { class: "rg-e", role: "alert" }, t[loadErr], " ", h("button", { type: "button", class: "rg-btn2", "data-f": "y", onclick: () => refresh(w) }, t.retry))
+        ? h(
+            "div",
+            { class: "rg-e", role: "alert" },
+            t[loadErr],
+            " ",
+            h("button", { type: "button", class: "rg-btn2", "data-f": "y", onclick: () => refresh(w) }, t.retry),
+          )
         : h("p", { class: "rg-m", role: "status" }, t.loading),
     );
   } else {
@@ -199,7 +204,18 @@ function render(w: W) {
         const bar = h("i");
         bar.style.inlineSize = pct + "%";
         out.push(
-          h("div", { class: "rg-bar", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": pct, "aria-label": txt }, bar),
+          h(
+            "div",
+            {
+              class: "rg-bar",
+              role: "progressbar",
+              "aria-valuemin": 0,
+              "aria-valuemax": 100,
+              "aria-valuenow": pct,
+              "aria-label": txt,
+            },
+            bar,
+          ),
           h("p", { class: "rg-m" }, txt),
         );
       }
@@ -227,7 +243,16 @@ function render(w: W) {
             "p",
             { class: "rg-code" },
             h("code", { dir: "ltr" }, r.code),
-            h("button", { type: "button", class: "rg-btn2", "data-f": "c", onclick: (e: Event) => copy(w, r.code, e.currentTarget as HTMLElement) }, t.copy),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "rg-btn2",
+                "data-f": "c",
+                onclick: (e: Event) => copy(w, r.code, e.currentTarget as HTMLElement),
+              },
+              t.copy,
+            ),
           ),
           h(
             "p",
@@ -284,7 +309,11 @@ function render(w: W) {
         ),
       );
     const earn = m.waysToEarn || [];
-    if (earn.length) out.push(h("h3", null, t.earn), h("ul", { class: "rg-ul" }, ...earn.map((e) => h("li", null, t["w_" + e.kind] || e.label || e.kind))));
+    if (earn.length)
+      out.push(
+        h("h3", null, t.earn),
+        h("ul", { class: "rg-ul" }, ...earn.map((e) => h("li", null, t["w_" + e.kind] || e.label || e.kind))),
+      );
     const hist = (me && m.history) || [];
     if (hist.length)
       out.push(
@@ -292,14 +321,16 @@ function render(w: W) {
         h(
           "ul",
           { class: "rg-ul" },
-          ...hist.slice(0, 5).map((e) =>
-            h(
-              "li",
-              { class: "rg-hi" },
-              h("span", null, t["h_" + e.kind] || e.reason || e.kind, h("span", { class: "rg-m" }, " ", date(w, e.createdAt))),
-              h("b", { dir: "ltr" }, num(w, e.delta, { signDisplay: "exceptZero" })),
+          ...hist
+            .slice(0, 5)
+            .map((e) =>
+              h(
+                "li",
+                { class: "rg-hi" },
+                h("span", null, t["h_" + e.kind] || e.reason || e.kind, h("span", { class: "rg-m" }, " ", date(w, e.createdAt))),
+                h("b", { dir: "ltr" }, num(w, e.delta, { signDisplay: "exceptZero" })),
+              ),
             ),
-          ),
         ),
       );
   }
@@ -309,7 +340,9 @@ function render(w: W) {
 
 async function redeem(w: W, r: Reward) {
   if (w.busy) return;
-  const key = (keys[r.id] ||= crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
+  const key = (keys[r.id] ||= crypto.randomUUID
+    ? crypto.randomUUID()
+    : Date.now().toString(36) + Math.random().toString(36).slice(2));
   w.busy = r.id;
   w.err = "";
   render(w);
@@ -367,7 +400,9 @@ function close(w: W) {
 
 /** Focusable elements inside the open dialog, in order. */
 const tabbables = (w: W) =>
-  [...w.p.querySelectorAll<HTMLElement>("a[href],button:not(:disabled),input,[tabindex='0']")].filter((e) => e.getClientRects().length);
+  [...w.p.querySelectorAll<HTMLElement>("a[href],button:not(:disabled),input,[tabindex='0']")].filter(
+    (e) => e.getClientRects().length,
+  );
 
 function onKey(e: KeyboardEvent) {
   if (!cur) return;
