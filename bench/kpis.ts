@@ -7,6 +7,8 @@
 // and earn points on their orders; some redeem. SQLite: better-sqlite3, one prepared statement in
 // one transaction. PostgreSQL (--postgres, an admin URL): a fresh database loaded with INSERT … SELECT
 // FROM unnest(arrays), 20,000 rows a statement. Then: dashboard data cold (cache cleared) and warm.
+// One file of ~500 lines on purpose: the generator, both loaders and the timing share the seeded
+// state and are read top to bottom as one experiment.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
