@@ -3,21 +3,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { setBirthday } from "~/loyalty/birthdays.server";
 import { log } from "~/log.server";
-import { isResponse, json, problem, verifyProxyRequest } from "~/storefront/proxy.server";
+import { isResponse, json, problem, readProxyBody, verifyProxyRequest } from "~/storefront/proxy.server";
 
 const MAX_BODY_BYTES = 1024;
-
-async function readBody(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw problem(413, "body_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`);
-  if ((request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded"))
-    return Object.fromEntries(new URLSearchParams(text));
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw problem(400, "bad_json", "The body is not valid JSON.");
-  }
-}
 
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return problem(405, "method_not_allowed", "Use POST.", {}, { Allow: "POST" });
@@ -29,7 +17,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!proxy.customerShopifyId) return problem(403, "sign_in_required", "Sign in to add your birthday.");
   let body: unknown;
   try {
-    body = await readBody(request);
+    body = await readProxyBody(request, MAX_BODY_BYTES);
   } catch (error) {
     if (isResponse(error)) return error;
     throw error;

@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { REDEEM_FAILURE_STATUS, redeem } from "~/loyalty/redemption.server";
-import { isResponse, json, problem, verifyProxyRequest } from "~/storefront/proxy.server";
+import { isResponse, json, problem, readProxyBody, verifyProxyRequest } from "~/storefront/proxy.server";
 import { tooManyAttempts } from "~/loyalty/redemption-attempts.server";
 
 const MAX_BODY_BYTES = 4096;
@@ -19,18 +19,6 @@ const idempotencyKey = z.string().regex(/^[\w.:-]{8,128}$/);
 /** Without a key, requests for the same reward within this window are one redemption (a double submit). */
 const DERIVED_KEY_WINDOW_MS = 10_000;
 
-async function readBody(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw problem(413, "body_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`);
-  const type = request.headers.get("content-type") ?? "";
-  if (type.includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(text));
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw problem(400, "bad_json", "The body is not valid JSON.");
-  }
-}
-
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return problem(405, "method_not_allowed", "Use POST.", {}, { Allow: "POST" });
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
@@ -42,7 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
   let input: z.infer<typeof body>;
   try {
-    const parsed = body.safeParse(await readBody(request));
+    const parsed = body.safeParse(await readProxyBody(request, MAX_BODY_BYTES));
     if (!parsed.success) return problem(400, "bad_request", "Send { rewardId } as JSON or a form.");
     input = parsed.data;
   } catch (error) {

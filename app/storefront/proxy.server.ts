@@ -56,3 +56,20 @@ export async function verifyProxyRequest(request: Request): Promise<ProxyContext
 }
 
 export const isResponse = (value: unknown): value is Response => value instanceof Response;
+
+/**
+ * A small storefront POST body, JSON or a form post, read whole once the size is known to be
+ * small. Throws the 413 / 400 Response to answer when it is too big or not JSON.
+ */
+export async function readProxyBody(request: Request, maxBytes: number): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > maxBytes) throw problem(413, "body_too_large", `The body is over ${maxBytes} bytes.`);
+  if ((request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw problem(400, "bad_json", "The body is not valid JSON.");
+  }
+}

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Box, Button, Card, Checkbox, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, Checkbox, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { adminFormat } from "../../admin/format";
 import { adminLocale } from "../../admin/request";
 import { useToast } from "../../admin/toast";
@@ -33,6 +33,7 @@ import { shopFacts } from "../../shops/facts.server";
 import { Bonuses } from "./Bonuses";
 import { sameForm, tierForm, toForm, toPayload, type ActionData, type SettingsForm } from "./form";
 import { RewardList, StarterRewards } from "./rewards";
+import { NumberSetting, type NumberKey } from "./NumberSetting";
 import { TierEditor } from "./TierEditor";
 
 export const meta: MetaFunction = () => [{ title: "Program · Regulars" }];
@@ -150,6 +151,7 @@ export default function Program() {
     <K extends keyof SettingsForm>(key: K) =>
     (value: SettingsForm[K]) =>
       setForm((f) => ({ ...f, [key]: value }));
+  const setNumber = (name: NumberKey, value: string) => setForm((f) => ({ ...f, [name]: value }));
   const save = () =>
     fetcher.submit({ intent: "save-settings", settings: toPayload(form) }, { method: "post", encType: "application/json" });
 
@@ -190,17 +192,15 @@ export default function Program() {
           >
             <Card>
               <BlockStack gap="300">
-                <TextField
+                <NumberSetting
+                  name="pointsPerUnit"
+                  form={form}
+                  onChange={setNumber}
+                  errors={errors}
                   label={`Points per ${symbol}1 spent`}
-                  type="number"
+                  suffix="points"
                   min={0}
                   step={0.1}
-                  autoComplete="off"
-                  value={form.pointsPerUnit}
-                  onChange={set("pointsPerUnit")}
-                  error={errors.pointsPerUnit}
-                  suffix="points"
-                  name="pointsPerUnit"
                 />
                 <Box background="bg-surface-secondary" padding="300" borderRadius="200">
                   <div data-example="earning">
@@ -281,31 +281,27 @@ export default function Program() {
                   onChange={set("expiryEnabled")}
                   name="expiryEnabled"
                 />
-                <TextField
-                  label="Months without an order"
-                  type="number"
-                  min={1}
-                  autoComplete="off"
-                  value={form.expiryMonths}
-                  onChange={set("expiryMonths")}
-                  disabled={!form.expiryEnabled}
-                  error={errors.expiryMonths}
-                  suffix="months"
-                  helpText={`Suggested: ${data.suggested.expiryMonths} months. Any order resets the clock.`}
+                <NumberSetting
                   name="expiryMonths"
-                />
-                <TextField
-                  label="Remind customers before points expire"
-                  type="number"
+                  form={form}
+                  onChange={setNumber}
+                  errors={errors}
+                  label="Months without an order"
+                  suffix="months"
                   min={1}
-                  autoComplete="off"
-                  value={form.expiryReminderDays}
-                  onChange={set("expiryReminderDays")}
+                  helpText={`Suggested: ${data.suggested.expiryMonths} months. Any order resets the clock.`}
                   disabled={!form.expiryEnabled}
-                  error={errors.expiryReminderDays}
-                  suffix="days before"
-                  helpText="The rewards widget and the customer's page show the points and the day they expire from then on."
+                />
+                <NumberSetting
                   name="expiryReminderDays"
+                  form={form}
+                  onChange={setNumber}
+                  errors={errors}
+                  label="Remind customers before points expire"
+                  suffix="days before"
+                  min={1}
+                  helpText="The rewards widget and the customer's page show the points and the day they expire from then on."
+                  disabled={!form.expiryEnabled}
                 />
               </BlockStack>
             </Card>
@@ -318,16 +314,14 @@ export default function Program() {
           >
             <Card>
               <BlockStack gap="300">
-                <TextField
-                  label="Codes expire after"
-                  type="number"
-                  min={1}
-                  autoComplete="off"
-                  value={form.codeExpiryDays}
-                  onChange={set("codeExpiryDays")}
-                  error={errors.codeExpiryDays}
-                  suffix="days"
+                <NumberSetting
                   name="codeExpiryDays"
+                  form={form}
+                  onChange={setNumber}
+                  errors={errors}
+                  label="Codes expire after"
+                  suffix="days"
+                  min={1}
                 />
                 <Checkbox
                   label="Give the points back when a code expires unused"
@@ -384,17 +378,15 @@ export default function Program() {
             description="How the dashboard decides a customer is still active, for retention and churn."
           >
             <Card>
-              <TextField
-                label="A customer is active for"
-                type="number"
-                min={30}
-                autoComplete="off"
-                value={form.activeWindowDays}
-                onChange={set("activeWindowDays")}
-                error={errors.activeWindowDays}
-                suffix="days after an order"
-                helpText="365 days suits most stores; use less for things bought often, like coffee."
+              <NumberSetting
                 name="activeWindowDays"
+                form={form}
+                onChange={setNumber}
+                errors={errors}
+                label="A customer is active for"
+                suffix="days after an order"
+                min={30}
+                helpText="365 days suits most stores; use less for things bought often, like coffee."
               />
             </Card>
           </Layout.AnnotatedSection>
