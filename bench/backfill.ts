@@ -10,9 +10,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { applyMigrations, dialectOf } from "../app/db/migrations.server";
+import { dialectOf } from "../app/db/migrations.server";
+import { freshBenchDatabase } from "./support/database";
 import { writeFigures } from "./support/figures";
 
 const { values: args } = parseArgs({
@@ -163,22 +162,6 @@ function startShopify(files: Record<"orders" | "customers", { path: string; line
 
 // ---------------------------------------------------------------------------------------------
 
-async function freshDatabase(dir: string): Promise<string> {
-  let url = `file:${path.join(dir, "bench.db")}`;
-  if (args.postgres) {
-    const name = `regulars_bench_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-    const client = new pg.Client({ connectionString: args.postgres });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    const parsed = new URL(args.postgres);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
-  }
-  await applyMigrations(url, path.resolve("prisma/migrations", dialectOf(url)));
-  return url;
-}
-
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "regulars-bench-backfill-"));
   console.log(
@@ -191,7 +174,7 @@ async function main() {
   await writeLines(files.orders.path, ORDERS, orderLine, "orders");
   await writeLines(files.customers.path, CUSTOMERS, customerLine, "customers");
 
-  process.env.DATABASE_URL = await freshDatabase(dir);
+  process.env.DATABASE_URL = await freshBenchDatabase(dir, args.postgres);
   process.env.LOG_LEVEL = "warn";
   const dialect = dialectOf(process.env.DATABASE_URL);
   const { db } = await import("../app/db.server");

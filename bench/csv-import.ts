@@ -8,9 +8,7 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { applyMigrations, dialectOf } from "../app/db/migrations.server";
+import { freshBenchDatabase } from "./support/database";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,22 +24,6 @@ const MB = 1024 * 1024;
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 sampler.unref();
-
-async function freshDatabase(dir: string): Promise<string> {
-  let url = `file:${path.join(dir, "bench.db")}`;
-  if (args.postgres) {
-    const name = `regulars_bench_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-    const client = new pg.Client({ connectionString: args.postgres });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    const parsed = new URL(args.postgres);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
-  }
-  await applyMigrations(url, path.resolve("prisma/migrations", dialectOf(url)));
-  return url;
-}
 
 async function writeFile(file: string) {
   const out = createWriteStream(file);
@@ -71,7 +53,7 @@ async function main() {
   console.log(
     `CSV import bench: ${ROWS.toLocaleString("en")} rows, ${(statSync(file).size / MB).toFixed(1)} MB, ${args.postgres ? "PostgreSQL" : "SQLite"}`,
   );
-  process.env.DATABASE_URL = await freshDatabase(dir);
+  process.env.DATABASE_URL = await freshBenchDatabase(dir, args.postgres);
   const { db } = await import("../app/db.server");
   const { importBalances } = await import("../app/loyalty/points-import.server");
   await db.shop.create({ data: { domain: SHOP, name: "Bench", currency: "USD", timezone: "UTC" } });
