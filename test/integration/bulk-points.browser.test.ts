@@ -4,11 +4,17 @@
 // report. Screenshots in test-results/bulk-points/.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { appendEntry } from "../../app/loyalty/ledger.server";
-import { adminBrowserContext, adminHeaders, embeddedUrl, sessionToken, storeAdminSessions } from "../support/admin-session";
+import {
+  adminHeaders,
+  embeddedAdminContext,
+  embeddedUrl,
+  remixHydrated,
+  shotOnFailure,
+  storeAdminSessions,
+} from "../support/admin-session";
 import { useChromium } from "../support/browser";
 import { useFreshDatabase } from "../support/database";
 import { pointsOf } from "../support/ledger";
@@ -57,32 +63,11 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-async function embeddedContext(): Promise<BrowserContext> {
-  const context = await adminBrowserContext(browser(), { viewport: { width: 1300, height: 1000 }, acceptDownloads: true });
-  // What App Bridge's fetch does in the admin: the session token on the app's own requests.
-  await context.route(
-    (url) => url.origin === app.url,
-    (route) => route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${sessionToken(SHOP)}` } }),
-  );
-  context.setDefaultTimeout(15_000);
+const embeddedContext = async () => {
+  const context = await embeddedAdminContext(browser(), app.url, SHOP, { viewport: { width: 1300, height: 1000 } });
+  context.setDefaultTimeout(15000);
   return context;
-}
-
-async function hydrated(page: Page) {
-  await page.waitForFunction(() =>
-    Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized),
-  );
-  await page.waitForLoadState("networkidle");
-}
-
-async function shotOnFailure(page: Page, name: string, steps: () => Promise<void>) {
-  try {
-    await steps();
-  } catch (error) {
-    await page.screenshot({ path: path.join(SHOTS, `failed-${name}.png`), fullPage: true }).catch(() => {});
-    throw error;
-  }
-}
+};
 
 describe("refusing bad input", () => {
   async function post(pathAndQuery: string, body: BodyInit) {
@@ -125,9 +110,9 @@ describe("bulk points in Chromium", () => {
     page.on("pageerror", (e) => errors.push(String(e)));
     const response = await page.goto(embeddedUrl(app.url, "/app/customers", SHOP, { q: "vip" }));
     expect(response?.status(), app.logs().slice(-2000)).toBe(200);
-    await shotOnFailure(page, "bulk", async () => {
+    await shotOnFailure(page, SHOTS, "bulk", async () => {
       await page.waitForSelector("[data-customer-row]");
-      await hydrated(page);
+      await remixHydrated(page);
       expect(await page.locator("[data-customer-row]").count()).toBe(2);
       await page.getByRole("button", { name: "Adjust points in bulk" }).click();
       await page.getByLabel("Points", { exact: true }).fill("-50");
@@ -161,8 +146,8 @@ describe("bulk points in Chromium", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(embeddedUrl(app.url, "/app/customers/import"));
-    await shotOnFailure(page, "import", async () => {
-      await hydrated(page);
+    await shotOnFailure(page, SHOTS, "import", async () => {
+      await remixHydrated(page);
       await page.locator("input[type=file]").setInputFiles(file);
       await page.getByText("Imported smile-export.csv").waitFor();
       expect(await page.locator("[data-import-result]").textContent()).toMatch(

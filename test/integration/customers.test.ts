@@ -9,17 +9,17 @@
 // token header to the page's own requests, which is what App Bridge's fetch does in the admin.
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
 import { useChromium } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
 import { appendEntries, appendEntry } from "../../app/loyalty/ledger.server";
 import {
-  adminBrowserContext,
   adminHeaders,
   BROWSER_USER_AGENT,
+  embeddedAdminContext,
   embeddedUrl,
-  sessionToken,
+  remixHydrated,
+  shotOnFailure,
   storeAdminSessions,
 } from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
@@ -445,34 +445,11 @@ describe("a member", () => {
 });
 
 describe("in Chromium", () => {
-  async function embeddedContext(): Promise<BrowserContext> {
-    const context = await adminBrowserContext(browser(), { viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-    // What App Bridge's fetch does in the admin: the session token on the app's own requests.
-    await context.route(
-      (url) => url.origin === app.url,
-      (route) => route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${sessionToken(SHOP)}` } }),
-    );
-    context.setDefaultTimeout(10_000);
+  const embeddedContext = async () => {
+    const context = await embeddedAdminContext(browser(), app.url, SHOP, { viewport: { width: 1400, height: 1000 } });
+    context.setDefaultTimeout(10000);
     return context;
-  }
-
-  /** Remix has hydrated the page: typing now is not wiped by React taking over the server's HTML. */
-  async function hydrated(page: Page) {
-    await page.waitForFunction(() =>
-      Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized),
-    );
-    await page.waitForLoadState("networkidle");
-  }
-
-  /** Runs `steps`; on failure keeps a screenshot of where the page was, to look at. */
-  async function shotOnFailure(page: Page, name: string, steps: () => Promise<void>) {
-    try {
-      await steps();
-    } catch (error) {
-      await page.screenshot({ path: path.join(SHOTS, `failed-${name}.png`), fullPage: true }).catch(() => {});
-      throw error;
-    }
-  }
+  };
 
   it("lists, searches, exports and opens a customer", async () => {
     const context = await embeddedContext();
@@ -482,7 +459,7 @@ describe("in Chromium", () => {
     const response = await page.goto(embeddedUrl(app.url, "/app/customers"));
     expect(response?.status(), app.logs().slice(-2000)).toBe(200);
     await page.waitForSelector("[data-customer-row]");
-    await hydrated(page);
+    await remixHydrated(page);
     expect(await page.locator("[data-customer-row]").count()).toBe(50);
     // Tall enough for all 50 rows, so the sticky pagination bar sits below them in the picture.
     await page.setViewportSize({ width: 1400, height: 2000 });
@@ -515,9 +492,9 @@ describe("in Chromium", () => {
     const context = await embeddedContext();
     const page = await context.newPage();
     await page.goto(embeddedUrl(app.url, "/app/customers", SHOP, { segment: "champions" }));
-    await shotOnFailure(page, "segment", async () => {
+    await shotOnFailure(page, SHOTS, "segment", async () => {
       await page.waitForSelector("[data-customer-row]");
-      await hydrated(page);
+      await remixHydrated(page);
       await page.getByText("Segment: Champions").waitFor();
       await page.screenshot({ path: path.join(SHOTS, "list-champions.png") });
     });
@@ -531,9 +508,9 @@ describe("in Chromium", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(embeddedUrl(app.url, "/app/customers/555"));
-    await shotOnFailure(page, "member", async () => {
+    await shotOnFailure(page, SHOTS, "member", async () => {
       await page.waitForSelector("[data-balance]");
-      await hydrated(page);
+      await remixHydrated(page);
       await page.getByLabel("Points", { exact: true }).fill("25");
       await page.getByLabel("Reason").fill("Thanks for the review");
       // The same form sent twice before the first answer (a double click that got through).

@@ -8,7 +8,7 @@
 // token exchange with Shopify happens, so nothing has to answer for Shopify. Online tokens are
 // off in this app, so the offline session is the one loaded; storing an online one too is harmless.
 import { createHmac, randomUUID } from "node:crypto";
-import type { Browser, BrowserContextOptions } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { db } from "../../app/db.server";
 import { TEST_API_KEY, TEST_SECRET } from "./server";
 import { SHOP } from "./shopify";
@@ -117,4 +117,39 @@ export async function adminBrowserContext(browser: Browser, options: BrowserCont
   const context = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1200, height: 800 }, ...options });
   await context.route(/cdn\.shopify\.com/, (route) => route.abort());
   return context;
+}
+
+/**
+ * `adminBrowserContext` plus what App Bridge's fetch does in the admin: the session token on the
+ * app's own requests to `appUrl`.
+ */
+export async function embeddedAdminContext(browser: Browser, appUrl: string, shop = SHOP, options: BrowserContextOptions = {}) {
+  const context = await adminBrowserContext(browser, {
+    viewport: { width: 1400, height: 1000 },
+    acceptDownloads: true,
+    ...options,
+  });
+  await context.route(
+    (url) => url.origin === appUrl,
+    (route) => route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${sessionToken(shop)}` } }),
+  );
+  return context;
+}
+
+/** Remix has hydrated the page: typing now is not wiped by React taking over the server's HTML. */
+export async function remixHydrated(page: Page) {
+  await page.waitForFunction(() =>
+    Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized),
+  );
+  await page.waitForLoadState("networkidle");
+}
+
+/** Runs `steps`; on failure keeps a screenshot of where the page was (`<dir>/failed-<name>.png`), to look at. */
+export async function shotOnFailure(page: Page, dir: string, name: string, steps: () => Promise<void>) {
+  try {
+    await steps();
+  } catch (error) {
+    await page.screenshot({ path: `${dir}/failed-${name}.png`, fullPage: true }).catch(() => {});
+    throw error;
+  }
 }
