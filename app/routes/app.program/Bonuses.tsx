@@ -1,11 +1,14 @@
 // The Program page's bonuses: sign-up, first order, every Nth order and birthday, each off until
 // the owner turns it on, with the suggested amount beside it.
-import { BlockStack, Card, TextField } from "@shopify/polaris";
+import { BlockStack, Card } from "@shopify/polaris";
 import type { AdminFormat } from "../../admin/format";
 import { ordinal } from "../../loyalty/earning";
 import type { FieldErrors } from "../../loyalty/form-input";
 import { BonusField } from "./BonusField";
 import type { SettingsForm } from "./form";
+import { NumberSetting } from "./NumberSetting";
+
+type BonusKey = "signupBonus" | "firstOrderBonus" | "nthOrderBonus" | "birthdayBonus";
 
 type Suggested = {
   signupBonusPoints: number;
@@ -29,70 +32,47 @@ export function Bonuses({
   f: AdminFormat;
 }) {
   const every = Number(form.nthOrderBonusEvery);
+  // Each bonus is a pair of settings, `<bonus>Enabled` and `<bonus>Points`: one field shows both.
+  const bonus = (key: BonusKey, label: string, help: string) => (
+    <BonusField
+      label={label}
+      help={help}
+      enabled={form[`${key}Enabled`]}
+      onToggle={set(`${key}Enabled`)}
+      value={form[`${key}Points`]}
+      onChange={set(`${key}Points`)}
+      suggested={suggested[`${key}Points`]}
+      error={errors[`${key}Points`]}
+      name={`${key}Points`}
+      f={f}
+    />
+  );
   return (
     <Card>
       <BlockStack gap="400">
-        <BonusField
-          label="Sign-up bonus"
-          help="When a customer creates an account."
-          enabled={form.signupBonusEnabled}
-          onToggle={set("signupBonusEnabled")}
-          value={form.signupBonusPoints}
-          onChange={set("signupBonusPoints")}
-          suggested={suggested.signupBonusPoints}
-          error={errors.signupBonusPoints}
-          name="signupBonusPoints"
-          f={f}
-        />
-        <BonusField
-          label="First-order bonus"
-          help="Once per customer, on their first paid order."
-          enabled={form.firstOrderBonusEnabled}
-          onToggle={set("firstOrderBonusEnabled")}
-          value={form.firstOrderBonusPoints}
-          onChange={set("firstOrderBonusPoints")}
-          suggested={suggested.firstOrderBonusPoints}
-          error={errors.firstOrderBonusPoints}
-          name="firstOrderBonusPoints"
-          f={f}
-        />
-        <BonusField
-          label="Every-few-orders bonus"
-          help={`On every ${Number.isInteger(every) && every >= 2 ? ordinal(every) : "Nth"} paid order of a customer.`}
-          enabled={form.nthOrderBonusEnabled}
-          onToggle={set("nthOrderBonusEnabled")}
-          value={form.nthOrderBonusPoints}
-          onChange={set("nthOrderBonusPoints")}
-          suggested={suggested.nthOrderBonusPoints}
-          error={errors.nthOrderBonusPoints}
-          name="nthOrderBonusPoints"
-          f={f}
-        />
-        <TextField
-          label="Every how many orders"
-          type="number"
-          min={2}
-          autoComplete="off"
-          suffix="orders"
-          value={form.nthOrderBonusEvery}
-          onChange={set("nthOrderBonusEvery")}
-          disabled={!form.nthOrderBonusEnabled}
-          error={errors.nthOrderBonusEvery}
-          helpText={`Suggested: ${suggested.nthOrderBonusEvery}`}
+        {bonus("signupBonus", "Sign-up bonus", "When a customer creates an account.")}
+        {bonus("firstOrderBonus", "First-order bonus", "Once per customer, on their first paid order.")}
+        {bonus(
+          "nthOrderBonus",
+          "Every-few-orders bonus",
+          `On every ${Number.isInteger(every) && every >= 2 ? ordinal(every) : "Nth"} paid order of a customer.`,
+        )}
+        <NumberSetting
           name="nthOrderBonusEvery"
+          form={form}
+          onChange={(name, value) => set(name)(value)}
+          errors={errors}
+          label="Every how many orders"
+          suffix="orders"
+          min={2}
+          helpText={`Suggested: ${suggested.nthOrderBonusEvery}`}
+          disabled={!form.nthOrderBonusEnabled}
         />
-        <BonusField
-          label="Birthday bonus"
-          help="Once a year, on or after the birthday the customer gives in the rewards widget (29 February: on 28 February in other years)."
-          enabled={form.birthdayBonusEnabled}
-          onToggle={set("birthdayBonusEnabled")}
-          value={form.birthdayBonusPoints}
-          onChange={set("birthdayBonusPoints")}
-          suggested={suggested.birthdayBonusPoints}
-          error={errors.birthdayBonusPoints}
-          name="birthdayBonusPoints"
-          f={f}
-        />
+        {bonus(
+          "birthdayBonus",
+          "Birthday bonus",
+          "Once a year, on or after the birthday the customer gives in the rewards widget (29 February: on 28 February in other years).",
+        )}
       </BlockStack>
     </Card>
   );
