@@ -85,10 +85,7 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
       { timeout: 120_000 },
     );
 
-  const flush = async (upTo: number) => {
-    if (upTo === committed) return;
-    const records = chunk;
-    chunk = [];
+  const writeChunk = async (records: BulkRecord[], upTo: number) => {
     let written: Written | null = null;
     if (direct) {
       written = await direct
@@ -117,6 +114,22 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
     });
   };
 
+  // One chunk is written while the next one is read and parsed, so the database and the parser
+  // work at the same time (on PostgreSQL they are separate processes: the import ran half idle
+  // waiting on the server). Chunks still commit one at a time and in order, and a chunk's writes
+  // start only after the previous commit, so the customer ids it relies on are committed ones.
+  let queued = options.linesDone;
+  let inFlight: Promise<void> = Promise.resolve();
+  const flush = async (upTo: number) => {
+    if (upTo === queued) return;
+    const records = chunk;
+    chunk = [];
+    queued = upTo;
+    await inFlight;
+    inFlight = writeChunk(records, upTo);
+    inFlight.catch(() => {}); // awaited by the next flush or at the end; never an unhandled rejection
+  };
+
   try {
     for await (const lines of jsonlLines(bodyChunks(response.body!))) {
       for (const text of lines) {
@@ -136,7 +149,9 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
       }
     }
     await flush(line);
+    await inFlight;
   } finally {
+    await inFlight.catch(() => {}); // a failed read must not close the connection under a running chunk
     await direct?.close();
   }
   return line;
@@ -210,18 +225,8 @@ async function writeRecords(
     const id = o.customer && known.get(o.customer.shopifyId);
     if (id !== undefined && id !== null) customerIds.set(o.customer!.shopifyId, id);
   }
-  const newer = await touchedSince(
-    tx,
-    shop,
-    orders.map((o) => o.shopifyId),
-    since,
-  );
-  await upsertOrders(
-    sqlTx,
-    shop,
-    orders.filter((o) => !newer.has(o.shopifyId)),
-    customerIds,
-  );
+  // An order a webhook (or an earlier pass of this import) changed after `since` is newer than the export.
+  await upsertOrders(sqlTx, shop, orders, customerIds, { keepNewerThan: since });
   await upsertRefunds(
     sqlTx,
     shop,
@@ -230,11 +235,14 @@ async function writeRecords(
 
   const refunded = orders.filter((o) => o.refunds.length > 0).map((o) => o.shopifyId);
   if (refunded.length > 0) {
+    // New orders were inserted with their export's refunds; only an order whose refunds also came
+    // another way (a webhook, an earlier import) differs, and only that row is written again.
+    const refundedTotal = `COALESCE((SELECT SUM(r."subtotalCents") FROM "Refund" r
+         WHERE r."shop" = "Order"."shop" AND r."orderShopifyId" = "Order"."shopifyId"), 0)`;
     await execute(
       tx,
-      `UPDATE "Order" SET "refundedSubtotalCents" = COALESCE((
-         SELECT SUM(r."subtotalCents") FROM "Refund" r WHERE r."shop" = "Order"."shop" AND r."orderShopifyId" = "Order"."shopifyId"), 0)
-       WHERE "shop" = ? AND "shopifyId" IN (${refunded.map(() => "?").join(", ")})`,
+      `UPDATE "Order" SET "refundedSubtotalCents" = ${refundedTotal}
+       WHERE "shop" = ? AND "shopifyId" IN (${refunded.map(() => "?").join(", ")}) AND "refundedSubtotalCents" <> ${refundedTotal}`,
       [shop, ...refunded],
     );
   }
@@ -248,16 +256,4 @@ async function writeRecords(
     [shop, ...settle],
   );
   return { toSettle: earned.map((r) => Number(r.id)), newCustomers };
-}
-
-/** Orders of this chunk that a webhook (or an earlier pass of this import) wrote after `since`. */
-async function touchedSince(tx: RawExecutor, shop: string, shopifyIds: string[], since: Date): Promise<Set<string>> {
-  // By the unique (shop, shopifyId) index, comparing dates here: a condition on "updatedAt" in
-  // SQL lets the planner pick the (shop, updatedAt) index and scan every row this import wrote.
-  const rows = await query<{ shopifyId: string; updatedAt: string | Date }>(
-    tx,
-    `SELECT "shopifyId", "updatedAt" FROM "Order" WHERE "shop" = ? AND "shopifyId" IN (${shopifyIds.map(() => "?").join(", ")})`,
-    [shop, ...shopifyIds],
-  );
-  return new Set(rows.filter((r) => new Date(r.updatedAt).getTime() >= since.getTime()).map((r) => String(r.shopifyId)));
 }

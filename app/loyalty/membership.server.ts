@@ -1,6 +1,6 @@
 // Shopify customers as Regulars members.
 import type { Tx } from "../db.server";
-import { query, valuesList } from "../db/sql.server";
+import { insertRows, query } from "../db/sql.server";
 import type { CustomerRecord } from "./records";
 import { appendEntry } from "./ledger.server";
 import type { Program } from "./program";
@@ -15,10 +15,14 @@ export async function upsertCustomers(tx: Tx, shop: string, customers: CustomerR
   const ids = new Map<string, number>();
   if (unique.length === 0) return ids;
   const now = new Date();
+  const values = insertRows(
+    ["text", "text", "text", "text", "text", "timestamp", "timestamp", "timestamp"],
+    unique.map((c) => [shop, c.shopifyId, c.email, c.firstName, c.lastName, now, now, now]),
+  );
   const rows = await query<{ id: number; shopifyId: string }>(
     tx,
     `INSERT INTO "Customer" ("shop", "shopifyId", "email", "firstName", "lastName", "enrolledAt", "createdAt", "updatedAt")
-     VALUES ${valuesList(unique.length, 8)}
+     ${values.sql}
      ON CONFLICT ("shop", "shopifyId") DO UPDATE SET
        "email" = COALESCE(excluded."email", "Customer"."email"),
        "firstName" = COALESCE(excluded."firstName", "Customer"."firstName"),
@@ -26,7 +30,7 @@ export async function upsertCustomers(tx: Tx, shop: string, customers: CustomerR
        "enrolledAt" = COALESCE("Customer"."enrolledAt", excluded."enrolledAt"),
        "updatedAt" = excluded."updatedAt"
      RETURNING "id", "shopifyId"`,
-    unique.flatMap((c) => [shop, c.shopifyId, c.email, c.firstName, c.lastName, now, now, now]),
+    values.params,
   );
   for (const row of rows) ids.set(String(row.shopifyId), Number(row.id));
   return ids;

@@ -2,7 +2,7 @@
 // Every function here is a merge of Shopify's latest state, so deliveries may come twice, late
 // or out of order (a refund before its order) and the ledger still ends the same.
 import type { Tx } from "../db.server";
-import { query, valuesList } from "../db/sql.server";
+import { insertRows, query, timestampValue, type ColumnType } from "../db/sql.server";
 import type { OrderRecord, RefundRecord } from "./records";
 import { upsertCustomers } from "./membership.server";
 import { boundedClawback, clawbackTarget, pointsForOrder } from "./earning";
@@ -103,20 +103,53 @@ async function applyPaidRound(tx: Tx, shop: string, program: Program, orders: Or
 
 type SavedOrder = { id: number; shopifyId: string; cancelled: boolean };
 
+const ORDER_COLUMNS: ColumnType[] = [
+  "text", "text", "text", "integer", "timestamp", "integer", "integer", "integer",
+  "text", "text", "timestamp", "boolean", "text", "timestamp", "timestamp",
+]; // prettier-ignore
+
+/**
+ * Inserts or merges orders. `keepNewerThan` (the history import): an order already changed at or
+ * after that instant holds newer state than the export being imported and is left as it is.
+ */
 export async function upsertOrders(
   tx: Tx,
   shop: string,
   orders: OrderRecord[],
   customerIds: Map<string, number>,
+  options: { keepNewerThan?: Date } = {},
 ): Promise<Map<string, SavedOrder>> {
   const saved = new Map<string, SavedOrder>();
   if (orders.length === 0) return saved;
   const now = new Date();
-  const rows = await query<{ id: number; shopifyId: string; cancelledAt: unknown }>(
+  const rows = insertRows(
+    ORDER_COLUMNS,
+    orders.map((o) => [
+      shop,
+      o.shopifyId,
+      o.name,
+      o.customer ? (customerIds.get(o.customer.shopifyId) ?? null) : null,
+      o.processedAt,
+      o.subtotalCents,
+      o.totalCents,
+      // A new order starts with the refunds its record carries (they are stored with it); later
+      // refunds are summed from the Refund table by settleOrder.
+      o.refunds.reduce((sum, r) => sum + r.subtotalCents, 0),
+      o.currency,
+      o.financialStatus,
+      o.cancelledAt,
+      o.test,
+      o.discountCodes.length ? o.discountCodes.join(",") : null,
+      now,
+      now,
+    ]),
+  );
+  const keep = options.keepNewerThan ? timestampValue(options.keepNewerThan) : null;
+  const written = await query<{ id: number; shopifyId: string; cancelledAt: unknown }>(
     tx,
     `INSERT INTO "Order" ("shop", "shopifyId", "name", "customerId", "processedAt", "subtotalCents", "totalCents",
-       "currency", "financialStatus", "cancelledAt", "test", "discountCodes", "createdAt", "updatedAt")
-     VALUES ${valuesList(orders.length, 14)}
+       "refundedSubtotalCents", "currency", "financialStatus", "cancelledAt", "test", "discountCodes", "createdAt", "updatedAt")
+     ${rows.sql}
      ON CONFLICT ("shop", "shopifyId") DO UPDATE SET
        "name" = excluded."name",
        "customerId" = COALESCE(excluded."customerId", "Order"."customerId"),
@@ -129,25 +162,11 @@ export async function upsertOrders(
        "test" = excluded."test",
        "discountCodes" = COALESCE(excluded."discountCodes", "Order"."discountCodes"),
        "updatedAt" = excluded."updatedAt"
+     ${keep ? `WHERE "Order"."updatedAt" < ${keep.sql}` : ""}
      RETURNING "id", "shopifyId", "cancelledAt"`,
-    orders.flatMap((o) => [
-      shop,
-      o.shopifyId,
-      o.name,
-      o.customer ? (customerIds.get(o.customer.shopifyId) ?? null) : null,
-      o.processedAt,
-      o.subtotalCents,
-      o.totalCents,
-      o.currency,
-      o.financialStatus,
-      o.cancelledAt,
-      o.test,
-      o.discountCodes.length ? o.discountCodes.join(",") : null,
-      now,
-      now,
-    ]),
+    keep ? [...rows.params, keep.param] : rows.params,
   );
-  for (const row of rows) {
+  for (const row of written) {
     const shopifyId = String(row.shopifyId);
     saved.set(shopifyId, { id: Number(row.id), shopifyId, cancelled: row.cancelledAt !== null });
   }
@@ -156,12 +175,16 @@ export async function upsertOrders(
 
 export async function upsertRefunds(tx: Tx, shop: string, refunds: RefundRecord[]) {
   if (refunds.length === 0) return;
+  const rows = insertRows(
+    ["text", "text", "text", "integer", "timestamp"],
+    refunds.map((r) => [shop, r.shopifyId, r.orderShopifyId, r.subtotalCents, r.createdAt]),
+  );
   await query(
     tx,
     `INSERT INTO "Refund" ("shop", "shopifyId", "orderShopifyId", "subtotalCents", "createdAt")
-     VALUES ${valuesList(refunds.length, 5)}
+     ${rows.sql}
      ON CONFLICT ("shop", "shopifyId") DO NOTHING RETURNING "id"`,
-    refunds.flatMap((r) => [shop, r.shopifyId, r.orderShopifyId, r.subtotalCents, r.createdAt]),
+    rows.params,
   );
 }
 
