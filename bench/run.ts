@@ -2,7 +2,7 @@
 // Each bench runs as its own process (as `npm run bench:…` runs it, output shown as it goes) and
 // writes its figures with `--json`; this file only chooses sizes, starts PostgreSQL when none is
 // given, reads the figures and judges them. Needs the built server (`npm run build`).
-//   npm run bench -- [--quick] [--postgres ADMIN_URL] [--only webhooks,kpis,backfill,retention,widget,lcp] [--json FILE]
+//   npm run bench -- [--quick] [--postgres ADMIN_URL] [--only widget,storefront,webhooks,kpis,backfill,retention,lcp] [--json FILE]
 //   npm run bench -- --from FILE   (print the table of a run saved with --json again, running nothing)
 // --quick runs every bench at small sizes to show the whole thing works; its figures are not at the
 // target sizes and the table says so. Without --postgres a throwaway server is started
@@ -17,7 +17,7 @@ import { buildWidget } from "../scripts/build-widget";
 import { writeFigures } from "./support/figures";
 import { judge, renderTable, type Figures } from "./support/table";
 
-const BENCHES = ["widget", "webhooks", "kpis", "backfill", "retention", "lcp"] as const;
+const BENCHES = ["widget", "storefront", "webhooks", "kpis", "backfill", "retention", "lcp"] as const;
 type Bench = (typeof BENCHES)[number];
 
 const { values: args } = parseArgs({
@@ -36,13 +36,14 @@ const wants = (name: Bench) => only.has(name);
 /** Arguments per bench: the benches' own defaults (the target sizes), or small ones with --quick. */
 const SIZES = args.quick
   ? {
+      storefront: ["--runs", "1"],
       webhooks: ["--seconds", "3"],
       kpis: ["--orders", "20000", "--cold", "2", "--warm", "5"],
       backfill: ["--orders", "20000"],
       retention: ["--events", "5000"],
       lcp: ["--loads", "3"],
     }
-  : { webhooks: [], kpis: [], backfill: [], retention: [], lcp: [] };
+  : { storefront: [], webhooks: [], kpis: [], backfill: [], retention: [], lcp: [] };
 
 const scratch = mkdtempSync(path.join(tmpdir(), "regulars-bench-run-"));
 const failures: string[] = [];
@@ -119,6 +120,7 @@ async function main() {
       };
       console.log(`\n=== widget: ${built.totalGzip} B gzipped (${built.assets.map((a) => `${a.file} ${a.gzip} B`).join(", ")})`);
     }
+    if (wants("storefront")) figures.storefront = runBench("storefront", "bench/storefront-cost.ts", SIZES.storefront);
     if (wants("webhooks")) figures.webhooks = runBench("webhooks", "bench/webhooks.ts", SIZES.webhooks);
     if (wants("kpis")) {
       // The SQLite shop is kept for the admin LCP bench: the dashboard of the shop just timed.

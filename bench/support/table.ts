@@ -42,8 +42,22 @@ interface Lcp {
   element: string;
 }
 
+interface LighthouseRun {
+  score: number;
+  tbtMs: number;
+  lcpMs: number;
+  cls: number;
+}
+interface Storefront {
+  runs: number;
+  without: LighthouseRun;
+  with: LighthouseRun;
+  costPoints: number;
+}
+
 export interface Figures {
   quick: boolean;
+  storefront?: Storefront;
   widget?: { gzipBytes: number; bytes: number; assets?: { file: string; bytes: number; gzip: number }[] };
   webhooks?: Webhooks;
   kpisSqlite?: Kpis;
@@ -185,6 +199,16 @@ export function judge(f: Figures): Row[] {
       pass: f.widget.gzipBytes <= WIDGET_TARGET_GZIP,
     });
   }
+  if (f.storefront) {
+    const s = f.storefront;
+    rows.push({
+      what: "Storefront page cost of the widget (Lighthouse performance)",
+      size: `theme-like page, median of ${s.runs} runs: ${s.without.score} without, ${s.with.score} with (TBT ${n(s.without.tbtMs)} → ${n(s.with.tbtMs)} ms)`,
+      measured: `${n(s.costPoints, 1)} points`,
+      target: "≤ 2 points",
+      pass: s.costPoints <= 2,
+    });
+  } else if ("storefront" in f) missing("Storefront page cost of the widget");
   if (f.lcp) {
     const l = f.lcp;
     const orders = l.orders ?? f.kpisSqlite?.orders;
