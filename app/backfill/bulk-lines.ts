@@ -54,11 +54,14 @@ function shopMoney(obj: Json, key: string): number {
 
 function customerFrom(node: Json): CustomerRecord {
   const email = node.defaultEmailAddress as Json | null | undefined;
+  // Shopify's `facts.birth_date` metafield (a date, YYYY-MM-DD), asked for in the customers export only.
+  const birthDate = node.birthDate as Json | null | undefined;
   return {
     shopifyId: legacyId(str(node, "id")),
     email: email ? optStr(email, "emailAddress") : null,
     firstName: optStr(node, "firstName"),
     lastName: optStr(node, "lastName"),
+    ...(birthDate ? { birthDate: optStr(birthDate, "value") } : {}),
   };
 }
 

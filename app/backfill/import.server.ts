@@ -4,7 +4,7 @@
 // No points are awarded here: historical orders earn only if the owner credits them (credit.server).
 import { db, type Tx } from "../db.server";
 import { execute, query } from "../db/sql.server";
-import { upsertCustomers } from "../loyalty/membership.server";
+import { birthdaysFromShopify, upsertCustomers } from "../loyalty/membership.server";
 import { refreshTiers, settleOrder, upsertOrders, upsertRefunds } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import type { BulkExport } from "../shopify/bulk.server";
@@ -205,11 +205,9 @@ async function writeRecords(
   // The upserts only issue raw statements, so they run on a Prisma transaction or the direct one.
   const sqlTx = tx as Tx;
   if (what === "customers") {
-    await upsertCustomers(
-      sqlTx,
-      shop,
-      records.flatMap((r) => (r.kind === "customer" ? [r.customer] : [])),
-    );
+    const customers = records.flatMap((r) => (r.kind === "customer" ? [r.customer] : []));
+    await upsertCustomers(sqlTx, shop, customers);
+    await birthdaysFromShopify(sqlTx, shop, customers);
     return { toSettle: [], newCustomers: new Map() };
   }
   const byId = new Map<string, OrderRecord>();

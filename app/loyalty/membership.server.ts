@@ -1,6 +1,6 @@
 // Shopify customers as Regulars members.
 import type { Tx } from "../db.server";
-import { insertRows, query } from "../db/sql.server";
+import { execute, insertRows, query } from "../db/sql.server";
 import type { CustomerRecord } from "./records";
 import { appendEntry } from "./ledger.server";
 import type { Program } from "./program";
@@ -57,13 +57,41 @@ export async function onCustomerUpdated(tx: Tx, shop: string, customer: Customer
   await birthdayFromShopify(tx, ids.get(customer.shopifyId)!, customer.birthDate);
 }
 
+/** Month and day of Shopify's `facts.birth_date` (YYYY-MM-DD), or null when it is not a date. */
+function monthDayOf(birthDate: string | null | undefined): string | null {
+  if (!birthDate || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return null;
+  // A day the calendar has (29 February only in a leap year): Date would roll it into March.
+  const day = new Date(`${birthDate}T00:00:00Z`);
+  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== birthDate) return null;
+  const checked = checkBirthday(birthDate.slice(5, 10));
+  return checked.ok ? checked.birthday : null;
+}
+
 /**
  * Shopify's `facts.birth_date` (YYYY-MM-DD) from a customers/create or update payload: taken only
  * while Regulars has no birthday for the customer, so it cannot reopen the once-a-year change.
  */
 export async function birthdayFromShopify(tx: Tx, customerId: number, birthDate: string | null | undefined) {
-  if (!birthDate) return;
-  const checked = checkBirthday(birthDate.slice(5, 10));
-  if (!checked.ok || !/^\d{4}-/.test(birthDate)) return;
-  await tx.customer.updateMany({ where: { id: customerId, birthday: null }, data: { birthday: checked.birthday } });
+  const birthday = monthDayOf(birthDate);
+  if (!birthday) return;
+  await tx.customer.updateMany({ where: { id: customerId, birthday: null }, data: { birthday } });
+}
+
+/**
+ * The same for the customers of a history import, set-based: one statement per distinct birthday
+ * (at most 366) instead of one per customer.
+ */
+export async function birthdaysFromShopify(tx: Tx, shop: string, customers: CustomerRecord[]) {
+  const byBirthday = new Map<string, string[]>();
+  for (const c of customers) {
+    const birthday = monthDayOf(c.birthDate);
+    if (birthday) byBirthday.set(birthday, [...(byBirthday.get(birthday) ?? []), c.shopifyId]);
+  }
+  for (const [birthday, ids] of byBirthday) {
+    await execute(
+      tx,
+      `UPDATE "Customer" SET "birthday" = ? WHERE "shop" = ? AND "birthday" IS NULL AND "shopifyId" IN (${ids.map(() => "?").join(", ")})`,
+      [birthday, shop, ...ids],
+    );
+  }
 }

@@ -65,7 +65,10 @@ const ORDERS = `{
 const CUSTOMERS = `{
   customers {
     edges {
-      node { id firstName lastName defaultEmailAddress { emailAddress } }
+      node {
+        id firstName lastName defaultEmailAddress { emailAddress }
+        birthDate: metafield(namespace: "facts", key: "birth_date") { value }
+      }
     }
   }
 }`;

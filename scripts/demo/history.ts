@@ -196,6 +196,11 @@ export function generateHistory(options: HistoryOptions, onProgress?: (customers
     }
     return order;
   });
-  const customers = customerIds.map((id) => bulkCustomer(id, customerName(id)));
+  // About a third of the shop's customers gave Shopify their birth date (the `facts.birth_date` metafield).
+  const birthDate = (id: number) =>
+    id % 3 === 0
+      ? `${1960 + (id % 41)}-${String(1 + (id % 12)).padStart(2, "0")}-${String(1 + ((id * 7) % 28)).padStart(2, "0")}`
+      : null;
+  const customers = customerIds.map((id) => bulkCustomer(id, { ...customerName(id), birthDate: birthDate(id) }));
   return { orders: jsonl(orders), customers: jsonl(customers), orderCount: orders.length, customerIds };
 }

@@ -117,6 +117,39 @@ describe("a full import", () => {
     expect(data.ledger).toBe(0);
   });
 
+  it("takes birthdays from Shopify's facts.birth_date, never over one the shopper already gave", async () => {
+    const { shop, admin } = await installedShop();
+    await db.customer.create({ data: { shop, shopifyId: "12", birthday: "07-04", birthdayChangedAt: new Date() } });
+    const api = bulkOperationsApi(shop, {
+      files: {
+        orders: jsonl([]),
+        customers: jsonl([
+          bulkCustomer(11, { birthDate: "1992-02-29" }),
+          bulkCustomer(12, { birthDate: "1985-12-01" }),
+          bulkCustomer(13, { birthDate: "not a date" }),
+          bulkCustomer(14),
+          bulkCustomer(15, { birthDate: "2001-02-29" }), // 29 February of a year without one: not a date
+        ]),
+      },
+    });
+    server.use(...api.handlers);
+
+    await requestBackfill(shop);
+    expect(await runBackfill(shop, admin, fast)).toMatchObject({ status: "done" });
+    const rows = await db.customer.findMany({
+      where: { shop },
+      orderBy: { shopifyId: "asc" },
+      select: { shopifyId: true, birthday: true },
+    });
+    expect(rows).toEqual([
+      { shopifyId: "11", birthday: "02-29" },
+      { shopifyId: "12", birthday: "07-04" },
+      { shopifyId: "13", birthday: null },
+      { shopifyId: "14", birthday: null },
+      { shopifyId: "15", birthday: null },
+    ]);
+  });
+
   it("asks Shopify only for what a bulk query may hold (no connection inside the refunds list)", async () => {
     const { shop, admin } = await installedShop();
     const api = bulkOperationsApi(shop, { files: { orders: jsonl([bulkOrder({ id: 1 })]) } });

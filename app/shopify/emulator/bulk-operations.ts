@@ -253,12 +253,17 @@ export function bulkOrder(o: BulkOrderOptions) {
   };
 }
 
-export function bulkCustomer(id: number, extra: { firstName?: string; lastName?: string; email?: string | null } = {}) {
+export function bulkCustomer(
+  id: number,
+  extra: { firstName?: string; lastName?: string; email?: string | null; birthDate?: string | null } = {},
+) {
   return {
     id: `gid://shopify/Customer/${id}`,
     firstName: extra.firstName ?? "Riley",
     lastName: extra.lastName ?? "Regular",
     defaultEmailAddress: extra.email === null ? null : { emailAddress: extra.email ?? `customer${id}@example.com` },
+    // The aliased `facts.birth_date` metafield of the customers query: null when the customer has none.
+    birthDate: extra.birthDate ? { value: extra.birthDate } : null,
   };
 }
 
