@@ -11,6 +11,7 @@ import { db } from "../../app/db.server";
 import { requestCredit } from "../../app/backfill/credit.server";
 import { restartBackfill } from "../../app/backfill/jobs.server";
 import { embeddedAdminPath } from "../../app/demo/demo.server";
+import { runDailyRules } from "../../app/loyalty/daily.server";
 import { loadProgram } from "../../app/loyalty/program.server";
 import { addSuggestedRewards } from "../../app/loyalty/rewards.server";
 import { saveSettings } from "../../app/loyalty/settings.server";
@@ -133,7 +134,10 @@ async function install() {
   return !installed;
 }
 
-/** The demo program: 1 point per dollar, a sign-up bonus, three tiers and the three starter rewards (idempotent). */
+/**
+ * The demo program (idempotent): 1 point per dollar, every bonus (sign-up, first order, every 5th
+ * order, birthday), three tiers with entry rewards and perks, and the three starter rewards.
+ */
 async function setUpProgram() {
   const current = await loadProgram(db, shop);
   if (!current.tiersEnabled) {
@@ -142,11 +146,18 @@ async function setUpProgram() {
       pointsPerUnit: 1,
       signupBonusEnabled: true,
       signupBonusPoints: 100,
+      firstOrderBonusEnabled: true,
+      firstOrderBonusPoints: 50,
+      nthOrderBonusEnabled: true,
+      nthOrderBonusEvery: 5,
+      nthOrderBonusPoints: 150,
+      birthdayBonusEnabled: true,
+      birthdayBonusPoints: 200,
       tiersEnabled: true,
       tiers: [
-        { name: "Bronze", minSpendCents: 0, multiplier: 1 },
-        { name: "Silver", minSpendCents: 25_000, multiplier: 1.25 },
-        { name: "Gold", minSpendCents: 75_000, multiplier: 1.5 },
+        { name: "Bronze", minSpendCents: 0, multiplier: 1, entryRewardPoints: 0, perks: "" },
+        { name: "Silver", minSpendCents: 25_000, multiplier: 1.25, entryRewardPoints: 250, perks: "Early access to sales" },
+        { name: "Gold", minSpendCents: 75_000, multiplier: 1.5, entryRewardPoints: 500, perks: "Free shipping on every order" },
       ],
     });
   }
@@ -191,6 +202,14 @@ async function importHistory() {
   }
   const [orders, customers] = await Promise.all([db.order.count({ where: { shop } }), db.customer.count({ where: { shop } })]);
   done(`Imported ${n(orders)} orders and ${n(customers)} customers; points credited for past purchases.`);
+  // Today's calendar rules at once (the server runs them daily): birthday bonuses due, tiers the
+  // rolling year moved, expiry reminders. Idempotent per day, so a second demo run adds nothing.
+  await runDailyRules(new Date(), shop);
+  const [birthdays, tierMoves] = await Promise.all([
+    db.customer.count({ where: { shop, birthday: { not: null } } }),
+    db.tierChange.count({ where: { shop } }),
+  ]);
+  done(`${n(birthdays)} customers have a birthday on file; ${n(tierMoves)} tier moves in the members' history.`);
 }
 
 /** A shopper with points for every reward, but not the shop's very best customer. */
