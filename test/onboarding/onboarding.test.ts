@@ -41,10 +41,11 @@ beforeAll(async () => {
 });
 afterAll(() => db.$disconnect());
 
-const caught = async (work: Promise<unknown>) => work.then(
-  () => null,
-  (error: unknown) => error,
-);
+const caught = async (work: Promise<unknown>) =>
+  work.then(
+    () => null,
+    (error: unknown) => error,
+  );
 
 const STARTERS = [
   { name: "$5 off", kind: "amount_off", pointsCost: "500", valueCents: 500, percentOff: 0, minimumSubtotalCents: null },
@@ -150,7 +151,9 @@ describe(`a new shop's onboarding (${usingPostgres ? "PostgreSQL" : "SQLite"})`,
   });
 
   it("keeps the last answer when Shopify cannot say", async () => {
-    const failing = { graphql: async () => new Response(JSON.stringify({ errors: [{ message: "Access denied for themes field" }] })) };
+    const failing = {
+      graphql: async () => new Response(JSON.stringify({ errors: [{ message: "Access denied for themes field" }] })),
+    };
     expect(await checkEmbed(shop, failing)).toMatchObject({ state: "unknown" });
     expect((await onboardingStatus(shop)).checklist.embed).toBe(true);
   });

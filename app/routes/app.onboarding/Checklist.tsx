@@ -1,6 +1,6 @@
 // The onboarding checklist: one line per step, ticked from what is stored (settings saved,
 // an active reward, the widget seen on in the live theme), not from which buttons were pressed.
-import { BlockStack, Box, Card, InlineStack, ProgressBar, Text, UnstyledButton } from "@shopify/polaris";
+import { BlockStack, Box, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 import type { Checklist as Ticks } from "../../onboarding/onboarding.server";
 import { STEPS, type StepKey } from "./form";
 
@@ -13,6 +13,19 @@ const LABELS: Record<StepKey, { title: string; done: string; todo: string }> = {
   rewards: { title: "Rewards to spend points on", done: "At least one reward is active", todo: "Add the starter rewards" },
   embed: { title: "Rewards widget on your theme", done: "The widget is on in your live theme", todo: "Turn on the app embed" },
 };
+
+/** A button that looks like the line it is: the whole line opens the step. */
+const PLAIN = {
+  display: "block",
+  width: "100%",
+  padding: 0,
+  border: 0,
+  background: "none",
+  font: "inherit",
+  color: "inherit",
+  textAlign: "left",
+  cursor: "pointer",
+} as const;
 
 function Tick({ done }: { done: boolean }) {
   return (
@@ -38,7 +51,7 @@ export function Checklist(p: { checklist: Ticks; done: number; current: StepKey;
         <Text as="h2" variant="headingMd">
           Setup checklist
         </Text>
-        <ProgressBar progress={(100 * p.done) / STEPS.length} size="small" tone="success" />
+        <ProgressBar progress={(100 * p.done) / STEPS.length} size="small" tone="success" animated={false} />
         <Text as="p" tone="subdued" variant="bodySm">
           {p.done} of {STEPS.length} done
         </Text>
@@ -48,7 +61,7 @@ export function Checklist(p: { checklist: Ticks; done: number; current: StepKey;
             const current = step === p.current;
             return (
               <div key={step} data-check={step} data-done={done ? "true" : "false"}>
-                <UnstyledButton onClick={() => p.onOpen(step)} aria-current={current ? "step" : undefined}>
+                <button type="button" onClick={() => p.onOpen(step)} aria-current={current ? "step" : undefined} style={PLAIN}>
                   <Box padding="200" borderRadius="200" background={current ? "bg-surface-selected" : undefined}>
                     <InlineStack gap="300" wrap={false} blockAlign="start">
                       <Tick done={done} />
@@ -62,7 +75,7 @@ export function Checklist(p: { checklist: Ticks; done: number; current: StepKey;
                       </BlockStack>
                     </InlineStack>
                   </Box>
-                </UnstyledButton>
+                </button>
               </div>
             );
           })}

@@ -15,7 +15,7 @@ export function ResumeCard({ done, total }: { done: number; total: number }) {
               {done} of {total} setup steps done. Customers see the program once earning, rewards and the widget are in place.
             </Text>
             <div style={{ maxWidth: 240 }}>
-              <ProgressBar progress={(100 * done) / total} size="small" tone="success" />
+              <ProgressBar progress={(100 * done) / total} size="small" tone="success" animated={false} />
             </div>
           </BlockStack>
           <Button url="/app/onboarding">Resume setup</Button>

@@ -129,7 +129,9 @@ export default function Onboarding() {
   const next = (from: StepKey) => setStep(STEPS[Math.min(STEPS.indexOf(from) + 1, STEPS.length - 1)]);
   const allDone = done === STEPS.length;
   const finishError = finishing && !finishing.ok ? finishing.errors.form : null;
-  useEffect(() => window.scrollTo({ top: 0 }), [step]);
+  useEffect(() => {
+    window.scrollTo({ top: 0 });
+  }, [step]);
 
   return (
     <Page
