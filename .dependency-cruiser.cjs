@@ -42,7 +42,9 @@ module.exports = {
         "app/shopify/ holds Admin API calls in Shopify's shapes; mapping them to the domain's records is the domain's job.",
       severity: "error",
       from: { path: "^app/shopify/" },
-      to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|shops|reconciliation|jobs|admin|demo|onboarding|routes)/" },
+      to: {
+        path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|shops|reconciliation|jobs|admin|demo|onboarding|routes)/",
+      },
     },
     {
       name: "database-is-the-bottom",
