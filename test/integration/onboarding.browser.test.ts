@@ -117,9 +117,12 @@ describe("a new shop's first run", () => {
 
       // The widget: checked when the step opens; the live theme does not have it yet.
       await page.waitForSelector('[data-embed-state="absent"]');
-      expect(await page.getByRole("link", { name: "Open the theme editor" }).getAttribute("href")).toBe(
+      const editor = page.getByRole("link", { name: "Open the theme editor" });
+      expect(await editor.getAttribute("href")).toBe(
         `https://${SHOP}/admin/themes/current/editor?context=apps&activateAppId=${TEST_API_KEY}/rewards-embed`,
       );
+      // Out of the admin's iframe: the theme editor is the admin's own page.
+      expect(await editor.getAttribute("target")).toBe("_top");
       expect(await checkDone(page, "embed")).toBe("false");
       expect(await page.getByRole("button", { name: "Finish" }).isDisabled()).toBe(true);
       await shot(page, "4-widget-off");
