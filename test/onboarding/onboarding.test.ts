@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "../../app/db.server";
 import { InvalidInput } from "../../app/loyalty/form-input";
+import { redactShop } from "../../app/privacy/gdpr.server";
 import { loadProgram } from "../../app/loyalty/program.server";
 import { DEFAULT_PROGRAM } from "../../app/loyalty/program";
 import {
@@ -189,5 +190,15 @@ describe("a shop that already has rewards", () => {
     expect(await saveStarterRewards(shop, STARTERS)).toBe(0);
     expect(await db.reward.count({ where: { shop } })).toBe(1);
     expect((await onboardingStatus(shop)).checklist.rewards).toBe(true);
+  });
+});
+
+describe("shop/redact", () => {
+  it("takes the onboarding's row with the rest of the shop: a reinstall starts it again", async () => {
+    const shop = "redacted.myshopify.com";
+    await dismissOnboarding(shop);
+    await db.$transaction((tx) => redactShop(tx, shop));
+    expect(await db.onboarding.count({ where: { shop } })).toBe(0);
+    expect(await onboardingPending(shop)).toBe(true);
   });
 });
