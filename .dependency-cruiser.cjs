@@ -33,7 +33,7 @@ module.exports = {
       severity: "error",
       from: { path: "^app/shopify\\.server\\.ts$" },
       to: {
-        path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|reconciliation|jobs|admin/(?!outside-admin)|routes)/|^app/shop\\.server\\.ts$",
+        path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|reconciliation|jobs|onboarding|admin/(?!outside-admin)|routes)/|^app/shop\\.server\\.ts$",
       },
     },
     {
@@ -42,7 +42,9 @@ module.exports = {
         "app/shopify/ holds Admin API calls in Shopify's shapes; mapping them to the domain's records is the domain's job.",
       severity: "error",
       from: { path: "^app/shopify/" },
-      to: { path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|shops|reconciliation|jobs|admin|demo|routes)/" },
+      to: {
+        path: "^app/(loyalty|analytics|backfill|privacy|webhooks|storefront|shops|reconciliation|jobs|admin|demo|onboarding|routes)/",
+      },
     },
     {
       name: "database-is-the-bottom",

@@ -66,7 +66,9 @@ async function main() {
   const { launchChromium } = await import("../test/support/browser");
   const { startApp } = await import("../test/support/server");
   const { db } = await import("../app/db.server");
+  const { onboardingFinished } = await import("../test/support/onboarding");
   await storeAdminSessions(seeded.shop);
+  await onboardingFinished(seeded.shop); // the owner has set up the program: /app is the dashboard
   await db.$disconnect();
 
   const app = await startApp(seeded.url, { LOG_LEVEL: "warn", WEB_CONCURRENCY: String(WORKERS) });

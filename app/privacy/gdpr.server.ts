@@ -131,6 +131,7 @@ export async function redactShop(tx: Tx, shop: string) {
   await tx.customer.deleteMany({ where: { shop } });
   await tx.dataExport.deleteMany({ where: { shop } });
   await tx.programSettings.deleteMany({ where: { shop } });
+  await tx.onboarding.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.shop.deleteMany({ where: { domain: shop } });
   // The redact event itself goes too (marking it processed then touches no row); a redelivery

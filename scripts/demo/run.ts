@@ -15,7 +15,9 @@ import { runDailyRules } from "../../app/loyalty/daily.server";
 import { loadProgram } from "../../app/loyalty/program.server";
 import { addSuggestedRewards } from "../../app/loyalty/rewards.server";
 import { saveSettings } from "../../app/loyalty/settings.server";
+import { dismissOnboarding, onboardingPending, saveEarning } from "../../app/onboarding/onboarding.server";
 import { shopExportFile } from "../../app/shopify/emulator/admin-graphql";
+import { writeEmulatedEmbed } from "../../app/shopify/emulator/themes";
 import { FIRST_CUSTOMER_ID, generateHistory } from "./history";
 import { startLiveOrders } from "./live";
 
@@ -128,7 +130,8 @@ async function install() {
     redirect: "manual",
   });
   await response.arrayBuffer();
-  if (response.status !== 200)
+  // A shop opening the app for the first time is sent on to the onboarding (302); later, 200.
+  if (response.status !== 200 && !(response.status === 302 && response.headers.get("location")?.startsWith("/app/onboarding")))
     throw new Error(`opening the demo shop's admin answered ${response.status} (see ${path.join(dir, "server.log")})`);
   await waitFor("the install did not finish", () => db.backfillJob.findUnique({ where: { shop } }), 30_000);
   return !installed;
@@ -137,8 +140,16 @@ async function install() {
 /**
  * The demo program (idempotent): 1 point per dollar, every bonus (sign-up, first order, every 5th
  * order, birthday), three tiers with entry rewards and perks, and the three starter rewards.
+ * Earning goes through the onboarding's first step, as an owner would; the onboarding is then put
+ * aside, so the dashboard opens with its "Finish setting up" card, and the emulated live theme has
+ * the widget on (as the storefront preview shows it), which the onboarding's check finds.
  */
 async function setUpProgram() {
+  writeEmulatedEmbed(emulatorDir, shop, "on");
+  if (await onboardingPending(shop)) {
+    await saveEarning(shop, { pointsPerUnit: 1, signupBonusEnabled: true, signupBonusPoints: 100 });
+    await dismissOnboarding(shop);
+  }
   const current = await loadProgram(db, shop);
   if (!current.tiersEnabled) {
     await saveSettings(shop, {

@@ -18,6 +18,7 @@ import { db } from "../../app/db.server";
 import { addDays, today } from "../../app/analytics/time";
 import { adminBrowserContext, adminHeaders, embeddedUrl, storeAdminSessions } from "../support/admin-session";
 import { useFreshDatabase } from "../support/database";
+import { onboardingFinished, onboardingPutAside } from "../support/onboarding";
 import { startApp, type RunningApp } from "../support/server";
 import { SHOP } from "../support/shopify";
 import { simulateCohort } from "../analytics/simulate";
@@ -112,6 +113,7 @@ async function seed() {
 beforeAll(async () => {
   const url = await useFreshDatabase();
   await seed();
+  await onboardingFinished(SHOP);
   await storeAdminSessions(SHOP);
   app = await startApp(url);
   mkdirSync(SHOTS, { recursive: true });
@@ -200,6 +202,7 @@ describe("the dashboard in Chromium", () => {
   it("explains itself to a brand-new shop", async () => {
     const shop = "brand-new-shop.myshopify.com";
     await storeAdminSessions(shop);
+    await onboardingPutAside(shop);
     await db.backfillJob.create({ data: { shop, status: "importing", linesDone: 1200, linesTotal: 5000 } });
     const context = await adminBrowserContext(browser());
     const page = await context.newPage();
@@ -207,6 +210,8 @@ describe("the dashboard in Chromium", () => {
     await page.getByText("Importing your order history").waitFor();
     await page.getByText("Your retention dashboard fills in with your first orders").waitFor();
     expect(await page.textContent("body")).toContain("1,200 of 5,000 records");
+    // The owner put the onboarding aside: the dashboard offers to resume it.
+    expect(await page.locator("[data-resume-onboarding]").textContent()).toContain("0 of 3 setup steps done");
     await page.screenshot({ path: path.join(SHOTS, "dashboard-empty.png") });
     await context.close();
   });

@@ -134,6 +134,21 @@ describe("npm run demo", () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it("offers to finish setting up; the onboarding's widget check answers through the emulated Shopify", async () => {
+    const { page, errors } = await newPage();
+    await page.goto(admin);
+    const card = page.locator("[data-resume-onboarding]");
+    await card.waitFor({ timeout: 60_000 });
+    await card.getByRole("link", { name: "Resume setup" }).click();
+    await page.waitForURL(/\/app\/onboarding/);
+    // Earning and rewards were set up by the demo; the widget step checks the emulated live theme.
+    await page.waitForSelector('[data-embed-state="on"]');
+    await page.waitForSelector('[data-check="embed"][data-done="true"]');
+    expect(await page.locator("[data-done=true]").count()).toBe(3);
+    await page.screenshot({ path: path.join(SHOTS, "1b-onboarding.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 90_000);
+
   it("opens the storefront preview as a shopper with points, who redeems a reward and sees the code and the new balance", async () => {
     const { page, errors } = await newPage();
     await page.goto(storefront);

@@ -2,7 +2,7 @@
 // in the shop's time zone against the previous one, monthly trends, cohorts, RFM segments, at-risk
 // customers and program ROI. Every number comes from app/analytics (the same as /app/api/kpis);
 // the cards are the components beside this file.
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData, useNavigation } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Card, EmptyState, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
@@ -15,9 +15,11 @@ import { dashboardData, InvalidRange, validateRange, type Range } from "../../an
 import { today } from "../../analytics/time";
 import { isImporting } from "../../backfill/jobs.server";
 import { db } from "../../db.server";
+import { onboardingPending, onboardingStatus } from "../../onboarding/onboarding.server";
 import { authenticate } from "../../shopify.server";
 import { shopFacts } from "../../shops/facts.server";
 import { deadEventCount } from "../../webhooks/inbox.server";
+import { ResumeCard } from "../app.onboarding/ResumeCard";
 import { AtRiskAndRoi, CohortsCard, PredictedValueCard, SegmentsCard } from "./cards";
 import { ChartCard } from "./ChartCard";
 import { CARDS, KpiCard } from "./KpiCards";
@@ -31,10 +33,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const shop = session.shop;
   const params = new URL(request.url).searchParams;
-  const [facts, backfill, failedEvents] = await Promise.all([
+  if (await onboardingPending(shop)) throw redirect(onboardingPath(params));
+  const [facts, backfill, failedEvents, setup] = await Promise.all([
     shopFacts(shop),
     db.backfillJob.findUnique({ where: { shop } }),
     deadEventCount(shop),
+    onboardingStatus(shop),
   ]);
   const zone = facts.timezone;
   let day: string;
@@ -67,7 +71,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
       : null,
     failedEvents,
     clvFitMinimum: MIN_REPEAT_CUSTOMERS_TO_FIT,
+    resumeSetup: setup.finishedAt ? null : { done: setup.done, total: Object.keys(setup.checklist).length },
   };
+}
+
+/** The onboarding, keeping the admin's parameters (embedded, shop, host, id_token) but not Remix's own. */
+function onboardingPath(params: URLSearchParams) {
+  const kept = new URLSearchParams(params);
+  for (const name of ["_data", "index", "from", "to"]) kept.delete(name);
+  const query = kept.toString();
+  return `/app/onboarding${query ? `?${query}` : ""}`;
 }
 
 export default function Dashboard() {
@@ -80,6 +93,7 @@ export default function Dashboard() {
     backfill,
     failedEvents,
     clvFitMinimum,
+    resumeSetup,
   } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
@@ -95,6 +109,8 @@ export default function Dashboard() {
       <p>Points or numbers that depend on them may be missing until they are retried.</p>
     </Banner>
   );
+
+  const resumeCard = resumeSetup && <ResumeCard done={resumeSetup.done} total={resumeSetup.total} />;
 
   const backfillBanner = backfill && (
     <Banner tone="info" title="Importing your order history">
@@ -125,6 +141,7 @@ export default function Dashboard() {
         <TitleBar title="Dashboard" />
         <BlockStack gap="400">
           {failedEventsBanner}
+          {resumeCard}
           {backfillBanner}
           <Card>
             <EmptyState
@@ -156,6 +173,7 @@ export default function Dashboard() {
       <PolarisVizProvider>
         <BlockStack gap="400">
           {failedEventsBanner}
+          {resumeCard}
           {backfillBanner}
           {rangeError && (
             <Banner tone="warning" title="That date range could not be used">

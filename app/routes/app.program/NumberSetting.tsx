@@ -9,7 +9,8 @@ export type NumberKey = { [K in keyof SettingsForm]: SettingsForm[K] extends str
 
 export function NumberSetting(p: {
   name: NumberKey;
-  form: SettingsForm;
+  /** The settings typed so far: the Program page's whole form, or the few fields another page asks for. */
+  form: Partial<Pick<SettingsForm, NumberKey>>;
   onChange: (name: NumberKey, value: string) => void;
   errors: FieldErrors;
   label: string;
@@ -26,7 +27,7 @@ export function NumberSetting(p: {
       min={p.min}
       step={p.step}
       autoComplete="off"
-      value={p.form[p.name]}
+      value={p.form[p.name] ?? ""}
       onChange={(value) => p.onChange(p.name, value)}
       disabled={p.disabled}
       error={p.errors[p.name]}

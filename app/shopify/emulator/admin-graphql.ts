@@ -14,6 +14,7 @@ import type * as Msw from "msw";
 import { BULK_STORAGE, bulkOperationsApi, type BulkApi, type BulkWhat } from "./bulk-operations";
 import type { TokenBook } from "./oauth";
 import { ordersAnswerer, type Bucket, type OrderNode } from "./orders";
+import { answerThemes } from "./themes";
 
 /**
  * What the emulator should do with discount mutations, read from `<dir>/faults.json` on every
@@ -225,6 +226,7 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
           extensions: COST_EXTENSIONS,
         });
       }
+      if (/\bthemes\s*\(/.test(query)) return answerThemes(msw, options.dir, shop, variables);
       if (/\borders\s*\(/.test(query)) {
         log("requests.jsonl", { shop, field: "orders", variables, at: new Date().toISOString() });
         return HttpResponse.json(answerOrders(shop, (options.orders ?? storedOrders)(shop), variables));
