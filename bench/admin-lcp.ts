@@ -63,7 +63,7 @@ async function main() {
   process.env.LOG_LEVEL = "warn";
   // Imported once DATABASE_URL names the seeded database: the helpers write the sessions through the app's client.
   const { adminBrowserContext, embeddedUrl, storeAdminSessions } = await import("../test/support/admin-session");
-  const { launchChromium } = await import("../test/support/browser");
+  const { launchChromium } = await import("../test/support/chromium");
   const { startApp } = await import("../test/support/server");
   const { db } = await import("../app/db.server");
   const { onboardingFinished } = await import("../test/support/onboarding");

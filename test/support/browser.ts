@@ -1,18 +1,11 @@
 // Debian's Chromium driven by playwright-core: no downloaded browsers here. `npm test` installs
 // the package when it is missing, so a missing browser fails the test rather than skipping it.
 // Every browser test gets its Chromium from `useChromium()`; nothing else launches one.
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import { launchChromium } from "./chromium";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    // Without the background-networking flag Chromium keeps calling home, which this machine refuses.
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-}
+export { CHROMIUM, launchChromium } from "./chromium";
 
 /**
  * One Chromium for the test file that calls this at its top level: launched before the file's
