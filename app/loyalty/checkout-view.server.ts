@@ -9,7 +9,7 @@ import { historyPage, HISTORY_PAGE, memberView, type MemberView } from "./widget
 import { toCents } from "./money";
 import type { Program, Tier } from "./program";
 import { loadProgram } from "./program.server";
-import { REDEEM_FAILURE_STATUS, redeem } from "./redemption.server";
+import { REDEEM_FAILURE_STATUS, redeem, redeemedBody } from "./redemption.server";
 import type { PublicReward } from "./rewards.server";
 
 // ---- identities carried by Shopify's session token -------------------------------------------
@@ -183,10 +183,7 @@ export async function redeemFromExtension(
       headers: status === 503 ? { "Retry-After": "5" } : undefined,
     };
   }
-  return {
-    status: 200,
-    body: { code: result.code, pointsSpent: result.pointsSpent, points: result.points, expiresAt: result.expiresAt },
-  };
+  return { status: 200, body: redeemedBody(result) };
 }
 
 /** The tier the member holds now (kept current on every order and refund by orders.server.ts). */

@@ -81,18 +81,32 @@ export function storeCreditApi(msw: typeof Msw, options: Options) {
 
   async function credit(shop: string, variables: Record<string, unknown>) {
     const fault = options.fault();
-    const input = (variables.creditInput ?? {}) as { creditAmount?: { amount?: string; currencyCode?: string }; expiresAt?: string };
+    const input = (variables.creditInput ?? {}) as {
+      creditAmount?: { amount?: string; currencyCode?: string };
+      expiresAt?: string;
+    };
     const signature = JSON.stringify([shop, variables]);
     const n = (attempts.get(signature) ?? 0) + 1;
     attempts.set(signature, n);
-    options.log("requests.jsonl", { shop, field: "storeCreditAccountCredit", id: variables.id, attempt: n, fault, at: new Date().toISOString() });
+    options.log("requests.jsonl", {
+      shop,
+      field: "storeCreditAccountCredit",
+      id: variables.id,
+      attempt: n,
+      fault,
+      at: new Date().toISOString(),
+    });
 
     if (fault === "hang") await delay("infinite");
     if (fault === "serverError") return HttpResponse.json({ errors: "Internal Server Error" }, { status: 500 });
     if (fault === "throttled" || (fault === "throttledOnce" && n === 1)) {
       return HttpResponse.json({
-        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
-        extensions: { cost: { ...COST.cost, actualQueryCost: null, throttleStatus: { ...COST.cost.throttleStatus, currentlyAvailable: 0 } } },
+        errors: [
+          { message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } },
+        ],
+        extensions: {
+          cost: { ...COST.cost, actualQueryCost: null, throttleStatus: { ...COST.cost.throttleStatus, currentlyAvailable: 0 } },
+        },
       });
     }
     const customerId = customerIdOf(variables.id);
@@ -101,15 +115,34 @@ export function storeCreditApi(msw: typeof Msw, options: Options) {
     const errors: Array<{ field: string[]; message: string; code: string }> = [];
     if (!customerId) errors.push({ field: ["id"], message: "Owner does not exist.", code: "OWNER_NOT_FOUND" });
     if (!/^[A-Z]{3}$/.test(currency))
-      errors.push({ field: ["creditInput", "creditAmount", "currencyCode"], message: "The currency provided is not currently supported.", code: "UNSUPPORTED_CURRENCY" });
+      errors.push({
+        field: ["creditInput", "creditAmount", "currencyCode"],
+        message: "The currency provided is not currently supported.",
+        code: "UNSUPPORTED_CURRENCY",
+      });
     if (!(cents > 0))
-      errors.push({ field: ["creditInput", "creditAmount", "amount"], message: "A positive amount must be used to credit a store credit account.", code: "NEGATIVE_OR_ZERO_AMOUNT" });
+      errors.push({
+        field: ["creditInput", "creditAmount", "amount"],
+        message: "A positive amount must be used to credit a store credit account.",
+        code: "NEGATIVE_OR_ZERO_AMOUNT",
+      });
     if (input.expiresAt && !(Date.parse(input.expiresAt) > Date.now()))
-      errors.push({ field: ["creditInput", "expiresAt"], message: "The expiry date must be in the future.", code: "EXPIRES_AT_IN_PAST" });
+      errors.push({
+        field: ["creditInput", "expiresAt"],
+        message: "The expiry date must be in the future.",
+        code: "EXPIRES_AT_IN_PAST",
+      });
     if (fault === "userErrors")
-      errors.push({ field: ["creditInput", "creditAmount"], message: "The operation would cause the account's credit limit to be exceeded.", code: "CREDIT_LIMIT_EXCEEDED" });
+      errors.push({
+        field: ["creditInput", "creditAmount"],
+        message: "The operation would cause the account's credit limit to be exceeded.",
+        code: "CREDIT_LIMIT_EXCEEDED",
+      });
     if (errors.length > 0) {
-      return HttpResponse.json({ data: { storeCreditAccountCredit: { storeCreditAccountTransaction: null, userErrors: errors } }, extensions: COST });
+      return HttpResponse.json({
+        data: { storeCreditAccountCredit: { storeCreditAccountTransaction: null, userErrors: errors } },
+        extensions: COST,
+      });
     }
     const account = accountId(shop, customerId!, currency);
     const made: EmulatedCredit = {
