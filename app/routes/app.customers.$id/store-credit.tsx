@@ -33,7 +33,7 @@ export function StoreCreditCard({
         ) : (
           <Text as="p" variant="headingLg">
             <span data-store-credit>
-              Store credit: {balances.length === 0 ? money({ amount: "0", currency }) : balances.map(money).join(" · ")}
+              {`Store credit: ${balances.length === 0 ? money({ amount: "0", currency }) : balances.map(money).join(" · ")}`}
             </span>
           </Text>
         )}
