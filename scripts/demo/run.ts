@@ -12,7 +12,7 @@ import { requestCredit } from "../../app/backfill/credit.server";
 import { restartBackfill } from "../../app/backfill/jobs.server";
 import { embeddedAdminPath } from "../../app/demo/demo.server";
 import { loadProgram } from "../../app/loyalty/program.server";
-import { addSuggestedRewards } from "../../app/loyalty/rewards.server";
+import { addSuggestedRewards, createReward } from "../../app/loyalty/rewards.server";
 import { saveSettings } from "../../app/loyalty/settings.server";
 import { shopExportFile } from "../../app/shopify/emulator/admin-graphql";
 import { FIRST_CUSTOMER_ID, generateHistory } from "./history";
@@ -133,7 +133,10 @@ async function install() {
   return !installed;
 }
 
-/** The demo program: 1 point per dollar, a sign-up bonus, three tiers and the three starter rewards (idempotent). */
+/**
+ * The demo program: 1 point per dollar, a sign-up bonus, three tiers, the three starter rewards and
+ * a store-credit reward (idempotent).
+ */
 async function setUpProgram() {
   const current = await loadProgram(db, shop);
   if (!current.tiersEnabled) {
@@ -151,6 +154,9 @@ async function setUpProgram() {
     });
   }
   await addSuggestedRewards(shop);
+  if (!(await db.reward.findFirst({ where: { shop, kind: "store_credit" } }))) {
+    await createReward(shop, { name: "$5 store credit", kind: "store_credit", pointsCost: 600, valueCents: 500 });
+  }
 }
 
 async function importHistory() {
@@ -231,7 +237,8 @@ try {
   process.stdout.write(`Storefront: ${storefront}\n`);
   process.stdout.write(
     `Try: the dashboard's retention and revenue, a customer's points history, the Program page; in the storefront, ` +
-      `open Rewards and redeem one with ${shopper.firstName ?? "the shopper"}'s ${n(shopper.pointsBalance)} points. Ctrl-C stops.\n`,
+      `open Rewards and redeem one with ${shopper.firstName ?? "the shopper"}'s ${n(shopper.pointsBalance)} points ` +
+      `(the store credit one then shows on their customer page in the admin). Ctrl-C stops.\n`,
   );
   process.stdout.write(
     `(ready in ${((Date.now() - started) / 1000).toFixed(1)} s; server log: ${path.relative(process.cwd(), path.join(dir, "server.log"))})\n\n`,
