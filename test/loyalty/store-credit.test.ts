@@ -11,6 +11,7 @@ import {
   STALE_PENDING_MS,
   UNAVAILABLE_REASON,
 } from "../../app/loyalty/redemption.server";
+import { reconcile } from "../../app/loyalty/redemption-store-credit.server";
 import { createReward as createOwnerReward, parseReward } from "../../app/loyalty/rewards.server";
 import { adminFor } from "../../app/shopify/discounts.server";
 import { writeFaults } from "../../app/shopify/emulator/admin-graphql";
@@ -305,6 +306,51 @@ describe(`store-credit redemption (${usingPostgres ? "PostgreSQL" : "SQLite"})`,
     expect((await db.redemption.findUniqueOrThrow({ where: { id: b.id } })).status).toBe("failed");
     expect(await pointsOf(lost)).toBe(500);
     expect((await entriesOf(lost)).filter((e) => e.delta === 500 && e.kind === "redeem")).toHaveLength(1);
+  });
+
+  it("two lost answers at once and one credit in Shopify: exactly one attempt holds it, the other finds nothing", async () => {
+    const customer = String(newId());
+    const customerId = await memberWithPoints(customer, 0);
+    const since = new Date(Date.now() - 1000);
+    const attempts = await Promise.all(
+      ["a", "b"].map((k) =>
+        db.redemption.create({
+          data: {
+            shop: SHOP,
+            customerId,
+            rewardId: 1,
+            pointsSpent: 500,
+            status: "pending",
+            idempotencyKey: `twin-${k}-${customer}`,
+            creditCents: 500,
+            creditCurrency: "USD",
+            createdAt: since,
+          },
+        }),
+      ),
+    );
+    const made = await creditStoreCredit(await adminFor(SHOP), {
+      customerShopifyId: customer,
+      amountCents: 500,
+      currency: "USD",
+      expiresAt: null,
+    });
+    const outcomes = await Promise.all(
+      attempts.map((a) =>
+        reconcile(null, {
+          id: a.id,
+          shop: SHOP,
+          customerShopifyId: customer,
+          creditCents: 500,
+          currency: "USD",
+          expiresAt: null,
+          createdAt: since,
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["issued", "not_credited"]);
+    const rows = await db.redemption.findMany({ where: { customerId }, orderBy: { id: "asc" } });
+    expect(rows.filter((r) => r.storeCreditTransactionId === made.transactionId)).toHaveLength(1);
   });
 
   it("an issued credit is not expired by the code sweep: its expiry is Shopify's, and the points never come back", async () => {
