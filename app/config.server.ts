@@ -13,7 +13,8 @@ export const DEV_CREDENTIALS = {
   SHOPIFY_API_SECRET: "regulars-dev-secret",
 } as const;
 
-const DEFAULT_SCOPES = "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_app_proxy,read_themes";
+const DEFAULT_SCOPES =
+  "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_app_proxy,read_themes,write_store_credit_account_transactions,read_store_credit_accounts";
 
 /** "1" turns a switch on; anything else (or nothing) leaves it off. */
 const flag = z

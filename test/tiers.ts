@@ -32,6 +32,7 @@ export const DATABASE = [
   "test/jobs/**/*.test.ts",
   "test/reconciliation/**/*.test.ts",
   "test/onboarding/{onboarding,migration}.test.ts",
+  "test/loyalty/store-credit.test.ts",
 ];
 
 /** Every test file; what is in neither list above is a unit test. */

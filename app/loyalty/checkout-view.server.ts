@@ -9,7 +9,7 @@ import { historyPage, HISTORY_PAGE, memberView, type MemberView } from "./widget
 import { toCents } from "./money";
 import type { Program, Tier } from "./program";
 import { loadProgram } from "./program.server";
-import { REDEEM_FAILURE_STATUS, redeem } from "./redemption.server";
+import { REDEEM_FAILURE_STATUS, redeem, redeemedBody } from "./redemption.server";
 import type { PublicReward } from "./rewards.server";
 
 // ---- identities carried by Shopify's session token -------------------------------------------
@@ -61,9 +61,20 @@ export type ExtensionReward = PublicReward & { affordable: boolean };
 /** A code the member redeemed and has not used yet: one click applies it at checkout. */
 export type UnusedCode = { code: string; rewardName: string; pointsSpent: number; expiresAt: string | null };
 
+/** Store credit a store-credit reward added to the member's Shopify account (amount: decimal string). */
+export type IssuedCredit = {
+  rewardName: string;
+  amount: string;
+  currency: string;
+  pointsSpent: number;
+  issuedAt: string;
+  expiresAt: string | null;
+};
+
 export type ExtensionMember = Omit<MemberView, "rewards" | "history" | "waysToEarn"> & {
   rewards: ExtensionReward[];
   codes: UnusedCode[];
+  credits: IssuedCredit[];
 };
 
 /**
@@ -76,9 +87,10 @@ export async function extensionMember(
   options: { onlyAffordable?: boolean } = {},
   db: Db = defaultDb,
 ): Promise<ExtensionMember> {
-  const [{ history: _recent, waysToEarn: _ways, rewards, ...member }, codes] = await Promise.all([
+  const [{ history: _recent, waysToEarn: _ways, rewards, ...member }, codes, credits] = await Promise.all([
     memberView(shop, customerShopifyId),
     customerShopifyId ? unusedCodes(shop, customerShopifyId, db) : [],
+    customerShopifyId ? issuedCredits(shop, customerShopifyId, db) : [],
   ]);
   const withAffordability = rewards.map((r) => ({
     ...r,
@@ -88,6 +100,7 @@ export async function extensionMember(
     ...member,
     rewards: options.onlyAffordable ? withAffordability.filter((r) => r.affordable) : withAffordability,
     codes,
+    credits,
   };
 }
 
@@ -96,6 +109,35 @@ function findMember(db: Db, shop: string, customerShopifyId: string) {
     where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } },
     select: { id: true, tier: true },
   });
+}
+
+async function rewardNames(db: Db, shop: string, ids: number[]) {
+  const rows = await db.reward.findMany({ where: { shop, id: { in: ids } }, select: { id: true, name: true } });
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** The member's last store-credit redemptions that Shopify credited, newest first. */
+async function issuedCredits(shop: string, customerShopifyId: string, db: Db): Promise<IssuedCredit[]> {
+  const member = await findMember(db, shop, customerShopifyId);
+  if (!member) return [];
+  const rows = await db.redemption.findMany({
+    where: { shop, customerId: member.id, status: "issued", storeCreditTransactionId: { not: null } },
+    orderBy: { id: "desc" },
+    take: 10,
+  });
+  const names = await rewardNames(
+    db,
+    shop,
+    rows.map((r) => r.rewardId),
+  );
+  return rows.map((r) => ({
+    rewardName: names.get(r.rewardId) ?? "",
+    amount: ((r.creditCents ?? 0) / 100).toFixed(2),
+    currency: r.creditCurrency ?? "",
+    pointsSpent: r.pointsSpent,
+    issuedAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+  }));
 }
 
 async function unusedCodes(shop: string, customerShopifyId: string, db: Db): Promise<UnusedCode[]> {
@@ -112,10 +154,10 @@ async function unusedCodes(shop: string, customerShopifyId: string, db: Db): Pro
     orderBy: { id: "desc" },
     take: 10,
   });
-  const names = new Map(
-    (
-      await db.reward.findMany({ where: { shop, id: { in: rows.map((r) => r.rewardId) } }, select: { id: true, name: true } })
-    ).map((r) => [r.id, r.name]),
+  const names = await rewardNames(
+    db,
+    shop,
+    rows.map((r) => r.rewardId),
   );
   return rows.map((r) => ({
     code: r.code!,
@@ -183,10 +225,7 @@ export async function redeemFromExtension(
       headers: status === 503 ? { "Retry-After": "5" } : undefined,
     };
   }
-  return {
-    status: 200,
-    body: { code: result.code, pointsSpent: result.pointsSpent, points: result.points, expiresAt: result.expiresAt },
-  };
+  return { status: 200, body: redeemedBody(result) };
 }
 
 /** The tier the member holds now (kept current on every order and refund by orders.server.ts). */

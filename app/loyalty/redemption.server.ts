@@ -1,13 +1,15 @@
-// Points into a single-use discount code, as one idempotent operation (docs/loyalty-rules.md, ADR 0019).
+// Points into a single-use discount code or into Shopify store credit, as one idempotent operation
+// (docs/loyalty-rules.md, ADRs 0019 and 0033; the store-credit step is redemption-store-credit.server.ts).
 //
 // 1. One transaction: the Redemption row (pending, unique per shop + idempotency key) and the
 //    ledger debit, under a balance check that holds under concurrency: the row insert is the
 //    transaction's first statement (on SQLite it takes the one write lock, so the balance read
 //    after it is current), and `lockedBalance` locks the customer row on PostgreSQL. Not enough
 //    points rolls both back. No balance ever goes below zero.
-// 2. Outside any transaction (a slow Shopify must not hold locks): create the code in Shopify.
-// 3. Issued → the row gets the code's Shopify id. Refused, timed out or unreachable → one
-//    compensating ledger entry gives the points back and the row is marked failed.
+// 2. Outside any transaction (a slow Shopify must not hold locks): create the code (or credit) in Shopify.
+// 3. Issued → the row gets the code's Shopify id (or the credit's transaction id). Refused, timed
+//    out or unreachable → one compensating ledger entry gives the points back and the row is
+//    marked failed — for store credit only once Shopify is known not to have credited.
 //
 // The same idempotency key returns the same code. A failed attempt retires its key, so the
 // shopper's retry (the widget resends the key after a 5xx) is a fresh attempt; every attempt
@@ -29,6 +31,16 @@ import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "
 import { combinesWith } from "./program";
 import { loadProgram } from "./program.server";
 import { findActiveReward, rewardDiscount } from "./rewards.server";
+import { creditForRedemption, pendingCreditNotMade, settleCredit, type CreditAttempt } from "./redemption-store-credit.server";
+import {
+  balanceOf,
+  EXPIRED_REASON,
+  giveBack,
+  REFUSED_REASON,
+  UNAVAILABLE_REASON,
+  type RedeemFailure,
+} from "./redemption-outcomes.server";
+import { shopFacts } from "../shops/facts.server";
 import { config } from "../config.server";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -37,9 +49,13 @@ export const STALE_PENDING_MS = 10 * 60 * 1000;
 /** How long a repeat waits for the first request with its key to finish. */
 const repeatWaitMs = () => config().SHOPIFY_ADMIN_TIMEOUT_MS + 2000;
 
-export const REFUSED_REASON = "Points returned: Shopify refused the code";
-export const UNAVAILABLE_REASON = "Points returned: Shopify was unavailable";
-export const EXPIRED_REASON = "Points returned: reward code expired unused";
+export {
+  CREDIT_REFUSED_REASON,
+  EXPIRED_REASON,
+  REFUSED_REASON,
+  UNAVAILABLE_REASON,
+  type RedeemFailure,
+} from "./redemption-outcomes.server";
 
 export type RedeemInput = {
   shop: string;
@@ -53,20 +69,28 @@ export type RedeemInput = {
 export type Redeemed = {
   ok: true;
   redemptionId: number;
-  code: string;
   pointsSpent: number;
   points: number;
+  /** when the code (or the store credit) stops working; null: never */
   expiresAt: string | null;
   /** true when this answers a repeat of an earlier request with the same key */
   repeated: boolean;
-};
+} & (
+  | { code: string; storeCredit?: undefined }
+  /** store credit: a decimal amount in the shop's currency, now in the shopper's Shopify account */
+  | { code?: undefined; storeCredit: { amount: string; currency: string } }
+);
 
-export type RedeemFailure = {
-  ok: false;
-  error: "unknown_reward" | "not_enough_points" | "shopify_unavailable" | "shopify_refused" | "in_progress";
-  message: string;
-  points: number;
-};
+/** What every redeeming surface answers on success: the code, or the store credit instead. */
+export function redeemedBody(r: Redeemed) {
+  const common = { pointsSpent: r.pointsSpent, points: r.points, expiresAt: r.expiresAt };
+  return r.storeCredit ? { storeCredit: r.storeCredit, ...common } : { code: r.code, ...common };
+}
+
+const creditOf = (row: { creditCents: number | null; creditCurrency: string | null }) => ({
+  amount: ((row.creditCents ?? 0) / 100).toFixed(2),
+  currency: row.creditCurrency ?? "",
+});
 
 export type RedeemResult = Redeemed | RedeemFailure;
 
@@ -88,11 +112,6 @@ class NotEnoughPoints extends Error {
 /** Keys are the shopper's; scoping them by customer means one shopper's key never finds another's redemption. */
 const storedKey = (customerId: number, key: string) => `c${customerId}:${key}`;
 
-async function balanceOf(customerId: number): Promise<number> {
-  const row = await db.customer.findUnique({ where: { id: customerId }, select: { pointsBalance: true } });
-  return row?.pointsBalance ?? 0;
-}
-
 export async function redeem(input: RedeemInput): Promise<RedeemResult> {
   const { shop, customerShopifyId, rewardId } = input;
   const now = input.now ?? new Date();
@@ -109,8 +128,12 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
   if (existing) return repeat(existing.id);
 
   const settings = await loadProgram(db, shop);
-  const code = newRewardCode();
-  const expiresAt = settings.codeExpiryDays > 0 ? new Date(now.getTime() + settings.codeExpiryDays * DAY_MS) : null;
+  const credit = reward.kind === "store_credit";
+  const code = credit ? null : newRewardCode();
+  const expiryDays = credit ? (reward.creditExpiryDays ?? 0) : settings.codeExpiryDays;
+  const expiresAt = expiryDays > 0 ? new Date(now.getTime() + expiryDays * DAY_MS) : null;
+  const creditCurrency = credit ? (await shopFacts(shop)).currency : null;
+  const creditCents = credit ? reward.valueCents : null;
 
   let redemptionId: number;
   let pointsAfter: number;
@@ -121,11 +144,11 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
         // follows reads the latest committed balance; a concurrent repeat of the key waits here.
         const rows = await query<{ id: number }>(
           tx,
-          `INSERT INTO "Redemption" ("shop", "customerId", "rewardId", "pointsSpent", "status", "code", "expiresAt", "idempotencyKey", "createdAt", "updatedAt")
-         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+          `INSERT INTO "Redemption" ("shop", "customerId", "rewardId", "pointsSpent", "status", "code", "expiresAt", "idempotencyKey", "creditCents", "creditCurrency", "createdAt", "updatedAt")
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT ("shop", "idempotencyKey") DO NOTHING
          RETURNING "id"`,
-          [shop, customer.id, reward.id, reward.pointsCost, code, expiresAt, key, now, now],
+          [shop, customer.id, reward.id, reward.pointsCost, code, expiresAt, key, creditCents, creditCurrency, now, now],
         );
         if (!rows[0]) return null;
         const id = Number(rows[0].id);
@@ -157,12 +180,36 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
     throw error;
   }
 
+  if (credit) {
+    const attempt: CreditAttempt = {
+      id: redemptionId,
+      shop,
+      customerShopifyId,
+      creditCents: creditCents!,
+      currency: creditCurrency!,
+      expiresAt,
+      createdAt: now,
+    };
+    const outcome = await creditForRedemption(attempt, input.shopify);
+    const settled = await settleCredit(attempt, outcome, reward.id, customer.id);
+    if (!settled.ok) return settled;
+    return {
+      ok: true,
+      redemptionId,
+      storeCredit: creditOf({ creditCents, creditCurrency }),
+      pointsSpent: reward.pointsCost,
+      points: pointsAfter,
+      expiresAt: expiresAt?.toISOString() ?? null,
+      repeated: false,
+    };
+  }
+
   try {
     const admin = await adminFor(shop);
     const created = await createRewardCode(
       admin,
       {
-        code,
+        code: code!,
         title: `Regulars reward · ${reward.name} · #${redemptionId}`,
         customerShopifyId,
         reward: rewardDiscount(reward),
@@ -190,7 +237,7 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
     return {
       ok: true,
       redemptionId,
-      code,
+      code: code!,
       pointsSpent: reward.pointsCost,
       points: pointsAfter,
       expiresAt: expiresAt?.toISOString() ?? null,
@@ -213,36 +260,6 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
   }
 }
 
-/**
- * Fails a pending attempt: marks it failed, retires its key (a retry is a new attempt) and
- * appends the compensating entry — together, and only if it was still pending.
- */
-async function giveBack(redemptionId: number, reason: string, error: string): Promise<boolean> {
-  return db.$transaction(
-    async (tx) => {
-      const row = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
-      const changed = await execute(
-        tx,
-        `UPDATE "Redemption" SET "status" = 'failed', "error" = ?, "idempotencyKey" = ?, "updatedAt" = ?
-       WHERE "id" = ? AND "status" = 'pending'`,
-        [error.slice(0, 500), `${row.idempotencyKey}#failed:${row.id}`, new Date(), redemptionId],
-      );
-      if (changed === 0) return false;
-      await appendEntry(tx, {
-        shop: row.shop,
-        customerId: row.customerId,
-        delta: row.pointsSpent,
-        kind: "redeem",
-        reason,
-        redemptionId: row.id,
-        idempotencyKey: `redemption:${row.id}:refund`,
-      });
-      return true;
-    },
-    { timeout: 15_000, maxWait: 15_000 },
-  );
-}
-
 /** The answer to a repeated key: the same code once the first request has one. */
 async function repeat(redemptionId: number): Promise<RedeemResult> {
   const deadline = Date.now() + repeatWaitMs();
@@ -250,15 +267,15 @@ async function repeat(redemptionId: number): Promise<RedeemResult> {
     const row = await db.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
     const points = await balanceOf(row.customerId);
     if (row.status === "issued" || row.status === "used" || row.status === "expired") {
-      return {
-        ok: true,
+      const common = {
+        ok: true as const,
         redemptionId: row.id,
-        code: row.code!,
         pointsSpent: row.pointsSpent,
         points,
         expiresAt: row.expiresAt?.toISOString() ?? null,
         repeated: true,
       };
+      return row.code ? { ...common, code: row.code } : { ...common, storeCredit: creditOf(row) };
     }
     if (row.status === "failed") {
       return {
@@ -306,7 +323,8 @@ export async function expireRedemptions(
   let expired = 0;
   let restored = 0;
   const due = await db.redemption.findMany({
-    where: { status: "issued", expiresAt: { lte: now } },
+    // codes only: store credit expires in Shopify, and once credited it is the shopper's money
+    where: { status: "issued", expiresAt: { lte: now }, code: { not: null } },
     select: { id: true, shop: true },
     orderBy: { id: "asc" },
     take: limit,
@@ -342,12 +360,13 @@ export async function expireRedemptions(
 
   const abandoned = await db.redemption.findMany({
     where: { status: "pending", createdAt: { lt: new Date(now.getTime() - STALE_PENDING_MS) } },
-    select: { id: true },
     take: limit,
   });
   let gaveUp = 0;
-  for (const { id } of abandoned)
-    if (await giveBack(id, UNAVAILABLE_REASON, "abandoned: no answer from Shopify was recorded")) gaveUp++;
+  for (const row of abandoned) {
+    if (row.creditCents !== null && !(await pendingCreditNotMade(row))) continue;
+    if (await giveBack(row.id, UNAVAILABLE_REASON, "abandoned: no answer from Shopify was recorded")) gaveUp++;
+  }
   if (expired || gaveUp) log.info("redemption.expiry_sweep", { expired, restored, abandoned: gaveUp });
   return { expired, restored, abandoned: gaveUp };
 }

@@ -16,10 +16,14 @@ export type RewardRow = {
   valueCents: number;
   percentOff: number;
   minimumSubtotalCents: number | null;
+  creditExpiryDays: number | null;
   active: boolean;
 };
 
-/** A reward as the storefront sees it: money in shop-currency units, percent as a number (10 = 10%). */
+/**
+ * A reward as the storefront sees it: money in shop-currency units, percent as a number (10 = 10%);
+ * for store credit, `value` is the credit and `creditExpiryDays` how long it lasts (null: no end).
+ */
 export type PublicReward = {
   id: string;
   name: string;
@@ -27,6 +31,7 @@ export type PublicReward = {
   pointsCost: number;
   value: number;
   minimumSubtotal: number | null;
+  creditExpiryDays?: number | null;
 };
 
 export async function activeRewards(shop: string): Promise<RewardRow[]> {
@@ -47,8 +52,9 @@ export function publicReward(r: RewardRow): PublicReward {
     name: r.name,
     kind,
     pointsCost: r.pointsCost,
-    value: kind === "amount_off" ? r.valueCents / 100 : kind === "percent_off" ? r.percentOff : 0,
+    value: kind === "amount_off" || kind === "store_credit" ? r.valueCents / 100 : kind === "percent_off" ? r.percentOff : 0,
     minimumSubtotal: r.minimumSubtotalCents != null && r.minimumSubtotalCents > 0 ? r.minimumSubtotalCents / 100 : null,
+    ...(kind === "store_credit" ? { creditExpiryDays: r.creditExpiryDays ?? null } : {}),
   };
 }
 
@@ -68,7 +74,7 @@ export function rewardDiscount(r: RewardRow): RewardDiscount {
 
 // ---- the owner's list ---------------------------------------------------------------------------
 
-export const REWARD_KINDS = ["amount_off", "percent_off", "free_shipping"] as const;
+export const REWARD_KINDS = ["amount_off", "percent_off", "free_shipping", "store_credit"] as const;
 export type RewardKind = (typeof REWARD_KINDS)[number];
 
 export type Reward = {
@@ -79,6 +85,8 @@ export type Reward = {
   valueCents: number;
   percentOff: number;
   minimumSubtotalCents: number | null;
+  /** store credit only: days the credit lasts once issued; null: it does not expire */
+  creditExpiryDays: number | null;
   active: boolean;
   /** codes issued for it so far: a reward with redemptions is deactivated, never deleted */
   redemptions: number;
@@ -91,7 +99,9 @@ const optionalCents = z.preprocess(
   z.union([z.null(), whole(0, MAX_CENTS, "an amount")]),
 );
 
-const rewardKind = z.enum(REWARD_KINDS, { errorMap: () => ({ message: "Choose amount off, percent off or free shipping" }) });
+const rewardKind = z.enum(REWARD_KINDS, {
+  errorMap: () => ({ message: "Choose amount off, percent off, free shipping or store credit" }),
+});
 
 /** The fields every reward has; the value fields depend on the kind (see parseReward). */
 export const rewardSchema = z.object({
@@ -111,9 +121,23 @@ const KIND_VALUE = {
     schema: whole(0, MAX_CENTS, "an amount").pipe(z.number().min(1, "The amount off must be more than 0")),
   },
   percent_off: { field: "percentOff", schema: whole(1, 100, "a percentage") },
+  store_credit: {
+    field: "valueCents",
+    schema: whole(0, MAX_CENTS, "an amount").pipe(z.number().min(1, "The store credit must be more than 0")),
+  },
 } as const;
 
-/** A reward as stored: amount off needs an amount, percent off 1–100, free shipping carries no value. */
+/** Ten years: Shopify wants an expiry in the future; nobody means a longer one. */
+const MAX_CREDIT_EXPIRY_DAYS = 3650;
+const creditExpiryDays = z.preprocess(
+  (v) => (v === "" || v === null || v === undefined || (typeof v === "string" && v.trim() === "") ? null : v),
+  z.union([z.null(), whole(1, MAX_CREDIT_EXPIRY_DAYS, "days")]),
+);
+
+/**
+ * A reward as stored: amount off needs an amount, percent off 1–100, free shipping carries no value,
+ * store credit an amount and optionally the days it lasts (a credit has no minimum order).
+ */
 export function parseReward(input: unknown): RewardInput {
   const raw = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
   const base = rewardSchema.safeParse(raw);
@@ -128,6 +152,12 @@ export function parseReward(input: unknown): RewardInput {
     else if (field === "valueCents") valueCents = value.data;
     else percentOff = value.data;
   }
+  let expiryDays: number | null = null;
+  if (kind.success && kind.data === "store_credit") {
+    const days = creditExpiryDays.safeParse(raw.creditExpiryDays);
+    if (!days.success) errors.creditExpiryDays = days.error.issues[0].message;
+    else expiryDays = days.data;
+  }
   if (!base.success || Object.keys(errors).length > 0) throw new InvalidInput(errors);
   const r = base.data;
   return {
@@ -136,7 +166,8 @@ export function parseReward(input: unknown): RewardInput {
     pointsCost: r.pointsCost,
     valueCents,
     percentOff,
-    minimumSubtotalCents: r.minimumSubtotalCents || null,
+    minimumSubtotalCents: r.kind === "store_credit" ? null : r.minimumSubtotalCents || null,
+    creditExpiryDays: expiryDays,
   };
 }
 
@@ -155,6 +186,7 @@ export async function listRewards(shop: string): Promise<Reward[]> {
     valueCents: r.valueCents,
     percentOff: r.percentOff,
     minimumSubtotalCents: r.minimumSubtotalCents,
+    creditExpiryDays: r.creditExpiryDays,
     active: r.active,
     redemptions: used.get(r.id) ?? 0,
   }));
@@ -215,8 +247,11 @@ export async function removeReward(shop: string, id: unknown): Promise<"deleted"
   });
 }
 
+/** A reward the onboarding proposes: a discount code, never store credit (the owner opts into that). */
+export type StarterReward = RewardInput & { kind: "amount_off" | "percent_off" | "free_shipping" };
+
 /** The starter set of the onboarding: $5 off for 500 points, free shipping for 800, 10% off for 1,000 at 1 point per unit. */
-export function suggestedRewards(pointsPerUnit: number, currency = "USD"): RewardInput[] {
+export function suggestedRewards(pointsPerUnit: number, currency = "USD"): StarterReward[] {
   const cost = (points: number) => Math.max(1, Math.round(points * pointsPerUnit));
   let five: string;
   try {
@@ -237,6 +272,7 @@ export function suggestedRewards(pointsPerUnit: number, currency = "USD"): Rewar
       valueCents: 500,
       percentOff: 0,
       minimumSubtotalCents: null,
+      creditExpiryDays: null,
     },
     {
       name: "Free shipping",
@@ -245,8 +281,17 @@ export function suggestedRewards(pointsPerUnit: number, currency = "USD"): Rewar
       valueCents: 0,
       percentOff: 0,
       minimumSubtotalCents: null,
+      creditExpiryDays: null,
     },
-    { name: "10% off", kind: "percent_off", pointsCost: cost(1000), valueCents: 0, percentOff: 10, minimumSubtotalCents: null },
+    {
+      name: "10% off",
+      kind: "percent_off",
+      pointsCost: cost(1000),
+      valueCents: 0,
+      percentOff: 10,
+      minimumSubtotalCents: null,
+      creditExpiryDays: null,
+    },
   ];
 }
 

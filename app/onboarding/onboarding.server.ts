@@ -9,7 +9,7 @@ import { log } from "../log.server";
 import { InvalidInput, type FieldErrors } from "../loyalty/form-input";
 import type { Program } from "../loyalty/program";
 import { loadProgram } from "../loyalty/program.server";
-import { parseReward, suggestedRewards, type RewardInput } from "../loyalty/rewards.server";
+import { parseReward, suggestedRewards, type RewardInput, type StarterReward } from "../loyalty/rewards.server";
 import { patchSettings, suggestedValues } from "../loyalty/settings.server";
 import { activateEmbedUrl, embedState, fetchMainThemeSettings, type ThemesAdmin } from "../shopify/themes.server";
 import { shopFacts } from "../shops/facts.server";
@@ -89,7 +89,7 @@ export async function saveEarning(shop: string, input: unknown): Promise<Program
 }
 
 /** Step 2's proposal: the three starter rewards, scaled to the shop's rate and named in its currency. */
-export async function starterRewards(shop: string): Promise<RewardInput[]> {
+export async function starterRewards(shop: string): Promise<StarterReward[]> {
   const [program, facts] = await Promise.all([loadProgram(db, shop), shopFacts(shop)]);
   return suggestedRewards(program.pointsPerUnit, facts.currency);
 }

@@ -1,7 +1,8 @@
-// POST /proxy/api/redeem { rewardId } (JSON or form), Idempotency-Key header — points into a code.
+// POST /proxy/api/redeem { rewardId } (JSON or form), Idempotency-Key header — points into a code,
+// or for a store-credit reward into the shopper's Shopify store credit (`storeCredit` instead of `code`).
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { REDEEM_FAILURE_STATUS, redeem } from "~/loyalty/redemption.server";
+import { REDEEM_FAILURE_STATUS, redeem, redeemedBody } from "~/loyalty/redemption.server";
 import { isResponse, json, problem, readProxyBody, verifyProxyRequest } from "~/storefront/proxy.server";
 import { tooManyAttempts } from "~/loyalty/redemption-attempts.server";
 
@@ -57,7 +58,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const headers: Record<string, string> = REDEEM_FAILURE_STATUS[result.error] === 503 ? { "Retry-After": "5" } : {};
     return problem(REDEEM_FAILURE_STATUS[result.error], result.error, result.message, { points: result.points }, headers);
   }
-  return json(200, { code: result.code, pointsSpent: result.pointsSpent, points: result.points, expiresAt: result.expiresAt });
+  return json(200, redeemedBody(result));
 }
 
 export const loader = () => problem(405, "method_not_allowed", "Use POST.", {}, { Allow: "POST" });

@@ -163,7 +163,8 @@ export async function createRewardCode(
 
 type GraphqlBody = { data?: unknown; errors?: Array<{ message?: string; extensions?: { code?: string } }> };
 
-async function callWithRetries(
+/** One Admin GraphQL call under a deadline, retried while throttled (store-credit.server.ts shares it). */
+export async function callWithRetries(
   admin: AdminGraphql,
   query: string,
   variables: Record<string, unknown>,

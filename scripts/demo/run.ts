@@ -13,7 +13,7 @@ import { restartBackfill } from "../../app/backfill/jobs.server";
 import { embeddedAdminPath } from "../../app/demo/demo.server";
 import { runDailyRules } from "../../app/loyalty/daily.server";
 import { loadProgram } from "../../app/loyalty/program.server";
-import { addSuggestedRewards } from "../../app/loyalty/rewards.server";
+import { addSuggestedRewards, createReward } from "../../app/loyalty/rewards.server";
 import { saveSettings } from "../../app/loyalty/settings.server";
 import { dismissOnboarding, onboardingPending, saveEarning } from "../../app/onboarding/onboarding.server";
 import { shopExportFile } from "../../app/shopify/emulator/admin-graphql";
@@ -139,10 +139,11 @@ async function install() {
 
 /**
  * The demo program (idempotent): 1 point per dollar, every bonus (sign-up, first order, every 5th
- * order, birthday), three tiers with entry rewards and perks, and the three starter rewards.
- * Earning goes through the onboarding's first step, as an owner would; the onboarding is then put
- * aside, so the dashboard opens with its "Finish setting up" card, and the emulated live theme has
- * the widget on (as the storefront preview shows it), which the onboarding's check finds.
+ * order, birthday), three tiers with entry rewards and perks, the three starter rewards and a
+ * store-credit reward. Earning goes through the onboarding's first step, as an owner would; the
+ * onboarding is then put aside, so the dashboard opens with its "Finish setting up" card, and the
+ * emulated live theme has the widget on (as the storefront preview shows it), which the
+ * onboarding's check finds.
  */
 async function setUpProgram() {
   writeEmulatedEmbed(emulatorDir, shop, "on");
@@ -173,6 +174,9 @@ async function setUpProgram() {
     });
   }
   await addSuggestedRewards(shop);
+  if (!(await db.reward.findFirst({ where: { shop, kind: "store_credit" } }))) {
+    await createReward(shop, { name: "$5 store credit", kind: "store_credit", pointsCost: 600, valueCents: 500 });
+  }
 }
 
 async function importHistory() {
@@ -261,7 +265,8 @@ try {
   process.stdout.write(`Storefront: ${storefront}\n`);
   process.stdout.write(
     `Try: the dashboard's retention and revenue, a customer's points history, the Program page; in the storefront, ` +
-      `open Rewards and redeem one with ${shopper.firstName ?? "the shopper"}'s ${n(shopper.pointsBalance)} points. Ctrl-C stops.\n`,
+      `open Rewards and redeem one with ${shopper.firstName ?? "the shopper"}'s ${n(shopper.pointsBalance)} points ` +
+      `(the store credit one then shows on their customer page in the admin). Ctrl-C stops.\n`,
   );
   process.stdout.write(
     `(ready in ${((Date.now() - started) / 1000).toFixed(1)} s; server log: ${path.relative(process.cwd(), path.join(dir, "server.log"))})\n\n`,

@@ -169,6 +169,30 @@ describe("npm run demo", () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it("a store-credit redemption in the storefront preview shows the credit on the customer's admin page", async () => {
+    const { page } = await newPage();
+    await page.goto(storefront);
+    const origin = new URL(storefront).origin;
+    const customer = new URL(storefront).searchParams.get("customer");
+    // Through the preview's app proxy, with the preview shopper's cookies, as the widget calls it.
+    const member = await (await page.request.get(`${origin}/preview/apps/rewards/api/member`)).json();
+    const credit = member.rewards.find((r: { kind: string }) => r.kind === "store_credit");
+    expect(credit).toBeTruthy();
+    const redeemed = await page.request.post(`${origin}/preview/apps/rewards/api/redeem`, {
+      data: { rewardId: Number(credit.id) },
+      headers: { "Idempotency-Key": `demo-credit-${Date.now()}` },
+    });
+    expect(redeemed.status()).toBe(200);
+    expect(await redeemed.json()).toMatchObject({ storeCredit: { amount: "5.00", currency: "USD" } });
+
+    await page.goto(admin);
+    await page.getByText("Retention rate").first().waitFor({ timeout: 60_000 });
+    await page.goto(`${origin}/app/customers/${customer}`);
+    await page.getByRole("heading", { name: "Points history" }).waitFor();
+    expect(await page.locator("[data-store-credit]").innerText()).toBe("Store credit: $5.00");
+    await page.screenshot({ path: path.join(SHOTS, "6-store-credit.png"), fullPage: true });
+  }, 90_000);
+
   it("streams live orders as signed webhooks that the app accepts", async () => {
     const deadline = Date.now() + 30_000;
     while (!/Live webhooks: [1-9]/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));

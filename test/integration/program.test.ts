@@ -307,6 +307,22 @@ describe("the Program page in Chromium", () => {
     await page.getByRole("button", { name: "Add reward" }).last().click();
     await page.getByText("20% off · 3,000 points").waitFor(); // the value is spelled out when the name doesn't say it
 
+    // Store credit: an amount and an optional expiry in days, no minimum order.
+    await page.getByRole("button", { name: "Add reward" }).first().click();
+    await page.getByLabel("Name customers see").fill("Store credit treat");
+    await page.getByLabel("Type").selectOption("store_credit");
+    await page.getByLabel("Cost").fill("1500");
+    expect(await page.getByLabel("Minimum order subtotal (optional)").count()).toBe(0);
+    await page.getByLabel("Store credit", { exact: true }).fill("7.50");
+    await page.getByLabel("Credit expires after (optional)").fill("90");
+    await page.getByRole("button", { name: "Add reward" }).last().click();
+    await page.getByText("$7.50 store credit · 1,500 points · expires 90 days after it is issued").waitFor();
+    expect(await db.reward.findFirstOrThrow({ where: { shop: BROWSER_SHOP, kind: "store_credit" } })).toMatchObject({
+      valueCents: 750,
+      creditExpiryDays: 90,
+      minimumSubtotalCents: null,
+    });
+
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, "program.png"), fullPage: true });
     expect(errors).toEqual([]);

@@ -17,12 +17,17 @@ import {
   staffActor,
 } from "../../loyalty/adjustments.server";
 import { memberDetail, pointsHistory } from "../../loyalty/customer-profile.server";
+import { customerStoreCredit } from "../../loyalty/customer-store-credit.server";
 import { shopFacts } from "../../shops/facts.server";
 import { adminFormat } from "../../admin/format";
 import { adminLocale, cursorOf } from "../../admin/request";
 import { adminErrorBoundary } from "../../admin/boundary";
 import { authenticate } from "../../shopify.server";
 import { AdjustCard, BalanceCard, HistoryCard, OrdersCard, TierHistoryCard, type ActionResult } from "./cards";
+import { StoreCreditCard } from "./store-credit";
+
+/** An erased customer is not looked up in Shopify. */
+const noStoreCredit: Array<{ accountId: string; amount: string; currency: string }> = [];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? "Customer"} · Regulars` }];
 
@@ -31,17 +36,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const member = await memberDetail(session.shop, params.id ?? "");
   if (!member) throw new Response("Customer not found", { status: 404 });
-  const [history, shop] = await Promise.all([
+  const [history, shop, storeCredit] = await Promise.all([
     pointsHistory(session.shop, member.id, {
       after: cursorOf(search.get("historyAfter")),
       before: cursorOf(search.get("historyBefore")),
     }),
     shopFacts(session.shop),
+    member.redacted ? noStoreCredit : customerStoreCredit(session.shop, member.shopifyId),
   ]);
   return {
     member,
     history,
     currency: shop.currency,
+    storeCredit,
     timezone: shop.timezone,
     locale: adminLocale(search),
     // A fresh nonce with every render of the form: posting the same form twice adjusts once.
@@ -70,7 +77,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Member() {
-  const { member, history, currency, timezone, locale, nonce, maxReasonLength } = useLoaderData<typeof loader>();
+  const { member, history, currency, storeCredit, timezone, locale, nonce, maxReasonLength } = useLoaderData<typeof loader>();
   const f = useMemo(() => adminFormat({ locale, currency, timeZone: timezone }), [locale, currency, timezone]);
   const subtitle = [member.email, `Shopify ID ${member.shopifyId}`].filter(Boolean).join(" · ");
   return (
@@ -104,6 +111,7 @@ export default function Member() {
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             <BalanceCard member={member} f={f} />
+            <StoreCreditCard balances={storeCredit} currency={currency} locale={locale} />
             <TierHistoryCard member={member} f={f} />
             <AdjustCard member={member} nonce={nonce} maxReasonLength={maxReasonLength} f={f} />
           </BlockStack>

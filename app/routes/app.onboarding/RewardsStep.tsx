@@ -18,13 +18,13 @@ import {
 } from "@shopify/polaris";
 import type { AdminFormat } from "../../admin/format";
 import type { FieldErrors } from "../../loyalty/form-input";
-import type { Reward, RewardInput } from "../../loyalty/rewards.server";
+import type { Reward, StarterReward } from "../../loyalty/rewards.server";
 import { plain, typedCents } from "../app.program/form";
 import type { ActionData, StarterForm } from "./form";
 
 const KIND_LABEL = { amount_off: "Amount off", percent_off: "Percentage off", free_shipping: "Free shipping" } as const;
 
-const toForm = (r: RewardInput): StarterForm => ({
+const toForm = (r: StarterReward): StarterForm => ({
   name: r.name,
   kind: r.kind,
   pointsCost: String(r.pointsCost),
@@ -41,7 +41,7 @@ const toPayload = (r: StarterForm) => ({
 });
 
 export function RewardsStep(p: {
-  starters: RewardInput[];
+  starters: StarterReward[];
   rewards: Reward[];
   f: AdminFormat;
   onSaved: () => void;

@@ -23,11 +23,16 @@ import type { Reward, RewardInput, RewardKind } from "../../loyalty/rewards.serv
 import { plain, typedCents, type ActionData } from "./form";
 
 function rewardValue(r: Pick<RewardInput, "kind" | "valueCents" | "percentOff">, money: (c: number) => string) {
-  return r.kind === "amount_off"
-    ? `${money(r.valueCents)} off`
-    : r.kind === "percent_off"
-      ? `${r.percentOff}% off`
-      : "Free shipping";
+  switch (r.kind) {
+    case "amount_off":
+      return `${money(r.valueCents)} off`;
+    case "percent_off":
+      return `${r.percentOff}% off`;
+    case "store_credit":
+      return `${money(r.valueCents)} store credit`;
+    default:
+      return "Free shipping";
+  }
 }
 
 export function StarterRewards({ suggestions, f }: { suggestions: RewardInput[]; f: AdminFormat }) {
@@ -52,13 +57,24 @@ export function StarterRewards({ suggestions, f }: { suggestions: RewardInput[];
   );
 }
 
-type RewardForm = { name: string; kind: RewardKind; pointsCost: string; value: string; minimumSubtotal: string };
+type RewardForm = {
+  name: string;
+  kind: RewardKind;
+  pointsCost: string;
+  value: string;
+  minimumSubtotal: string;
+  creditExpiryDays: string;
+};
 
 const KIND_OPTIONS = [
   { label: "Amount off", value: "amount_off" },
   { label: "Percentage off", value: "percent_off" },
   { label: "Free shipping", value: "free_shipping" },
+  { label: "Store credit", value: "store_credit" },
 ];
+
+/** Kinds whose value is money (the amount off, or the credit). */
+const moneyValue = (kind: RewardKind) => kind === "amount_off" || kind === "store_credit";
 
 export function RewardList({ rewards, f }: { rewards: Reward[]; f: AdminFormat }) {
   const [editing, setEditing] = useState<number | "new" | null>(null);
@@ -115,6 +131,9 @@ function RewardRow({ reward: r, f, onEdit }: { reward: Reward; f: AdminFormat; o
               {rewardValue(r, money) === r.name ? "" : `${rewardValue(r, money)} · `}
               {f.points(r.pointsCost)}
               {r.minimumSubtotalCents ? ` · orders over ${money(r.minimumSubtotalCents)}` : ""}
+              {r.kind === "store_credit" && r.creditExpiryDays
+                ? ` · expires ${f.number(r.creditExpiryDays)} days after it is issued`
+                : ""}
               {r.redemptions ? ` · redeemed ${f.number(r.redemptions)}×` : ""}
             </Text>
           </BlockStack>
@@ -157,13 +176,14 @@ function RewardEditor({ reward, f, onDone }: { reward: Reward | null; f: AdminFo
     kind: reward?.kind ?? "amount_off",
     pointsCost: reward ? String(reward.pointsCost) : "",
     value: reward
-      ? reward.kind === "amount_off"
+      ? moneyValue(reward.kind)
         ? plain(reward.valueCents)
         : reward.kind === "percent_off"
           ? String(reward.percentOff)
           : ""
       : "",
     minimumSubtotal: reward?.minimumSubtotalCents ? plain(reward.minimumSubtotalCents) : "",
+    creditExpiryDays: reward?.creditExpiryDays ? String(reward.creditExpiryDays) : "",
   }));
   const set =
     <K extends keyof RewardForm>(key: K) =>
@@ -183,15 +203,17 @@ function RewardEditor({ reward, f, onDone }: { reward: Reward | null; f: AdminFo
           name: form.name,
           kind: form.kind,
           pointsCost: form.pointsCost,
-          valueCents: form.kind === "amount_off" ? typedCents(form.value) : 0,
+          valueCents: moneyValue(form.kind) ? typedCents(form.value) : 0,
           percentOff: form.kind === "percent_off" ? form.value : 0,
-          minimumSubtotalCents: form.minimumSubtotal.trim() === "" ? null : typedCents(form.minimumSubtotal),
+          minimumSubtotalCents:
+            form.kind === "store_credit" || form.minimumSubtotal.trim() === "" ? null : typedCents(form.minimumSubtotal),
+          creditExpiryDays: form.kind === "store_credit" ? form.creditExpiryDays : null,
         },
       },
       { method: "post", encType: "application/json" },
     );
 
-  const preview = form.kind === "amount_off" ? typedCents(form.value) : null;
+  const preview = moneyValue(form.kind) ? typedCents(form.value) : null;
   return (
     <Box padding="400" background="bg-surface-secondary">
       <BlockStack gap="300">
@@ -211,8 +233,8 @@ function RewardEditor({ reward, f, onDone }: { reward: Reward | null; f: AdminFo
             onChange={set("name")}
             error={errors.name}
             placeholder={
-              form.kind === "amount_off" && typeof preview === "number" && preview > 0
-                ? rewardValue({ kind: "amount_off", valueCents: preview, percentOff: 0 }, money)
+              moneyValue(form.kind) && typeof preview === "number" && preview > 0
+                ? rewardValue({ kind: form.kind, valueCents: preview, percentOff: 0 }, money)
                 : "10% off"
             }
             name="name"
@@ -264,18 +286,49 @@ function RewardEditor({ reward, f, onDone }: { reward: Reward | null; f: AdminFo
               name="percentOff"
             />
           )}
-          <TextField
-            label="Minimum order subtotal (optional)"
-            type="number"
-            min={0}
-            step={0.01}
-            autoComplete="off"
-            prefix={symbol}
-            value={form.minimumSubtotal}
-            onChange={set("minimumSubtotal")}
-            error={errors.minimumSubtotalCents}
-            name="minimumSubtotalCents"
-          />
+          {form.kind === "store_credit" && (
+            <TextField
+              label="Store credit"
+              type="number"
+              min={0}
+              step={0.01}
+              autoComplete="off"
+              prefix={symbol}
+              value={form.value}
+              onChange={set("value")}
+              error={errors.valueCents}
+              helpText="Added to the customer's store credit in Shopify, spendable at checkout."
+              name="valueCents"
+            />
+          )}
+          {form.kind === "store_credit" && (
+            <TextField
+              label="Credit expires after (optional)"
+              type="number"
+              min={1}
+              autoComplete="off"
+              suffix="days"
+              value={form.creditExpiryDays}
+              onChange={set("creditExpiryDays")}
+              error={errors.creditExpiryDays}
+              helpText="Leave empty for credit that does not expire."
+              name="creditExpiryDays"
+            />
+          )}
+          {form.kind !== "store_credit" && (
+            <TextField
+              label="Minimum order subtotal (optional)"
+              type="number"
+              min={0}
+              step={0.01}
+              autoComplete="off"
+              prefix={symbol}
+              value={form.minimumSubtotal}
+              onChange={set("minimumSubtotal")}
+              error={errors.minimumSubtotalCents}
+              name="minimumSubtotalCents"
+            />
+          )}
         </InlineGrid>
         <InlineStack gap="200" align="end">
           <Button onClick={onDone} disabled={fetcher.state !== "idle"}>

@@ -15,6 +15,7 @@ import { BULK_STORAGE, bulkOperationsApi, type BulkApi, type BulkWhat } from "./
 import type { TokenBook } from "./oauth";
 import { ordersAnswerer, type Bucket, type OrderNode } from "./orders";
 import { answerThemes } from "./themes";
+import { storeCreditApi, type StoreCreditFault } from "./store-credit";
 
 /**
  * What the emulator should do with discount mutations, read from `<dir>/faults.json` on every
@@ -26,7 +27,7 @@ import { answerThemes } from "./themes";
  * - `serverError`: HTTP 500 from Shopify
  */
 export type DiscountFault = "userErrors" | "throttled" | "throttledOnce" | "hang" | "serverError";
-export type Faults = { discounts?: DiscountFault | null };
+export type Faults = { discounts?: DiscountFault | null; storeCredit?: StoreCreditFault | null };
 
 export type EmulatorOptions = {
   /** Where faults.json is read and requests.jsonl / discounts.jsonl are written. */
@@ -190,6 +191,8 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
     return errors;
   }
 
+  const storeCredit = storeCreditApi(msw, { dir: options.dir ?? null, fault: () => faults().storeCredit ?? null, log });
+
   return [
     http.post("https://:shop/admin/api/:version/graphql.json", async ({ request, params }) => {
       const shop = String(params.shop);
@@ -203,6 +206,8 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
       const { query = "", variables = {} } = (await request.json()) as { query?: string; variables?: Record<string, unknown> };
       const bulkAnswer = bulkFor(shop).answer(query, variables);
       if (bulkAnswer) return bulkAnswer;
+      const storeCreditAnswer = storeCredit.answer(shop, query, variables);
+      if (storeCreditAnswer) return storeCreditAnswer;
       if (query.includes("discountCodeBasicCreate(")) {
         return createDiscount(
           shop,

@@ -20,7 +20,8 @@ const ACCESS_SECONDS = 3600;
 const REFRESH_SECONDS = 90 * 86_400;
 const OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
 const ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
-const SCOPE = "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_app_proxy,read_themes";
+const SCOPE =
+  "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_app_proxy,read_themes,write_store_credit_account_transactions,read_store_credit_accounts";
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 type Tokens = {

@@ -1,6 +1,8 @@
 // purchase.checkout.reductions.render-after: under the discount field, on checkout steps that
 // Shopify opens to extensions on Plus shops only. Shows the signed-in shopper's points; applies
-// a code they already redeemed, or turns points into a code and applies it, in one click.
+// a code they already redeemed, or turns points into a code and applies it, in one click. A
+// store-credit reward adds to the shopper's Shopify store credit instead, which they pay with in
+// the payment step (store credit is a payment method on every plan; this block is Plus only).
 import { AppError, callApp, newIdempotencyKey } from "./backend";
 import { h, show } from "./dom";
 import { shopifyApi, type ReductionsApi } from "./shopify";
@@ -8,10 +10,10 @@ import { shopifyApi, type ReductionsApi } from "./shopify";
 type Member = {
   points: number;
   tier: { name: string } | null;
-  rewards: Array<{ id: string; name: string; pointsCost: number }>;
+  rewards: Array<{ id: string; name: string; pointsCost: number; kind?: string }>;
   codes: Array<{ code: string; rewardName: string }>;
 };
-type Redeemed = { code: string; points: number };
+type Redeemed = { code?: string; storeCredit?: { amount: string; currency: string }; points: number };
 
 export default async () => {
   const shopify = shopifyApi<ReductionsApi>();
@@ -34,6 +36,7 @@ export default async () => {
 
   let busy: string | null = null; // the code or reward being applied
   let failure: string | null = null;
+  let credited: string | null = null; // the store credit just added, formatted
 
   async function apply(code: string): Promise<boolean> {
     const result = await shopify.applyDiscountCodeChange({ type: "addDiscountCode", code });
@@ -44,6 +47,7 @@ export default async () => {
   async function run(key: string, work: () => Promise<void>) {
     busy = key;
     failure = null;
+    credited = null;
     render();
     try {
       await work();
@@ -57,15 +61,19 @@ export default async () => {
     render();
   }
 
-  const redeemAndApply = (reward: Member["rewards"][number]) =>
-    run(`reward:${reward.id}`, async () => {
+  const redeemAndApply = (reward: Member["rewards"][number], key = `reward:${reward.id}`) =>
+    run(key, async () => {
       const redeemed = await callApp<Redeemed>(shopify.sessionToken, "/api/checkout/redeem", {
         rewardId: Number(reward.id),
         idempotencyKey: newIdempotencyKey(),
       });
       member = await callApp<Member>(shopify.sessionToken, "/api/checkout/member");
-      await apply(redeemed.code);
+      if (redeemed.storeCredit) {
+        const { amount, currency } = redeemed.storeCredit;
+        credited = i18n.formatCurrency(Number(amount), { currency });
+      } else if (redeemed.code) await apply(redeemed.code);
     });
+  const isCredit = (reward: Member["rewards"][number]) => reward.kind === "store_credit";
 
   function render() {
     const applied = new Set(shopify.discountCodes.value.map((d) => d.code.toUpperCase()));
@@ -82,7 +90,7 @@ export default async () => {
         "s-button",
         {
           variant: "secondary",
-          disabled: !canApply || (busy !== null && busy !== key),
+          disabled: (!canApply && !key.startsWith("credit:")) || (busy !== null && busy !== key),
           loading: busy === key,
           accessibilityLabel,
           onclick,
@@ -116,16 +124,24 @@ export default async () => {
         member.rewards.map((r) =>
           row(
             t("checkout.reward", { reward: r.name, points: points(r.pointsCost) }),
-            button(
-              `reward:${r.id}`,
-              t("checkout.redeem"),
-              t("checkout.redeemLabel", { reward: r.name, points: points(r.pointsCost) }),
-              () => void redeemAndApply(r),
-            ),
+            isCredit(r)
+              ? button(
+                  `credit:${r.id}`,
+                  t("checkout.redeemCredit"),
+                  t("checkout.redeemCreditLabel", { reward: r.name, points: points(r.pointsCost) }),
+                  () => void redeemAndApply(r, `credit:${r.id}`),
+                )
+              : button(
+                  `reward:${r.id}`,
+                  t("checkout.redeem"),
+                  t("checkout.redeemLabel", { reward: r.name, points: points(r.pointsCost) }),
+                  () => void redeemAndApply(r),
+                ),
           ),
         ),
+        credited && h("s-banner", { tone: "success" }, t("checkout.creditAdded", { amount: credited })),
         !canApply &&
-          (member.codes.length > 0 || member.rewards.length > 0) &&
+          (member.codes.length > 0 || member.rewards.some((r) => !isCredit(r))) &&
           h("s-text", { color: "subdued" }, t("checkout.cannotApply")),
         failure && h("s-banner", { tone: "critical" }, failure),
       ),

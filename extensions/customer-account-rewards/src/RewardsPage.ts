@@ -1,5 +1,6 @@
 // customer-account.page.render: the member's Rewards page: balance and tier, codes they have
-// not used yet, rewards (redeem in one click), and the points history (newest first, paged).
+// not used yet, store credit their rewards added, rewards (redeem in one click), and the points
+// history (newest first, paged).
 import { AppError, callApp, newIdempotencyKey } from "./backend";
 import { h, show, type Child } from "./dom";
 import { shopifyApi, type RewardsPageApi } from "./shopify";
@@ -49,7 +50,11 @@ export default async () => {
         idempotencyKey: newIdempotencyKey(),
       });
       data = await callApp<RewardsResponse>(shopify.sessionToken, PATH);
-      void shopify.toast.show(t("page.redeemed", { code: redeemed.code }));
+      void shopify.toast.show(
+        redeemed.storeCredit
+          ? t("page.creditAdded", { amount: money(redeemed.storeCredit) })
+          : t("page.redeemed", { code: redeemed.code ?? "" }),
+      );
     } catch (error) {
       console.warn(error);
       const notEnough = error instanceof AppError && error.code === "not_enough_points";
@@ -58,6 +63,10 @@ export default async () => {
     busy = null;
     render();
   }
+
+  const money = (m: { amount: string; currency: string }) => i18n.formatCurrency(Number(m.amount), { currency: m.currency });
+  const day = (iso: string) => i18n.formatDate(new Date(iso), { dateStyle: "medium" });
+  const credits = () => data.credits ?? [];
 
   const signed = (delta: number) => (delta > 0 ? `+${i18n.formatNumber(delta)}` : `−${i18n.formatNumber(-delta)}`);
   const row = (...children: Child[]) =>
@@ -88,6 +97,33 @@ export default async () => {
                 h("s-text", null, c.rewardName, " · ", h("s-text", { type: "strong" }, c.code)),
                 h("s-button", { variant: "secondary", command: "--copy", commandFor: `regulars-code-${i}` }, t("page.copy")),
                 h("s-clipboard-item", { id: `regulars-code-${i}`, text: c.code }),
+              ),
+            ),
+          ),
+        ),
+      credits().length > 0 &&
+        h(
+          "s-section",
+          { heading: t("page.credits") },
+          h(
+            "s-stack",
+            { gap: "small-200" },
+            h("s-paragraph", { color: "subdued" }, t("page.creditsHelp")),
+            credits().map((c) =>
+              row(
+                h(
+                  "s-stack",
+                  { gap: "none" },
+                  h("s-text", null, c.rewardName),
+                  h(
+                    "s-text",
+                    { color: "subdued" },
+                    c.expiresAt
+                      ? t("page.creditExpires", { issued: day(c.issuedAt), expires: day(c.expiresAt) })
+                      : t("page.creditIssued", { issued: day(c.issuedAt) }),
+                  ),
+                ),
+                h("s-text", { type: "strong" }, money(c)),
               ),
             ),
           ),
