@@ -32,12 +32,11 @@ export async function referralCode(tx: Tx | Db, shop: string, customerId: number
     if (existing) return existing.code;
     // No conflict target: a concurrent request's row for this member, or (rarely) another
     // member's identical code, both leave this insert a no-op; the next round reads or retries.
-    await query(tx, `INSERT INTO "ReferralCode" ("shop", "customerId", "code", "createdAt") VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, [
-      shop,
-      customerId,
-      newCode(),
-      new Date(),
-    ]);
+    await query(
+      tx,
+      `INSERT INTO "ReferralCode" ("shop", "customerId", "code", "createdAt") VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [shop, customerId, newCode(), new Date()],
+    );
   }
   throw new Error(`no referral code could be made for customer ${customerId}`);
 }
@@ -73,7 +72,15 @@ export async function lockReferralParties(tx: Tx, shop: string, program: Program
   if (dialect() !== "postgres") return;
   const found = candidates(program, orders);
   if (found.length === 0) return;
-  const advocates = [...(await codeOwners(tx, shop, found.flatMap((c) => c.codes))).values()];
+  const advocates = [
+    ...(
+      await codeOwners(
+        tx,
+        shop,
+        found.flatMap((c) => c.codes),
+      )
+    ).values(),
+  ];
   if (advocates.length === 0) return;
   await tx.$queryRawUnsafe(
     `SELECT c."id" FROM "Customer" c
@@ -271,7 +278,8 @@ export async function settleReferral(
       customerId: entry.customerId,
       delta,
       shortfall,
-      kind: "referral",
+      // Like bonus take-backs, a refund or cancel row: the owner's figures count it as points clawed back.
+      kind: reason === "cancelled_in_window" ? "cancel" : "refund",
       orderId: entry.orderId,
       idempotencyKey: `${entry.idempotencyKey}:takeback`,
       reason: `${entry.customerId === referral.advocateId ? "Referral reward" : "Welcome reward"} taken back: order ${label} ${
@@ -287,7 +295,10 @@ export async function settleReferral(
  * go. Referral rows stay, holding only ids and the decision, like the ledger they explain.
  */
 export async function redactReferralData(tx: Tx, shop: string, customerShopifyId: string) {
-  const customer = await tx.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } }, select: { id: true } });
+  const customer = await tx.customer.findUnique({
+    where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } },
+    select: { id: true },
+  });
   if (!customer) return;
   await tx.referralFingerprint.deleteMany({ where: { shop, customerId: customer.id } });
   await tx.referralCode.deleteMany({ where: { shop, customerId: customer.id } });

@@ -97,7 +97,8 @@ export type ReferralFacts = {
   rewardedThisMonth: number;
 };
 
-export type Verdict = { status: "rewarded"; advocatePoints: number; refereePoints: number } | { status: "blocked"; reason: BlockReason };
+export type Verdict =
+  { status: "rewarded"; advocatePoints: number; refereePoints: number } | { status: "blocked"; reason: BlockReason };
 
 /** The verdict on a referral order; the first reason that applies is the one recorded. */
 export function judgeReferral(facts: ReferralFacts, program: Program): Verdict {

@@ -124,7 +124,8 @@ function referralSignals(o: z.infer<typeof orderPayload>): ReferralSignals {
     code,
     emails: present(o.email, o.contact_email, o.customer?.email),
     phones: present(o.phone, o.customer?.phone, a?.phone),
-    shippingAddress: a && a.address1?.trim() ? [a.address1, a.address2, a.zip, a.country_code].map((p) => p ?? "").join("|") : null,
+    shippingAddress:
+      a && a.address1?.trim() ? [a.address1, a.address2, a.zip, a.country_code].map((p) => p ?? "").join("|") : null,
   };
 }
 

@@ -16,8 +16,20 @@ import {
   type ReferralFacts,
 } from "../../app/loyalty/referrals";
 
-const PROGRAM: Program = { ...DEFAULT_PROGRAM, referralBonusEnabled: true, referralBonusPoints: 200, referralWelcomePoints: 100, referralMonthlyCap: 3 };
-const CLEAN: ReferralFacts = { sameCustomer: false, sharedContact: null, refereeOrderedBefore: false, loop: false, rewardedThisMonth: 0 };
+const PROGRAM: Program = {
+  ...DEFAULT_PROGRAM,
+  referralBonusEnabled: true,
+  referralBonusPoints: 200,
+  referralWelcomePoints: 100,
+  referralMonthlyCap: 3,
+};
+const CLEAN: ReferralFacts = {
+  sameCustomer: false,
+  sharedContact: null,
+  refereeOrderedBefore: false,
+  loop: false,
+  rewardedThisMonth: 0,
+};
 
 describe("the verdict on a referral order", () => {
   it("blocks with the first reason that applies, and otherwise pays both sides what the settings say", () => {

@@ -17,8 +17,7 @@ import { TEST_API_KEY, TEST_SECRET } from "../support/server";
 import { customerPayload, newId, orderPayload, refundPayload, webhookRequest } from "../support/shopify";
 
 const APP_URL = "https://regulars.example";
-const TOPICS = ["orders/paid", "orders/cancelled", "refunds/create", "customers/create", "customers/redact"] as const;
-type Topic = (typeof TOPICS)[number];
+type Topic = "orders/paid" | "orders/cancelled" | "refunds/create" | "customers/create" | "customers/redact";
 const actions = {} as Record<Topic, (args: ActionFunctionArgs) => Promise<Response>>;
 
 beforeAll(async () => {
@@ -50,7 +49,11 @@ async function newShop(program: Partial<Program> = {}) {
 }
 
 async function deliver(shop: string, topic: Topic, payload: unknown, eventId?: string) {
-  const response = await actions[topic]({ request: webhookRequest(APP_URL, topic, payload, { shop, eventId }), params: {}, context: {} });
+  const response = await actions[topic]({
+    request: webhookRequest(APP_URL, topic, payload, { shop, eventId }),
+    params: {},
+    context: {},
+  });
   expect(response.status, await response.clone().text()).toBe(200);
 }
 
@@ -109,13 +112,16 @@ async function balance(shop: string, shopifyId: number) {
   return c.pointsBalance;
 }
 
-/** The customer's referral ledger rows as `delta key-tail`. */
+/** The customer's referral ledger rows as `[kind] delta key-tail`: rewards are `referral` rows, take-backs `refund` or `cancel`. */
 async function referralRows(shop: string, shopifyId: number) {
   const rows = await db.ledgerEntry.findMany({
-    where: { shop, kind: "referral", customerId: await customerId(shop, shopifyId) },
+    where: { shop, idempotencyKey: { startsWith: "referral:" }, customerId: await customerId(shop, shopifyId) },
     orderBy: { id: "asc" },
   });
-  return rows.map((r) => `${r.delta} ${r.idempotencyKey.replace(/^referral:\d+:/, "")}${r.shortfall ? ` short ${r.shortfall}` : ""}`);
+  return rows.map(
+    (r) =>
+      `${r.kind === "referral" ? "" : `${r.kind} `}${r.delta} ${r.idempotencyKey.replace(/^referral:\d+:/, "")}${r.shortfall ? ` short ${r.shortfall}` : ""}`,
+  );
 }
 
 async function referralOf(shop: string, orderId: number) {
@@ -164,7 +170,12 @@ describe("legitimate referrals", () => {
     expect(await referralRows(shop, friend)).toEqual(["100 referee"]);
     expect(await balance(shop, advocate.id)).toBe(200);
     expect(await balance(shop, friend)).toBe(50 + 100); // the order's own points and the welcome reward
-    expect(await referralOf(shop, order.id)).toMatchObject({ status: "rewarded", reason: null, advocatePoints: 200, refereePoints: 100 });
+    expect(await referralOf(shop, order.id)).toMatchObject({
+      status: "rewarded",
+      reason: null,
+      advocatePoints: 200,
+      refereePoints: 100,
+    });
 
     // The friend's next order with the same code is not a referral again.
     const second = paidOrder(friend, { code: advocate.code, processedAt: "2026-11-05T10:00:00Z" });
@@ -230,7 +241,9 @@ describe("fraud cases are blocked with their reason", () => {
     await deliver(shop, "orders/paid", legit);
     await processed();
 
-    const outcome = await Promise.all(cases.map(async ([expected, order]) => [expected, (await referralOf(shop, order.id))?.reason]));
+    const outcome = await Promise.all(
+      cases.map(async ([expected, order]) => [expected, (await referralOf(shop, order.id))?.reason]),
+    );
     expect(outcome.map(([, reason]) => reason)).toEqual(outcome.map(([expected]) => expected));
     expect(await referralOf(shop, legit.id)).toMatchObject({ status: "rewarded" });
     expect(await referralRows(shop, advocate.id)).toEqual(["200 advocate"]); // the one good referral only
@@ -313,11 +326,16 @@ describe("a referral order refunded or cancelled within the return window", () =
     await processed();
 
     expect(await referralOf(shop, full.id)).toMatchObject({ status: "reversed", reason: "refunded_in_window" });
-    expect(await referralRows(shop, full.customer.id)).toEqual(["100 referee", "-100 referee:takeback"]);
+    expect(await referralRows(shop, full.customer.id)).toEqual(["100 referee", "refund -100 referee:takeback"]);
     expect(await balance(shop, full.customer.id)).toBe(0); // order points clawed back too
     expect(await referralOf(shop, partial.id)).toMatchObject({ status: "rewarded" });
     expect(await referralOf(shop, old.id)).toMatchObject({ status: "rewarded" });
-    expect(await referralRows(shop, advocate.id)).toEqual(["200 advocate", "200 advocate", "200 advocate", "-200 advocate:takeback"]);
+    expect(await referralRows(shop, advocate.id)).toEqual([
+      "200 advocate",
+      "200 advocate",
+      "200 advocate",
+      "refund -200 advocate:takeback",
+    ]);
     expect(await balance(shop, advocate.id)).toBe(400);
   });
 
@@ -330,15 +348,22 @@ describe("a referral order refunded or cancelled within the return window", () =
     // The advocate spends most of the reward before the friend cancels.
     const advocateRow = await customerId(shop, advocate.id);
     await db.$transaction((tx) =>
-      appendEntry(tx, { shop, customerId: advocateRow, delta: -150, kind: "redeem", reason: "Reward", idempotencyKey: `spend-${order.id}` }),
+      appendEntry(tx, {
+        shop,
+        customerId: advocateRow,
+        delta: -150,
+        kind: "redeem",
+        reason: "Reward",
+        idempotencyKey: `spend-${order.id}`,
+      }),
     );
     await deliver(shop, "orders/cancelled", { ...order, cancelled_at: "2026-11-02T09:00:00Z", cancel_reason: "customer" });
     await processed();
 
     expect(await referralOf(shop, order.id)).toMatchObject({ status: "reversed", reason: "cancelled_in_window" });
-    expect(await referralRows(shop, advocate.id)).toEqual(["200 advocate", "-50 advocate:takeback short 150"]);
+    expect(await referralRows(shop, advocate.id)).toEqual(["200 advocate", "cancel -50 advocate:takeback short 150"]);
     expect(await balance(shop, advocate.id)).toBe(0);
-    expect(await referralRows(shop, order.customer.id)).toEqual(["100 referee", "-100 referee:takeback"]);
+    expect(await referralRows(shop, order.customer.id)).toEqual(["100 referee", "cancel -100 referee:takeback"]);
   });
 
   it("goes by the rules the referral was paid under: a later settings change applies to new referrals only", async () => {
@@ -357,7 +382,7 @@ describe("a referral order refunded or cancelled within the return window", () =
 
     expect(await referralOf(shop, before.id)).toMatchObject({ status: "reversed", advocatePoints: 200, refereePoints: 100 });
     expect(await referralOf(shop, after.id)).toMatchObject({ status: "rewarded", advocatePoints: 999, refereePoints: 0 });
-    expect(await referralRows(shop, advocate.id)).toEqual(["200 advocate", "999 advocate", "-200 advocate:takeback"]);
+    expect(await referralRows(shop, advocate.id)).toEqual(["200 advocate", "999 advocate", "refund -200 advocate:takeback"]);
     expect(await referralRows(shop, after.customer.id)).toEqual([]); // no welcome reward under the new settings
   });
 });

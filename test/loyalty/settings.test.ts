@@ -305,7 +305,13 @@ describe("referral settings", () => {
     const shop = newShop();
     const saved = await saveSettings(
       shop,
-      valid({ referralBonusEnabled: "on", referralBonusPoints: "300", referralWelcomePoints: "0", referralMonthlyCap: "5", referralReturnWindowDays: "14" }),
+      valid({
+        referralBonusEnabled: "on",
+        referralBonusPoints: "300",
+        referralWelcomePoints: "0",
+        referralMonthlyCap: "5",
+        referralReturnWindowDays: "14",
+      }),
     );
     expect(saved).toMatchObject({
       referralBonusEnabled: true,
