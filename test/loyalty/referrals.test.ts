@@ -11,7 +11,8 @@ import { DEFAULT_PROGRAM, type Program } from "../../app/loyalty/program";
 import { referralPage } from "../../app/loyalty/referrals-list.server";
 import { saveSettings } from "../../app/loyalty/settings.server";
 import { memberView } from "../../app/loyalty/widget-view.server";
-import { drainInbox } from "../../app/webhooks/processor.server";
+import { claim } from "../../app/webhooks/inbox.server";
+import { drainInbox, processBatch } from "../../app/webhooks/processor.server";
 import { useFreshDatabase } from "../support/database";
 import { TEST_API_KEY, TEST_SECRET } from "../support/server";
 import { customerPayload, newId, orderPayload, refundPayload, webhookRequest } from "../support/shopify";
@@ -304,6 +305,25 @@ describe("fraud cases are blocked with their reason", () => {
     const reasons = await Promise.all(orders.map(async (o) => (await referralOf(shop, o.id))?.reason ?? "rewarded"));
     expect(reasons).toEqual(["self_referral:customer", "rewarded", "rewarded", "monthly_cap", "rewarded"]);
     expect(await balance(shop, advocate.id)).toBe(50 + 3 * 200);
+  });
+});
+
+describe("two friends' orders applied at the same moment (separate transactions)", () => {
+  it("keep the member within the monthly cap: the second one waits for the first and is blocked", async () => {
+    const shop = await newShop({ referralMonthlyCap: 1 });
+    const advocate = await member(shop);
+    const first = paidOrder(newId(), { code: advocate.code });
+    const second = paidOrder(newId(), { code: advocate.code });
+    await deliver(shop, "orders/paid", first);
+    await deliver(shop, "orders/paid", second);
+    const one = await claim(1);
+    const other = await claim(1);
+    expect([one.length, other.length]).toEqual([1, 1]);
+    await Promise.all([processBatch(one), processBatch(other)]);
+    await processed(); // anything a failed transaction left for a retry
+    const statuses = [(await referralOf(shop, first.id))?.status, (await referralOf(shop, second.id))?.status].sort();
+    expect(statuses).toEqual(["blocked", "rewarded"]);
+    expect(await balance(shop, advocate.id)).toBe(200);
   });
 });
 
