@@ -303,3 +303,26 @@ export async function redactReferralData(tx: Tx, shop: string, customerShopifyId
   await tx.referralFingerprint.deleteMany({ where: { shop, customerId: customer.id } });
   await tx.referralCode.deleteMany({ where: { shop, customerId: customer.id } });
 }
+
+/**
+ * customers/data_request: the member's code and their referrals — as the member who referred
+ * (the friend's order is the friend's, so only when and what was decided) and as the friend.
+ */
+export async function referralExport(tx: Tx, shop: string, customerId: number) {
+  const code = await tx.referralCode.findUnique({ where: { shop_customerId: { shop, customerId } } });
+  const rows = await tx.referral.findMany({
+    where: { shop, OR: [{ advocateId: customerId }, { refereeId: customerId }] },
+    orderBy: { id: "asc" },
+  });
+  return {
+    code: code?.code ?? null,
+    referrals: rows.map((r) => ({
+      as: r.advocateId === customerId ? "member who referred" : "friend referred",
+      at: r.createdAt,
+      ...(r.refereeId === customerId ? { order: r.orderName ?? r.orderShopifyId } : {}),
+      status: r.status,
+      reason: r.reason,
+      points: r.advocateId === customerId ? r.advocatePoints : r.refereePoints,
+    })),
+  };
+}

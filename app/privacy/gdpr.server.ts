@@ -1,7 +1,7 @@
 // Shopify's mandatory compliance topics: export, erase a customer, erase a shop (docs/privacy.md).
 import type { Tx } from "../db.server";
 import { withoutPersonalData } from "./personal-data";
-import { redactReferralData } from "../loyalty/referrals.server";
+import { redactReferralData, referralExport } from "../loyalty/referrals.server";
 
 type CustomerRef = { shopifyId: string; email?: string | null };
 
@@ -47,6 +47,7 @@ export async function exportCustomerData(
     ).map((r) => [r.id, r.name]),
   );
   const events = await storedEventsOf(tx, shop, { shopifyId: request.customerShopifyId, email: customer?.email });
+  const referral = customer ? await referralExport(tx, shop, customer.id) : null;
   const payload = {
     shop,
     requestId: request.requestId,
@@ -82,6 +83,7 @@ export async function exportCustomerData(
       expiresAt: r.expiresAt,
       usedOnOrder: r.usedOrderId,
     })),
+    referral,
     // Webhook bodies still held (they are dropped a few days after processing): as Shopify sent them.
     webhookEvents: events.map((e) => ({
       topic: e.topic,

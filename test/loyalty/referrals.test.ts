@@ -1,133 +1,31 @@
 // Referrals against a real database (SQLite, or PostgreSQL with TEST_POSTGRES_URL), through the
 // webhook routes' actions called in-process with deliveries signed as Shopify signs them, then
 // the processor: GIVEN members and their codes, WHEN friends' orders arrive (with the cart
-// attribute, or the code as a discount code), refunds and cancellations follow, THEN the Referral
-// rows and the ledger show who was paid, who was blocked and why, and what was taken back.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ActionFunctionArgs } from "@remix-run/node";
+// attribute, or the code as a discount code; twice; at once), THEN the Referral rows and the
+// ledger show who was paid, who was blocked and why. Take-backs: referral-takebacks.test.ts.
+import { describe, expect, it } from "vitest";
 import { db } from "../../app/db.server";
-import { appendEntry, ledgerBalance } from "../../app/loyalty/ledger.server";
-import { DEFAULT_PROGRAM, type Program } from "../../app/loyalty/program";
 import { referralPage } from "../../app/loyalty/referrals-list.server";
 import { saveSettings } from "../../app/loyalty/settings.server";
 import { memberView } from "../../app/loyalty/widget-view.server";
 import { claim } from "../../app/webhooks/inbox.server";
-import { drainInbox, processBatch } from "../../app/webhooks/processor.server";
-import { useFreshDatabase } from "../support/database";
-import { TEST_API_KEY, TEST_SECRET } from "../support/server";
-import { customerPayload, newId, orderPayload, refundPayload, webhookRequest } from "../support/shopify";
+import { processBatch } from "../../app/webhooks/processor.server";
+import { customerPayload, newId } from "../support/shopify";
+import {
+  balance,
+  customerId,
+  deliver,
+  member,
+  newShop,
+  paidOrder,
+  processed,
+  referralOf,
+  referralRows,
+  REFERRALS,
+  useReferralTestApp,
+} from "../support/referrals";
 
-const APP_URL = "https://regulars.example";
-type Topic = "orders/paid" | "orders/cancelled" | "refunds/create" | "customers/create" | "customers/redact";
-const actions = {} as Record<Topic, (args: ActionFunctionArgs) => Promise<Response>>;
-
-beforeAll(async () => {
-  Object.assign(process.env, { SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_SECRET, SHOPIFY_APP_URL: APP_URL });
-  await useFreshDatabase();
-  actions["orders/paid"] = (await import("../../app/routes/webhooks.orders.paid")).action;
-  actions["orders/cancelled"] = (await import("../../app/routes/webhooks.orders.cancelled")).action;
-  actions["refunds/create"] = (await import("../../app/routes/webhooks.refunds.create")).action;
-  actions["customers/create"] = (await import("../../app/routes/webhooks.customers.create")).action;
-  actions["customers/redact"] = (await import("../../app/routes/webhooks.customers.redact")).action;
-});
-afterAll(() => db.$disconnect());
-
-const REFERRALS: Program = {
-  ...DEFAULT_PROGRAM,
-  referralBonusEnabled: true,
-  referralBonusPoints: 200,
-  referralWelcomePoints: 100,
-  referralMonthlyCap: 10,
-  referralReturnWindowDays: 30,
-};
-
-let seq = 0;
-/** A shop of its own for each test, with these settings. */
-async function newShop(program: Partial<Program> = {}) {
-  const shop = `referrals-${++seq}.myshopify.com`;
-  await saveSettings(shop, { ...REFERRALS, ...program });
-  return shop;
-}
-
-async function deliver(shop: string, topic: Topic, payload: unknown, eventId?: string) {
-  const response = await actions[topic]({
-    request: webhookRequest(APP_URL, topic, payload, { shop, eventId }),
-    params: {},
-    context: {},
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
-}
-
-/** Everything delivered so far, applied. */
-const processed = () => drainInbox();
-
-/** A member who signed up (customers/create) and has not ordered: their id and code. */
-async function member(shop: string, email = `m${newId()}@example.com`) {
-  const id = newId();
-  await deliver(shop, "customers/create", customerPayload(id, { email }));
-  await processed();
-  const view = await memberView(shop, String(id));
-  return { id, email, code: view.referral!.code };
-}
-
-type Buyer = { email?: string; phone?: string | null; address?: string; zip?: string };
-/** An orders/paid body of `customerId`, with the referral cart attribute when `code` is given. */
-function paidOrder(
-  customerId: number,
-  o: Buyer & { code?: string; subtotal?: string; processedAt?: string; discountCodes?: string[]; cancelledAt?: string } = {},
-) {
-  const base = orderPayload({
-    customerId,
-    subtotal: o.subtotal ?? "50.00",
-    processedAt: o.processedAt,
-    discountCodes: o.discountCodes,
-    cancelledAt: o.cancelledAt,
-  });
-  const email = o.email ?? `buyer-${customerId}@example.com`;
-  return {
-    ...base,
-    email,
-    phone: o.phone ?? null,
-    customer: { ...base.customer, id: customerId, email },
-    note_attributes: o.code ? [{ name: "regulars_referral", value: o.code }] : [],
-    shipping_address: {
-      first_name: "Sam",
-      address1: o.address ?? `${customerId} Main Street`,
-      address2: null,
-      city: "Springfield",
-      zip: o.zip ?? "12345",
-      country_code: "US",
-      phone: null,
-    },
-  };
-}
-
-async function customerId(shop: string, shopifyId: number) {
-  return (await db.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop, shopifyId: String(shopifyId) } } })).id;
-}
-
-/** The customer's balance, checked against their ledger. */
-async function balance(shop: string, shopifyId: number) {
-  const c = await db.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop, shopifyId: String(shopifyId) } } });
-  expect(c.pointsBalance).toBe(await ledgerBalance(db, c.id));
-  return c.pointsBalance;
-}
-
-/** The customer's referral ledger rows as `[kind] delta key-tail`: rewards are `referral` rows, take-backs `refund` or `cancel`. */
-async function referralRows(shop: string, shopifyId: number) {
-  const rows = await db.ledgerEntry.findMany({
-    where: { shop, idempotencyKey: { startsWith: "referral:" }, customerId: await customerId(shop, shopifyId) },
-    orderBy: { id: "asc" },
-  });
-  return rows.map(
-    (r) =>
-      `${r.kind === "referral" ? "" : `${r.kind} `}${r.delta} ${r.idempotencyKey.replace(/^referral:\d+:/, "")}${r.shortfall ? ` short ${r.shortfall}` : ""}`,
-  );
-}
-
-async function referralOf(shop: string, orderId: number) {
-  return db.referral.findUnique({ where: { shop_orderShopifyId: { shop, orderShopifyId: String(orderId) } } });
-}
+useReferralTestApp();
 
 describe("a member's code and link (the widget's `referral` field)", () => {
   it("is made once, stays the same, even when asked for at once from several places; none for guests or when referrals are off", async () => {
@@ -324,114 +222,5 @@ describe("two friends' orders applied at the same moment (separate transactions)
     const statuses = [(await referralOf(shop, first.id))?.status, (await referralOf(shop, second.id))?.status].sort();
     expect(statuses).toEqual(["blocked", "rewarded"]);
     expect(await balance(shop, advocate.id)).toBe(200);
-  });
-});
-
-describe("a referral order refunded or cancelled within the return window", () => {
-  it("takes both rewards back when refunded in full; a partial refund or one after the window leaves them", async () => {
-    const shop = await newShop();
-    const advocate = await member(shop);
-    const full = paidOrder(newId(), { code: advocate.code }); // 2026-11-01; refunds are dated 2026-11-03
-    const partial = paidOrder(newId(), { code: advocate.code });
-    const old = paidOrder(newId(), { code: advocate.code, processedAt: "2026-09-01T10:00:00Z" });
-    for (const o of [full, partial, old]) await deliver(shop, "orders/paid", o);
-    await processed();
-    expect(await balance(shop, advocate.id)).toBe(600);
-
-    const refund = refundPayload(full.id, "50.00");
-    await deliver(shop, "refunds/create", refund, `refund-${refund.id}`);
-    await deliver(shop, "refunds/create", refund, `refund-again-${refund.id}`);
-    await deliver(shop, "refunds/create", refundPayload(partial.id, "20.00"));
-    await deliver(shop, "refunds/create", refundPayload(old.id, "50.00"));
-    await processed();
-
-    expect(await referralOf(shop, full.id)).toMatchObject({ status: "reversed", reason: "refunded_in_window" });
-    expect(await referralRows(shop, full.customer.id)).toEqual(["100 referee", "refund -100 referee:takeback"]);
-    expect(await balance(shop, full.customer.id)).toBe(0); // order points clawed back too
-    expect(await referralOf(shop, partial.id)).toMatchObject({ status: "rewarded" });
-    expect(await referralOf(shop, old.id)).toMatchObject({ status: "rewarded" });
-    expect(await referralRows(shop, advocate.id)).toEqual([
-      "200 advocate",
-      "200 advocate",
-      "200 advocate",
-      "refund -200 advocate:takeback",
-    ]);
-    expect(await balance(shop, advocate.id)).toBe(400);
-  });
-
-  it("takes both back on a cancellation, never below zero by default (the shortfall is recorded)", async () => {
-    const shop = await newShop();
-    const advocate = await member(shop);
-    const order = paidOrder(newId(), { code: advocate.code });
-    await deliver(shop, "orders/paid", order);
-    await processed();
-    // The advocate spends most of the reward before the friend cancels.
-    const advocateRow = await customerId(shop, advocate.id);
-    await db.$transaction((tx) =>
-      appendEntry(tx, {
-        shop,
-        customerId: advocateRow,
-        delta: -150,
-        kind: "redeem",
-        reason: "Reward",
-        idempotencyKey: `spend-${order.id}`,
-      }),
-    );
-    await deliver(shop, "orders/cancelled", { ...order, cancelled_at: "2026-11-02T09:00:00Z", cancel_reason: "customer" });
-    await processed();
-
-    expect(await referralOf(shop, order.id)).toMatchObject({ status: "reversed", reason: "cancelled_in_window" });
-    expect(await referralRows(shop, advocate.id)).toEqual(["200 advocate", "cancel -50 advocate:takeback short 150"]);
-    expect(await balance(shop, advocate.id)).toBe(0);
-    expect(await referralRows(shop, order.customer.id)).toEqual(["100 referee", "cancel -100 referee:takeback"]);
-  });
-
-  it("goes by the rules the referral was paid under: a later settings change applies to new referrals only", async () => {
-    const shop = await newShop();
-    const advocate = await member(shop);
-    const before = paidOrder(newId(), { code: advocate.code });
-    await deliver(shop, "orders/paid", before);
-    await processed();
-    await saveSettings(shop, { ...REFERRALS, referralBonusPoints: 999, referralWelcomePoints: 0, referralReturnWindowDays: 0 });
-    const after = paidOrder(newId(), { code: advocate.code });
-    await deliver(shop, "orders/paid", after);
-    await processed();
-    await deliver(shop, "refunds/create", refundPayload(before.id, "50.00"));
-    await deliver(shop, "refunds/create", refundPayload(after.id, "50.00"));
-    await processed();
-
-    expect(await referralOf(shop, before.id)).toMatchObject({ status: "reversed", advocatePoints: 200, refereePoints: 100 });
-    expect(await referralOf(shop, after.id)).toMatchObject({ status: "rewarded", advocatePoints: 999, refereePoints: 0 });
-    expect(await referralRows(shop, advocate.id)).toEqual(["200 advocate", "999 advocate", "refund -200 advocate:takeback"]);
-    expect(await referralRows(shop, after.customer.id)).toEqual([]); // no welcome reward under the new settings
-  });
-});
-
-describe("customers/redact", () => {
-  it("erases the member's hashed contact points and code; the referral rows keep only ids and the decision", async () => {
-    const shop = await newShop();
-    const advocate = await member(shop);
-    await deliver(shop, "orders/paid", paidOrder(advocate.id, { phone: "+1 555 010 0000" }));
-    const order = paidOrder(newId(), { code: advocate.code });
-    await deliver(shop, "orders/paid", order);
-    await processed();
-    const id = await customerId(shop, advocate.id);
-    expect(await db.referralFingerprint.count({ where: { shop, customerId: id } })).toBeGreaterThan(0);
-
-    await deliver(shop, "customers/redact", {
-      shop_id: 1,
-      shop_domain: shop,
-      customer: { id: advocate.id, email: advocate.email },
-      orders_to_redact: [],
-    });
-    await processed();
-    expect(await db.referralFingerprint.count({ where: { shop, customerId: id } })).toBe(0);
-    expect(await db.referralCode.count({ where: { shop, customerId: id } })).toBe(0);
-    expect(await referralOf(shop, order.id)).toMatchObject({ status: "rewarded", advocateId: id });
-    // The link stops working: a new friend's order with the old code is no referral.
-    const late = paidOrder(newId(), { code: advocate.code });
-    await deliver(shop, "orders/paid", late);
-    await processed();
-    expect(await referralOf(shop, late.id)).toBeNull();
   });
 });
