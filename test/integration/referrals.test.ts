@@ -102,5 +102,12 @@ describe("referrals through the app's doors", () => {
     expect(html).toContain("Referrals");
     expect(html).toContain(order.name);
     expect(html).toContain("Rewarded");
+
+    // The Program page shows the referral settings as saved.
+    const program = await (
+      await fetch(embeddedUrl(app.url, "/app/program"), { headers: { "User-Agent": BROWSER_USER_AGENT } })
+    ).text();
+    expect(program).toContain("The friend&#x27;s welcome reward");
+    expect(program).toMatch(/name="referralMonthlyCap"[^>]*value="5"|value="5"[^>]*name="referralMonthlyCap"/);
   });
 });
