@@ -52,7 +52,8 @@ const timestamp = z
 const customerRef = z.object({
   id,
   email: text(320).nullish(),
-  phone: text(64).nullish(),
+  // Read for referral checks only: a phone we cannot read is ignored, never a refused payload.
+  phone: text(64).nullish().catch(null),
   first_name: text(255).nullish(),
   last_name: text(255).nullish(),
 });

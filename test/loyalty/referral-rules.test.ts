@@ -15,6 +15,7 @@ import {
   windowEnd,
   type ReferralFacts,
 } from "../../app/loyalty/referrals";
+import { orderSchema } from "../../app/webhooks/payloads";
 
 const PROGRAM: Program = {
   ...DEFAULT_PROGRAM,
@@ -149,5 +150,44 @@ describe("contact points", () => {
     expect(sharedContact(advocate, prints(["ada.advocate@example.com"], ["5550100000"], null))).toBe("email");
     // too little to be an identity: no fingerprint at all
     expect(prints(["not-an-email"], ["12"], "||")).toEqual([]);
+  });
+});
+
+describe("what an orders/paid payload gives the referral rules", () => {
+  const base = {
+    id: 1001,
+    subtotal_price: "50.00",
+    total_price: "55.00",
+    currency: "USD",
+    created_at: "2026-11-01T10:00:00Z",
+    customer: { id: 7, email: "Sam@Example.com", phone: "+1 555 0100 000" },
+  };
+  it("reads the cart attribute and the contact points, and ignores what it cannot read instead of refusing the order", () => {
+    const order = orderSchema.parse({
+      ...base,
+      email: "sam@example.com",
+      contact_email: "sam@example.com",
+      phone: null,
+      note_attributes: [
+        { name: "gift_note", value: "For you" },
+        { name: "regulars_referral", value: " abcd234 " },
+      ],
+      shipping_address: { address1: "1 Elm Street", address2: null, zip: "12345", country_code: "US", phone: "555-0100" },
+    });
+    expect(order.referral).toEqual({
+      code: "abcd234",
+      emails: ["sam@example.com", "sam@example.com", "Sam@Example.com"],
+      phones: ["+1 555 0100 000", "555-0100"],
+      shippingAddress: "1 Elm Street||12345|US",
+    });
+    const odd = orderSchema.parse({
+      ...base,
+      customer: { ...base.customer, phone: "9".repeat(500) },
+      note_attributes: "not a list",
+      shipping_address: { address1: 42 },
+      email: { not: "an email" },
+    });
+    expect(odd.subtotalCents).toBe(5000); // the order itself still counts
+    expect(odd.referral).toEqual({ code: null, emails: ["Sam@Example.com"], phones: [], shippingAddress: null });
   });
 });
