@@ -25,7 +25,7 @@ export const DATABASE = [
   "test/analytics/kpis.test.ts",
   "test/analytics/scan.test.ts",
   "test/backfill/**/*.test.ts",
-  "test/loyalty/{birthdays,bonuses,bulk-adjust,csv-import,expiry,expiry-reminders,ledger-bounds,members,redemption,settings,tiers}.test.ts",
+  "test/loyalty/{birthdays,bonuses,bulk-adjust,csv-import,expiry,expiry-reminders,ledger-bounds,members,redemption,referral-takebacks,referrals,settings,tiers}.test.ts",
   "test/shopify/**/*.test.ts",
   "test/webhooks/**/*.test.ts",
   "test/faults/{ledger-properties,unavailable}.test.ts",

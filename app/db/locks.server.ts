@@ -22,12 +22,16 @@ export async function lockOrders(tx: Tx, shop: string, orderShopifyIds: string[]
   );
 }
 
-/** Locks the rows of the customers of these orders (those already recorded), in Shopify id order. */
+/**
+ * Locks the rows of the customers of these orders (those already recorded), and of the members
+ * who referred them (a referral order's refund takes back the advocate's reward too), in Shopify id order.
+ */
 export async function lockCustomersOf(tx: Tx, shop: string, orderShopifyIds: string[]): Promise<void> {
   if (dialect() !== "postgres" || orderShopifyIds.length === 0) return;
   await tx.$queryRawUnsafe(
     `SELECT c."id" FROM "Customer" c
      WHERE c."id" IN (SELECT o."customerId" FROM "Order" o WHERE o."shop" = $1 AND o."shopifyId" = ANY($2::text[]))
+        OR c."id" IN (SELECT r."advocateId" FROM "Referral" r WHERE r."shop" = $1 AND r."orderShopifyId" = ANY($2::text[]))
      ORDER BY c."shopifyId" FOR UPDATE OF c`,
     shop,
     [...new Set(orderShopifyIds)],

@@ -4,7 +4,7 @@
 import { dialect, type Tx } from "../db.server";
 import { execute, query, valuesList } from "../db/sql.server";
 
-export type LedgerKind = "earn" | "redeem" | "refund" | "cancel" | "expire" | "adjust" | "bonus";
+export type LedgerKind = "earn" | "redeem" | "refund" | "cancel" | "expire" | "adjust" | "bonus" | "referral";
 
 export type NewLedgerEntry = {
   shop: string;

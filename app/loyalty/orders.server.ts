@@ -11,11 +11,13 @@ import { tierForSpend, type Program } from "./program";
 import { markRedemptionsUsed } from "./redemption.server";
 import { isTakeback, orderBonuses, takebackKey, type PaidOrder } from "./order-bonuses.server";
 import { moveTiers, rollingSpend, type TierReason } from "./tiers.server";
+import { applyReferrals, lockReferralParties, settleReferral } from "./referrals.server";
 
 /** orders/paid, for one delivery or a batch of them. */
 export async function applyPaidOrders(tx: Tx, shop: string, program: Program, orders: OrderRecord[]) {
   // The same order twice in a batch: the later delivery carries the newer state.
   const latest = [...new Map(orders.map((o) => [o.shopifyId, o])).values()];
+  await lockReferralParties(tx, shop, program, latest);
   for (const round of roundsByCustomer(latest)) await applyPaidRound(tx, shop, program, round);
   // Reward codes these orders used: their redemptions are `used` (one statement for the batch).
   await markRedemptionsUsed(tx, shop, latest);
@@ -88,6 +90,8 @@ async function applyPaidRound(tx: Tx, shop: string, program: Program, orders: Or
   // First-order and every-Nth-order bonuses, in the same transaction as the points they go with.
   earnings.push(...(await orderBonuses(tx, shop, program, paid)));
   await appendEntries(tx, earnings);
+  // Referral orders pay both sides (referrals.server.ts), in this same transaction.
+  await applyReferrals(tx, shop, program, orders, saved, customerIds);
 
   // Refunds or a cancellation that reached us before (or with) the paid event.
   const withRefunds = await ordersWithRefunds(
@@ -229,6 +233,7 @@ export async function settleOrder(tx: Tx, shop: string, program: Program, orderI
   if (refundedCents !== order.refundedSubtotalCents) {
     await tx.order.update({ where: { id: order.id }, data: { refundedSubtotalCents: refundedCents } });
   }
+  await settleReferral(tx, shop, program, order, refunds);
   if (!order.customerId) return;
 
   const entries = await tx.ledgerEntry.findMany({ where: { orderId: order.id } });

@@ -26,6 +26,12 @@ export type Program = {
   nthOrderBonusPoints: number;
   referralBonusEnabled: boolean;
   referralBonusPoints: number;
+  /** The referee's welcome reward, in points, paid with their first paid order (0: none). */
+  referralWelcomePoints: number;
+  /** Rewarded referrals per advocate per calendar month (UTC); beyond it a referral is blocked. */
+  referralMonthlyCap: number;
+  /** A referral order refunded in full or cancelled within this many days takes both rewards back. */
+  referralReturnWindowDays: number;
   tiersEnabled: boolean;
   tiers: Tier[];
   expiryEnabled: boolean;
@@ -54,6 +60,9 @@ export const DEFAULT_PROGRAM: Program = {
   nthOrderBonusPoints: 100,
   referralBonusEnabled: false,
   referralBonusPoints: 200,
+  referralWelcomePoints: 100,
+  referralMonthlyCap: 10,
+  referralReturnWindowDays: 30,
   tiersEnabled: false,
   tiers: [],
   expiryEnabled: false,

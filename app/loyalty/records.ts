@@ -17,6 +17,19 @@ export type OrderRecord = {
   test: boolean;
   discountCodes: string[];
   refunds: RefundRecord[];
+  /** What a referral is judged by; only webhook orders carry it (referrals.ts). */
+  referral?: ReferralSignals;
+};
+
+/**
+ * The `regulars_referral` cart attribute and the buyer's contact points, as the order gave them.
+ * The contact points are only hashed (referrals.ts), never stored.
+ */
+export type ReferralSignals = {
+  code: string | null;
+  emails: string[];
+  phones: string[];
+  shippingAddress: string | null;
 };
 
 export type CustomerRecord = {

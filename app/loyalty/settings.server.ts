@@ -18,6 +18,7 @@ export function suggestedValues(pointsPerUnit: number) {
     nthOrderBonusEvery: 5,
     nthOrderBonusPoints: points(100),
     referralBonusPoints: points(200),
+    referralWelcomePoints: points(100),
     expiryMonths: 12,
     tiers: [
       { name: "Bronze", minSpendCents: 0, multiplier: 1, entryRewardPoints: 0, perks: "" },
@@ -69,6 +70,9 @@ export const settingsSchema = z.object({
   nthOrderBonusPoints: whole(1, 1_000_000, "points"),
   referralBonusEnabled: flag,
   referralBonusPoints: whole(1, 1_000_000, "points"),
+  referralWelcomePoints: whole(0, 1_000_000, "points"),
+  referralMonthlyCap: whole(1, 1000, "a number of referrals"),
+  referralReturnWindowDays: whole(0, 365, "days"),
   tiersEnabled: flag,
   tiers: z.array(tierInput, { invalid_type_error: "Tiers must be a list" }).max(20, "At most 20 tiers").default([]),
   expiryEnabled: flag,

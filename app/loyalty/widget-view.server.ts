@@ -7,6 +7,7 @@ import { ordinal } from "./earning";
 import { activeRewards, publicReward, type PublicReward } from "./rewards.server";
 import { rollingSpend, WINDOW_DAYS } from "./tiers.server";
 import { expiringPoints, type Expiring } from "./expiry-reminders.server";
+import { referralLink, type ReferralLink } from "./referrals.server";
 
 export const HISTORY_PAGE = 20;
 const HISTORY_IN_VIEW = 10;
@@ -28,6 +29,8 @@ export type MemberView = {
   rewards: PublicReward[];
   history: HistoryItem[];
   waysToEarn: WayToEarn[];
+  /** The member's referral code and share link; null for a guest or when referrals are off. */
+  referral: ReferralLink | null;
 };
 
 export async function memberView(shop: string, customerShopifyId: string | null): Promise<MemberView> {
@@ -43,6 +46,7 @@ export async function memberView(shop: string, customerShopifyId: string | null)
     rewards: rewards.map(publicReward),
     history: [],
     waysToEarn,
+    referral: null,
   };
   if (!customerShopifyId) return view;
   const customer = await db.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } } });
@@ -51,6 +55,7 @@ export async function memberView(shop: string, customerShopifyId: string | null)
   view.birthday = customer.birthday;
   view.history = (await historyPage(shop, customerShopifyId, null, HISTORY_IN_VIEW)).history;
   const program = await loadProgram(db as never, shop);
+  if (program.referralBonusEnabled) view.referral = await referralLink(db, shop, customer.id);
   if (program.tiersEnabled && program.tiers.length > 0) {
     const spend = (await rollingSpend(db, shop, [customer.id])).get(customer.id) ?? 0;
     const current = tierForSpend(program, spend);

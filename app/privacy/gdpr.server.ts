@@ -1,6 +1,7 @@
 // Shopify's mandatory compliance topics: export, erase a customer, erase a shop (docs/privacy.md).
 import type { Tx } from "../db.server";
 import { withoutPersonalData } from "./personal-data";
+import { redactReferralData, referralExport } from "../loyalty/referrals.server";
 
 type CustomerRef = { shopifyId: string; email?: string | null };
 
@@ -46,6 +47,7 @@ export async function exportCustomerData(
     ).map((r) => [r.id, r.name]),
   );
   const events = await storedEventsOf(tx, shop, { shopifyId: request.customerShopifyId, email: customer?.email });
+  const referral = customer ? await referralExport(tx, shop, customer.id) : null;
   const payload = {
     shop,
     requestId: request.requestId,
@@ -81,6 +83,7 @@ export async function exportCustomerData(
       expiresAt: r.expiresAt,
       usedOnOrder: r.usedOrderId,
     })),
+    referral,
     // Webhook bodies still held (they are dropped a few days after processing): as Shopify sent them.
     webhookEvents: events.map((e) => ({
       topic: e.topic,
@@ -111,6 +114,7 @@ export async function redactCustomer(tx: Tx, shop: string, customer: CustomerRef
     data: { email: null, firstName: null, lastName: null, birthday: null, birthdayChangedAt: null, redactedAt: new Date() },
   });
   await tx.dataExport.deleteMany({ where: { shop, customerShopifyId: customer.shopifyId } });
+  await redactReferralData(tx, shop, customer.shopifyId);
   const email = customer.email ?? row?.email ?? null;
   for (const event of await storedEventsOf(tx, shop, { shopifyId: customer.shopifyId, email })) {
     const payload = event.processedAt ? null : JSON.stringify(withoutPersonalData(JSON.parse(event.payload!)));
@@ -120,6 +124,9 @@ export async function redactCustomer(tx: Tx, shop: string, customer: CustomerRef
 
 /** shop/redact (48 hours after uninstall): nothing of the shop remains, not even this event. */
 export async function redactShop(tx: Tx, shop: string) {
+  await tx.referral.deleteMany({ where: { shop } });
+  await tx.referralCode.deleteMany({ where: { shop } });
+  await tx.referralFingerprint.deleteMany({ where: { shop } });
   await tx.ledgerEntry.deleteMany({ where: { shop } });
   await tx.tierChange.deleteMany({ where: { shop } });
   await tx.expiryReminder.deleteMany({ where: { shop } });

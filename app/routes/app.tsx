@@ -31,6 +31,7 @@ const NAV = [
   { to: "/app", label: "Dashboard" },
   { to: "/app/customers", label: "Customers" },
   { to: "/app/program", label: "Program" },
+  { to: "/app/referrals", label: "Referrals" },
   { to: "/app/backfill", label: "Order history" },
   { to: "/app/status", label: "Status" },
 ];

@@ -5,7 +5,7 @@
 // Unicode of sane length. A payload that passes these checks can always be processed.
 import { z } from "zod";
 import { MAX_MONEY_CENTS, toCents } from "../loyalty/money";
-import type { CustomerRecord, OrderRecord, RefundRecord } from "../loyalty/records";
+import type { CustomerRecord, OrderRecord, ReferralSignals, RefundRecord } from "../loyalty/records";
 
 /**
  * Shopify ids are 64-bit, but every id Shopify issues today is far below 2^53 and JSON numbers
@@ -52,6 +52,8 @@ const timestamp = z
 const customerRef = z.object({
   id,
   email: text(320).nullish(),
+  // Read for referral checks only: a phone we cannot read is ignored, never a refused payload.
+  phone: text(64).nullish().catch(null),
   first_name: text(255).nullish(),
   last_name: text(255).nullish(),
 });
@@ -92,7 +94,41 @@ const orderPayload = z.object({
     .array(z.object({ code: text(255) }))
     .max(250)
     .default([]),
+  // Read for referrals only (app/loyalty/referrals.ts): the cart attribute and the contact points.
+  note_attributes: z
+    .array(z.object({ name: text(255), value: z.union([text(1000), z.number(), z.null()]).optional() }))
+    .max(250)
+    .optional()
+    .catch(undefined),
+  email: text(320).nullish().catch(null),
+  contact_email: text(320).nullish().catch(null),
+  phone: text(64).nullish().catch(null),
+  shipping_address: z
+    .object({
+      address1: text(255).nullish(),
+      address2: text(255).nullish(),
+      zip: text(64).nullish(),
+      country_code: text(8).nullish(),
+      phone: text(64).nullish(),
+    })
+    .nullish()
+    .catch(null),
 });
+
+/** The referral code the storefront put in the cart, and the contact points to compare it with. */
+function referralSignals(o: z.infer<typeof orderPayload>): ReferralSignals {
+  const attribute = o.note_attributes?.find((a) => a.name === "regulars_referral");
+  const code = attribute?.value === undefined || attribute.value === null ? null : String(attribute.value).trim() || null;
+  const present = (...values: (string | null | undefined)[]) => values.filter((v): v is string => Boolean(v?.trim()));
+  const a = o.shipping_address;
+  return {
+    code,
+    emails: present(o.email, o.contact_email, o.customer?.email),
+    phones: present(o.phone, o.customer?.phone, a?.phone),
+    shippingAddress:
+      a && a.address1?.trim() ? [a.address1, a.address2, a.zip, a.country_code].map((p) => p ?? "").join("|") : null,
+  };
+}
 
 type RefundInput = { refund_line_items: { subtotal?: number; subtotal_set?: { shop_money: { amount: number } } }[] };
 
@@ -131,6 +167,7 @@ export const orderSchema = orderPayload.transform((o): OrderRecord => ({
   test: o.test,
   discountCodes: o.discount_codes.map((d) => d.code),
   refunds: o.refunds.map(toRefund),
+  referral: referralSignals(o),
 }));
 
 export const refundSchema = refundPayload.transform(toRefund);

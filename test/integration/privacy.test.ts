@@ -149,6 +149,9 @@ describe("customers/redact reaches every table", () => {
   }
 
   it("leaves the customer's email, name, phone and address in no text column, stored webhook bodies included", async () => {
+    // With referrals on, the order's contact points are also kept, as hashes, for self-referral checks.
+    const referralsOn = { referralBonusEnabled: true };
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, ...referralsOn }, update: referralsOn });
     const id = newId();
     const { needles, ...details } = person(id);
     const { default_address, addresses, email, phone, first_name, last_name } = details;
@@ -192,6 +195,8 @@ describe("customers/redact reaches every table", () => {
       },
     });
     for (const needle of needles) expect(await placesHolding(needle), needle).not.toEqual([]);
+    const member = await db.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop: SHOP, shopifyId: String(id) } } });
+    expect(await db.referralFingerprint.count({ where: { customerId: member.id } })).toBe(3); // email, phone, address
 
     const redact = { shop_id: 1, shop_domain: SHOP, customer: { id, email, phone }, orders_to_redact: [order.id] };
     expect((await deliverWebhook(app.url, "customers/redact", redact, { eventId: `redact-${id}` })).status).toBe(200);
@@ -199,12 +204,15 @@ describe("customers/redact reaches every table", () => {
 
     expect((await textColumns()).length).toBeGreaterThan(20);
     for (const needle of needles) expect(await placesHolding(needle), needle).toEqual([]);
+    expect(await db.referralFingerprint.count({ where: { customerId: member.id } })).toBe(0);
 
     // The waiting order is still processed, and earns: nothing owed was lost.
     await db.webhookEvent.updateMany({ where: { eventId: `pending-${id}` }, data: { nextAttemptAt: new Date() } });
     await inboxDrained();
     expect(await pointsOf(id)).toBe(50);
     for (const needle of needles) expect(await placesHolding(needle), needle).toEqual([]);
+    expect(await db.referralFingerprint.count({ where: { customerId: member.id } })).toBe(0); // its body had lost them
+    await db.programSettings.update({ where: { shop: SHOP }, data: { referralBonusEnabled: false } });
   });
 
   it("customers/data_request exports what is still held, stored webhook bodies and redemptions included", async () => {

@@ -16,7 +16,7 @@ import {
   suggestedRewards,
   updateReward,
 } from "../../app/loyalty/rewards.server";
-import { parseSettings, saveSettings } from "../../app/loyalty/settings.server";
+import { parseSettings, patchSettings, saveSettings } from "../../app/loyalty/settings.server";
 import { useFreshDatabase } from "../support/database";
 import { memberWithPoints } from "../support/proxy";
 import { SHOP } from "../support/shopify";
@@ -68,6 +68,9 @@ describe("program defaults", () => {
       nthOrderBonusPoints: 100,
       referralBonusEnabled: false,
       referralBonusPoints: 200,
+      referralWelcomePoints: 100,
+      referralMonthlyCap: 10,
+      referralReturnWindowDays: 30,
       tiersEnabled: false,
       tiers: [],
       expiryEnabled: false,
@@ -294,6 +297,43 @@ describe("saving settings", () => {
     expect(await db.ledgerEntry.findMany({ orderBy: { id: "asc" } })).toEqual(ledgerBefore);
     expect(await db.customer.findMany({ orderBy: { id: "asc" } })).toEqual(customersBefore);
     expect((await loadSettings(other)).pointsPerUnit).toBe(7);
+  });
+});
+
+describe("referral settings", () => {
+  it("round-trip, and bad values are named field by field with nothing saved, from the form or the JSON API", async () => {
+    const shop = newShop();
+    const saved = await saveSettings(
+      shop,
+      valid({
+        referralBonusEnabled: "on",
+        referralBonusPoints: "300",
+        referralWelcomePoints: "0",
+        referralMonthlyCap: "5",
+        referralReturnWindowDays: "14",
+      }),
+    );
+    expect(saved).toMatchObject({
+      referralBonusEnabled: true,
+      referralBonusPoints: 300,
+      referralWelcomePoints: 0,
+      referralMonthlyCap: 5,
+      referralReturnWindowDays: 14,
+    });
+    const before = await db.programSettings.findUniqueOrThrow({ where: { shop } });
+    const bad = { referralWelcomePoints: -1, referralMonthlyCap: 0, referralReturnWindowDays: 366 };
+    expect(errorsOf(() => parseSettings(valid(bad)))).toEqual({
+      referralWelcomePoints: "Enter at least 0",
+      referralMonthlyCap: "Enter at least 1",
+      referralReturnWindowDays: "Enter at most 365",
+    });
+    await expect(saveSettings(shop, valid(bad))).rejects.toBeInstanceOf(InvalidInput);
+    const patch = patchSettings(shop, saved, { referralMonthlyCap: "ten", referralReturnWindowDays: 2.5 });
+    await expect(patch).rejects.toMatchObject({
+      fieldErrors: { referralMonthlyCap: "Enter a number of referrals", referralReturnWindowDays: "Enter a whole number" },
+    });
+    expect(await db.programSettings.findUniqueOrThrow({ where: { shop } })).toEqual(before);
+    expect((await patchSettings(shop, saved, { referralMonthlyCap: 1 })).referralMonthlyCap).toBe(1);
   });
 });
 

@@ -36,6 +36,7 @@ const KIND_LABELS: Record<string, string> = {
   expire: "Expired",
   adjust: "Adjustment",
   bonus: "Bonus",
+  referral: "Referral",
 };
 
 /** The profile's data as the page receives it (JSON: dates as strings). */

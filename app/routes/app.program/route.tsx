@@ -31,6 +31,7 @@ import { saveSettings, suggestedValues } from "../../loyalty/settings.server";
 import { authenticate } from "../../shopify.server";
 import { shopFacts } from "../../shops/facts.server";
 import { Bonuses } from "./Bonuses";
+import { Referrals } from "./Referrals";
 import { sameForm, tierForm, toForm, toPayload, type ActionData, type SettingsForm } from "./form";
 import { RewardList, StarterRewards } from "./rewards";
 import { NumberSetting, type NumberKey } from "./NumberSetting";
@@ -233,6 +234,14 @@ export default function Program() {
             description="Extra points for joining, for a first order, for every few orders and on birthdays. Each is off until you turn it on; the suggested amounts are a good start. A cancelled or fully refunded order takes its order bonuses back."
           >
             <Bonuses form={form} set={set} errors={errors} suggested={data.suggested} f={f} />
+          </Layout.AnnotatedSection>
+
+          <Layout.AnnotatedSection
+            id="referrals"
+            title="Referrals"
+            description="Blocked, with the reason shown under Referrals: a member referring themselves (same customer, email, phone or shipping address), a friend who has ordered before, loops and referrals past the monthly limit."
+          >
+            <Referrals form={form} set={set} errors={errors} suggested={data.suggested} f={f} />
           </Layout.AnnotatedSection>
 
           <Layout.AnnotatedSection
