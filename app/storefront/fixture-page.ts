@@ -141,7 +141,7 @@ export function renderWidget(o: FixtureOptions = {}): string {
       `</button>\n  <div class="rg-p" id="rg-p-${id}" role="dialog" aria-modal="true" aria-label="${title}" tabindex="-1" hidden></div>`;
 
   return `${o.inline ? "" : `<style data-shopify>${launcherCss()}</style>\n`}<div class="rg${o.inline ? " rg-inline" : ""}" id="rg-${id}" data-rg${o.inline ? " data-inline" : ""}
-  data-pos="${pos}" data-js="${asset("regulars-panel.js")}" data-css="${asset("regulars-panel.css")}"
+  data-pos="${pos}" data-js="${asset("regulars-panel.js")}"
   data-proxy="${o.proxy ?? "/apps/rewards"}" data-root="${o.rootUrl ?? "/"}"
   data-login="${(o.rootUrl ?? "/").replace(/\/$/, "")}/account/login" data-register="${(o.rootUrl ?? "/").replace(/\/$/, "")}/account/register"
   data-locale="${locale}" data-currency="${o.currency ?? "USD"}" dir="${t("regulars.direction")}"

@@ -44,7 +44,6 @@ function cookie(request: Request, name: string): string | null {
 const WIDGET_ASSETS: Record<string, string> = {
   "regulars-loader.js": "text/javascript; charset=utf-8",
   "regulars-panel.js": "text/javascript; charset=utf-8",
-  "regulars-panel.css": "text/css; charset=utf-8",
 };
 
 /** A built widget asset (npm run build:widget), as the theme's CDN would serve it. */
