@@ -182,11 +182,11 @@ function what(w: W, r: { kind?: string; value?: number }): string {
 }
 
 /** A copyable code (or link) with its Copy button. */
-const copyRow = (w: W, text: string, f: string, label: string) =>
+const copyRow = (w: W, text: string, f: string, label: string, link?: boolean) =>
   h(
     "p",
     { class: "rg-code" },
-    h("code", { dir: "ltr" }, text),
+    h("code", { dir: "ltr", class: link && "rg-u" }, text),
     h("button", { class: "rg-btn2", "data-f": f, onclick: (e: Event) => copy(w, text, e.currentTarget as HTMLElement) }, label),
   );
 
@@ -363,7 +363,7 @@ function render(w: W) {
       out.push(
         h("h3", null, t.ref),
         h("p", { class: "rg-m" }, fill(t.refT, { n: pts(w, ways.find((e) => e.kind == "referral")?.points || 0) })),
-        copyRow(w, rf.url, "rl", t.refC),
+        copyRow(w, rf.url, "rl", t.refC, true),
       );
     if (me && (m.birthday || ways.some((e) => e.kind == "birthday"))) {
       // month and day, Gregorian; a blank first choice until the shopper gives it
