@@ -257,7 +257,8 @@ function render(w: W) {
         );
       }
       const tp = m.tierProgress;
-      if (tp) out.push(h("p", { class: "rg-m" }, fill(t.tspend, { amount: money(w, tp.spend), days: num(w, tp.windowDays) })));
+      if (tp?.spend)
+        out.push(h("p", { class: "rg-m" }, fill(t.tspend, { amount: money(w, tp.spend), days: num(w, tp.windowDays) })));
       const x = m.expiring;
       if (x) out.push(h("p", { class: "rg-n" }, fill(t.expN, { n: pts(w, x.points), date: day(w, x.on) })));
     } else {
@@ -443,8 +444,11 @@ function render(w: W) {
   if (focusKey) (w.c.querySelector<HTMLElement>(`[data-f="${CSS.escape(focusKey)}"]`) || w.p).focus();
 }
 
+/** What redeem and birthday answer. */
+type Answer = Redeemed & { birthday?: string; changeableOn?: string };
+
 /** POSTs JSON to the app proxy: [status (0 = no answer), body (null unless JSON)]. */
-async function post(w: W, path: string, body: unknown, key?: string): Promise<[number, any]> {
+async function post(w: W, path: string, body: unknown, key?: string): Promise<[number, Answer | null]> {
   try {
     const res = await fetch(base(w) + path, {
       method: "POST",
@@ -464,14 +468,13 @@ async function redeem(w: W, r: Reward) {
   w.err = "";
   render(w);
   const [status, out] = await post(w, "/api/redeem", { rewardId: r.id }, key);
-  const ok = status == 200 && out;
+  const o = status == 200 ? out : null;
   // A definitive answer ends this attempt; 429, 5xx and network errors keep the key so that
   // the shopper's retry is deduplicated by the server.
-  if (ok || (status >= 400 && status < 500 && status != 429)) delete keys[r.id];
+  if (o || (status >= 400 && status < 500 && status != 429)) delete keys[r.id];
   w.busy = "";
   w.res = undefined;
-  if (ok) {
-    const o = out as Redeemed;
+  if (o) {
     if (member) {
       member.points = o.points ?? member.points - (o.pointsSpent || 0);
       // a code stays listed under "Your rewards" (the next load lists it from the server)
@@ -481,10 +484,10 @@ async function redeem(w: W, r: Reward) {
   } else w.err = errKey(status);
   renderAll();
   const f = w.c.querySelector<HTMLElement>(
-    ok ? `[data-f="${out.code ? "c" + CSS.escape(out.code) : "ok"}"]` : `[data-f="r${CSS.escape(r.id)}"]:not(:disabled)`,
+    o ? `[data-f="${o.code ? "c" + CSS.escape(o.code) : "ok"}"]` : `[data-f="r${CSS.escape(r.id)}"]:not(:disabled)`,
   );
   (f || w.p).focus();
-  w.l.textContent = ok ? (out.code ? w.t.code + ": " + out.code : w.c.querySelector(".rg-ok")!.textContent!) : w.t[w.err!];
+  w.l.textContent = o ? (o.code ? w.t.code + ": " + o.code : w.c.querySelector(".rg-ok")!.textContent!) : w.t[w.err!];
 }
 
 /** Saves the birthday from the form; a change within a year is refused (409) with the day it may change. */
@@ -500,7 +503,7 @@ async function saveBirthday(w: W, e: Event) {
         : status != 200
           ? w.t[errKey(status)]
           : "";
-  if (!w.bm) member!.birthday = out.birthday;
+  if (!w.bm) member!.birthday = out?.birthday;
   render(w);
   if (!w.bm) w.l.textContent = w.t.saved;
 }
