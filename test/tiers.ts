@@ -33,6 +33,7 @@ export const DATABASE = [
   "test/reconciliation/**/*.test.ts",
   "test/onboarding/{onboarding,migration}.test.ts",
   "test/loyalty/store-credit.test.ts",
+  "test/loyalty/widget-view.test.ts",
 ];
 
 /** Every test file; what is in neither list above is a unit test. */

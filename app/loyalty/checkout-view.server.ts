@@ -5,7 +5,7 @@
 import { db as defaultDb, type Db } from "../db.server";
 import { tooManyAttempts } from "./redemption-attempts.server";
 import { pointsForOrder } from "./earning";
-import { historyPage, HISTORY_PAGE, memberView, type MemberView } from "./widget-view.server";
+import { historyPage, HISTORY_PAGE, memberView, type MemberView, type RedeemedCode } from "./widget-view.server";
 import { toCents } from "./money";
 import type { Program, Tier } from "./program";
 import { loadProgram } from "./program.server";
@@ -59,7 +59,7 @@ export function subtotalParam(value: string | null): number | null {
 export type ExtensionReward = PublicReward & { affordable: boolean };
 
 /** A code the member redeemed and has not used yet: one click applies it at checkout. */
-export type UnusedCode = { code: string; rewardName: string; pointsSpent: number; expiresAt: string | null };
+export type UnusedCode = RedeemedCode;
 
 /** Store credit a store-credit reward added to the member's Shopify account (amount: decimal string). */
 export type IssuedCredit = {
@@ -73,24 +73,21 @@ export type IssuedCredit = {
 
 export type ExtensionMember = Omit<MemberView, "rewards" | "history" | "waysToEarn"> & {
   rewards: ExtensionReward[];
-  codes: UnusedCode[];
   credits: IssuedCredit[];
 };
 
 /**
- * Balance, tier and rewards (widget-view.server.ts, the same view the storefront widget gets), plus the
- * codes the member has not used yet. A guest gets zero points and nothing affordable.
+ * Balance, tier, rewards and the codes not used yet (widget-view.server.ts, the same view the
+ * storefront widget gets). A guest gets zero points and nothing affordable.
  */
 export async function extensionMember(
   shop: string,
   customerShopifyId: string | null,
   options: { onlyAffordable?: boolean } = {},
-  db: Db = defaultDb,
 ): Promise<ExtensionMember> {
-  const [{ history: _recent, waysToEarn: _ways, rewards, ...member }, codes, credits] = await Promise.all([
+  const [{ history: _recent, waysToEarn: _ways, rewards, ...member }, credits] = await Promise.all([
     memberView(shop, customerShopifyId),
-    customerShopifyId ? unusedCodes(shop, customerShopifyId, db) : [],
-    customerShopifyId ? issuedCredits(shop, customerShopifyId, db) : [],
+    customerShopifyId ? issuedCredits(shop, customerShopifyId, defaultDb) : [],
   ]);
   const withAffordability = rewards.map((r) => ({
     ...r,
@@ -99,7 +96,6 @@ export async function extensionMember(
   return {
     ...member,
     rewards: options.onlyAffordable ? withAffordability.filter((r) => r.affordable) : withAffordability,
-    codes,
     credits,
   };
 }
@@ -136,33 +132,6 @@ async function issuedCredits(shop: string, customerShopifyId: string, db: Db): P
     currency: r.creditCurrency ?? "",
     pointsSpent: r.pointsSpent,
     issuedAt: r.createdAt.toISOString(),
-    expiresAt: r.expiresAt?.toISOString() ?? null,
-  }));
-}
-
-async function unusedCodes(shop: string, customerShopifyId: string, db: Db): Promise<UnusedCode[]> {
-  const member = await findMember(db, shop, customerShopifyId);
-  if (!member) return [];
-  const rows = await db.redemption.findMany({
-    where: {
-      shop,
-      customerId: member.id,
-      status: "issued",
-      code: { not: null },
-      OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
-    },
-    orderBy: { id: "desc" },
-    take: 10,
-  });
-  const names = await rewardNames(
-    db,
-    shop,
-    rows.map((r) => r.rewardId),
-  );
-  return rows.map((r) => ({
-    code: r.code!,
-    rewardName: names.get(r.rewardId) ?? "",
-    pointsSpent: r.pointsSpent,
     expiresAt: r.expiresAt?.toISOString() ?? null,
   }));
 }

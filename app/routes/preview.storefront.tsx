@@ -1,4 +1,4 @@
-// GET /preview/storefront?customer=<shopifyId>&locale=en|fa[&shop=][&inline] — a storefront page
+// GET /preview/storefront?customer=<shopifyId>&locale=en|fa[&shop=][&inline][&ref=CODE] — a storefront page
 // with the rewards widget as the theme would render it (STOREFRONT_PREVIEW=1 only).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { db } from "~/db.server";
@@ -8,6 +8,7 @@ import {
   notFound,
   PREVIEW_ASSET_BASE,
   PREVIEW_PROXY_BASE,
+  PREVIEW_ROOT,
   previewEnabled,
   sessionCookies,
 } from "~/storefront/preview.server";
@@ -27,6 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     inline: q.has("inline"),
     assetBase: PREVIEW_ASSET_BASE,
     proxy: PREVIEW_PROXY_BASE,
+    rootUrl: PREVIEW_ROOT, // discount links and the Ajax Cart API (cart/update.js) under /preview
     body: `<p data-preview>Storefront preview of ${shop}: ${customer ? `signed in as customer ${customer}` : "a guest"}.</p>`,
   });
   const headers = new Headers({ "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });

@@ -35,7 +35,7 @@ export interface FixtureOptions {
   assetBase?: string;
   /** app proxy base path (data-proxy) */
   proxy?: string;
-  /** routes.root_url */
+  /** routes.root_url ("/", or e.g. "/fa" without a trailing slash) */
   rootUrl?: string;
   currency?: string;
   blockId?: string;
@@ -124,7 +124,12 @@ export function renderWidget(o: FixtureOptions = {}): string {
     if (digits.join("") !== "0123456789") pointsText = pointsText.replace(/[0-9]/g, (d) => digits[+d]);
   }
 
-  if (!o.inline && !o.customer && o.showToGuests === false) return "";
+  const rootUrl = o.rootUrl ?? "/";
+  const root = rootUrl.replace(/\/$/, "");
+  // the loader's data-root: root_url with a trailing slash, for the Ajax Cart API
+  const loader = `<script src="${asset("regulars-loader.js")}" data-root="${root}/" defer></script>`;
+  // hidden from guests, the embed still runs the loader (a referred guest's ?ref= reaches the cart)
+  if (!o.inline && !o.customer && o.showToGuests === false) return loader;
 
   const i18n = i18nKeyMap()
     .map(([k, key]) => `"${k}": ${json(t(key))}`)
@@ -141,10 +146,11 @@ export function renderWidget(o: FixtureOptions = {}): string {
       `</button>\n  <div class="rg-p" id="rg-p-${id}" role="dialog" aria-modal="true" aria-label="${title}" tabindex="-1" hidden></div>`;
 
   return `${o.inline ? "" : `<style data-shopify>${launcherCss()}</style>\n`}<div class="rg${o.inline ? " rg-inline" : ""}" id="rg-${id}" data-rg${o.inline ? " data-inline" : ""}
-  data-pos="${pos}" data-js="${asset("regulars-panel.js")}" data-css="${asset("regulars-panel.css")}"
-  data-proxy="${o.proxy ?? "/apps/rewards"}" data-root="${o.rootUrl ?? "/"}"
-  data-login="${(o.rootUrl ?? "/").replace(/\/$/, "")}/account/login" data-register="${(o.rootUrl ?? "/").replace(/\/$/, "")}/account/register"
-  data-locale="${locale}" data-currency="${o.currency ?? "USD"}" dir="${t("regulars.direction")}"
+  data-pos="${pos}" data-js="${asset("regulars-panel.js")}"
+  data-proxy="${o.proxy ?? "/apps/rewards"}" data-root="${rootUrl}"
+  data-login="${root}/account/login" data-register="${root}/account/register"
+  data-locale="${locale}" data-currency="${o.currency ?? "USD"}" data-hi="${t("regulars.panel.welcome_short")}"
+  dir="${t("regulars.direction")}"
   style="--rg-a: ${accent}; --rg-on: ${onAccent};">
   ${panel}
   <script type="application/json" data-rg-i18n>
@@ -153,7 +159,7 @@ export function renderWidget(o: FixtureOptions = {}): string {
     }
   </script>
 </div>
-<script src="${asset("regulars-loader.js")}" defer></script>`;
+${loader}`;
 }
 
 /** A whole storefront-like page with the widget (embed at the end of <body>, or the page block in <main>). */

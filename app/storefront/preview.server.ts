@@ -13,6 +13,8 @@ import { extensionDir } from "./fixture-page";
 
 export const PREVIEW_PROXY_BASE = "/preview/apps/rewards";
 export const PREVIEW_ASSET_BASE = "/preview/assets/";
+/** The preview storefront's routes.root_url. */
+export const PREVIEW_ROOT = "/preview";
 const CUSTOMER_COOKIE = "regulars_preview_customer";
 const SHOP_COOKIE = "regulars_preview_shop";
 const PATH_PREFIX = "/apps/rewards";
@@ -44,7 +46,6 @@ function cookie(request: Request, name: string): string | null {
 const WIDGET_ASSETS: Record<string, string> = {
   "regulars-loader.js": "text/javascript; charset=utf-8",
   "regulars-panel.js": "text/javascript; charset=utf-8",
-  "regulars-panel.css": "text/css; charset=utf-8",
 };
 
 /** A built widget asset (npm run build:widget), as the theme's CDN would serve it. */
@@ -112,4 +113,61 @@ export async function forwardToProxy(request: Request, rest: string): Promise<Re
     if (value) back.set(name, value);
   }
   return new Response(await response.arrayBuffer(), { status: response.status, headers: back });
+}
+
+// ---- the storefront's Ajax Cart API, as much of it as the widget uses -----------------------------
+// Shopify answers POST {root}/cart/update.js ({ attributes: { name: value } } as JSON, or
+// `attributes[name]=value` as a form) with the cart as JSON. The preview keeps its cart in a cookie,
+// so every HTTP worker sees the same one; add.js only counts items (no products here).
+
+const CART_COOKIE = "regulars_preview_cart";
+type PreviewCart = { attributes: Record<string, string>; item_count: number };
+
+function readCart(request: Request): PreviewCart {
+  try {
+    const cart = JSON.parse(Buffer.from(cookie(request, CART_COOKIE) ?? "", "base64url").toString("utf8"));
+    if (cart && typeof cart.attributes === "object" && Number.isInteger(cart.item_count)) return cart;
+  } catch {
+    // no cart yet, or not one of ours
+  }
+  return { attributes: {}, item_count: 0 };
+}
+
+function cartResponse(cart: PreviewCart, status = 200): Response {
+  const headers = new Headers({ "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+  const value = Buffer.from(JSON.stringify(cart)).toString("base64url");
+  headers.append("Set-Cookie", `${CART_COOKIE}=${value}; Path=/preview; HttpOnly; SameSite=Lax`);
+  return new Response(JSON.stringify(cart), { status, headers });
+}
+
+/** Attributes from a JSON body or a form's `attributes[name]=value` fields. */
+async function attributesOf(request: Request): Promise<Record<string, string> | null> {
+  const text = (await request.text()).slice(0, 4096);
+  if ((request.headers.get("content-type") ?? "").includes("application/json")) {
+    try {
+      const body = JSON.parse(text) as { attributes?: Record<string, unknown> };
+      return Object.fromEntries(Object.entries(body.attributes ?? {}).map(([k, v]) => [k, String(v)]));
+    } catch {
+      return null;
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const m = /^attributes\[(.+)\]$/.exec(key);
+    if (m) out[m[1]] = value;
+  }
+  return out;
+}
+
+/** GET /preview/cart.js */
+export const previewCart = (request: Request) => cartResponse(readCart(request));
+
+/** POST /preview/cart/update.js (attributes) and /preview/cart/add.js (one more item). */
+export async function changeCart(request: Request, action: string): Promise<Response> {
+  const cart = readCart(request);
+  if (action === "add.js") return cartResponse({ ...cart, item_count: cart.item_count + 1 });
+  if (action !== "update.js") return notFound();
+  const attributes = await attributesOf(request);
+  if (!attributes) return new Response(JSON.stringify({ status: 400, message: "bad JSON" }), { status: 400 });
+  return cartResponse({ ...cart, attributes: { ...cart.attributes, ...attributes } });
 }

@@ -15,7 +15,13 @@ beforeAll(async () => {
 });
 afterAll(() => db.$disconnect());
 
-const PREVIEW_URLS = ["/preview/storefront?customer=1", "/preview/assets/regulars-loader.js", "/preview/apps/rewards/api/member"];
+const PREVIEW_URLS = [
+  "/preview/storefront?customer=1",
+  "/preview/assets/regulars-loader.js",
+  "/preview/apps/rewards/api/member",
+  "/preview/cart.js",
+  "/preview/cart/update.js",
+];
 
 describe("off unless enabled", () => {
   it.each([

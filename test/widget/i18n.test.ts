@@ -23,8 +23,11 @@ describe("widget strings", () => {
     const used = new Set<string>();
     for (const m of panelSrc.matchAll(/\bt\.(\w+)/g)) used.add(m[1]);
     for (const m of panelSrc.matchAll(/"(e409|e429|e503|e401|eGen|eNet|pt1|pts)"/g)) used.add(m[1]);
-    for (const kind of ["order", "signup", "birthday", "referral"]) used.add(`w_${kind}`);
-    for (const kind of ["earn", "redeem", "refund", "expire", "adjust"]) used.add(`h_${kind}`);
+    // the member API's kinds (app/loyalty/widget-view.server.ts), worded by the panel
+    for (const kind of ["order", "signup", "first_order", "nth_order", "birthday", "referral"]) used.add(`w_${kind}`);
+    for (const kind of ["earn", "redeem", "refund", "expire", "adjust", "signup", "birthday", "referral", "first_order"])
+      used.add(`h_${kind}`);
+    for (const kind of ["nth_order", "tier_entry", "redeem_returned"]) used.add(`h_${kind}`);
     const missing = [...used].filter((k) => !map.has(k));
     expect(missing).toEqual([]);
   });

@@ -5,9 +5,11 @@
  *
  * Covers: Liquid first paint, panel code loaded only on first open, keyboard open,
  * focus trap, redeem (Idempotency-Key reused on retry, new per attempt), code + Apply
- * to cart + new balance, friendly errors, Escape + focus return, guests, the inline
+ * to cart + new balance, codes held from earlier visits, a store-credit answer, the
+ * referral link's copy, tier progress, the expiry notice, earning rates from numbers,
+ * the birthday form, friendly errors, Escape + focus return, guests, the inline
  * page block, Persian RTL with Persian digits, reduced motion, and axe-core with zero
- * serious/critical violations. Screenshots go to test-results/widget/.
+ * serious/critical violations. Screenshots go to test-results/widget/ (and /tmp/widget-*.png).
  * Skipped when chromium is not installed.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -40,12 +42,17 @@ const state = {
   memberFail: [] as number[], // statuses to answer the next member requests with
   redeems: [] as Redeem[],
   codes: 0,
+  held: [] as { code: string; rewardName: string; kind: string; value: number; pointsSpent: number; expiresAt: string }[],
+  birthday: null as string | null,
+  birthdays: [] as unknown[], // bodies of POST /api/birthday
+  referral: true,
 };
 const REWARDS = [
   { id: "r5", name: "$5 off", kind: "amount_off", pointsCost: 500, value: 5 },
   { id: "ship", name: "Free shipping", kind: "free_shipping", pointsCost: 800, value: 0 },
   { id: "r10", name: "10% off", kind: "percent_off", pointsCost: 1000, value: 10, minimumSubtotal: 50 },
   { id: "r25", name: "$25 off", kind: "amount_off", pointsCost: 2500, value: 25 },
+  { id: "sc", name: "Store credit", kind: "store_credit", pointsCost: 300, value: 5 },
 ];
 const cost = (id: string) => REWARDS.find((r) => r.id === id)?.pointsCost ?? 0;
 
@@ -58,18 +65,39 @@ function member() {
     points: state.points,
     tier: { name: "Silver", multiplier: 1.25 },
     nextTier: { name: "Gold", pointsNeeded: 750, progress: 0.625 },
+    tierProgress: { spend: 279.5, windowDays: 365, nextTierAt: 700, spendNeeded: 420.5 },
+    birthday: state.birthday,
+    expiring: { points: state.points, on: "2026-03-01" },
+    codes: state.held,
+    referral: state.referral ? { code: "SAM7001", url: "https://fixture.example/?ref=SAM7001" } : null,
     rewards,
     history: [
-      { id: "h1", delta: 120, kind: "earn", reason: "Order #1001", createdAt: "2025-05-01T10:00:00Z" },
-      { id: "h2", delta: -500, kind: "redeem", reason: "$5 off", createdAt: "2025-04-12T10:00:00Z" },
+      // an imported order: credited in 2025-05, placed in 2024-11
+      {
+        id: "h1",
+        delta: 120,
+        kind: "earn",
+        reason: "Order #1001",
+        createdAt: "2025-05-01T10:00:00Z",
+        date: "2024-11-20T10:00:00Z",
+      },
+      {
+        id: "h2",
+        delta: -500,
+        kind: "redeem",
+        reason: "$5 off",
+        createdAt: "2025-04-12T10:00:00Z",
+        date: "2025-04-12T10:00:00Z",
+      },
     ],
     waysToEarn: ways(),
   };
 }
 const ways = () => [
-  { kind: "order", label: "1 point for every $1 spent" },
-  { kind: "birthday", label: "Birthday bonus" },
-  { kind: "referral", label: "Refer a friend" },
+  { kind: "order", label: "1 point for every 1 spent", rate: 1 },
+  { kind: "nth_order", label: "100 points on every 5th order", points: 100, every: 5 },
+  { kind: "birthday", label: "100 points on your birthday", points: 100 },
+  { kind: "referral", label: "200 points for each friend you refer", points: 200 },
 ];
 
 let assets = "";
@@ -118,17 +146,27 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     if (!state.customer) return send(res, 401, JSON.stringify({ error: "signed_out" }));
     if (state.points < cost(body.rewardId)) return send(res, 409, JSON.stringify({ error: "insufficient_points" }));
     state.points -= cost(body.rewardId);
+    if (body.rewardId === "sc")
+      return send(
+        res,
+        200,
+        JSON.stringify({ storeCredit: { amount: "5.00", currency: "USD" }, pointsSpent: 300, points: state.points }),
+      );
     state.codes++;
-    return send(
-      res,
-      200,
-      JSON.stringify({
-        code: `REG-7FQ2-K9X${state.codes}`,
-        pointsSpent: cost(body.rewardId),
-        points: state.points,
-        expiresAt: "2025-12-31T00:00:00Z",
-      }),
-    );
+    const reward = REWARDS.find((r) => r.id === body.rewardId)!;
+    const issued = { code: `REG-7FQ2-K9X${state.codes}`, pointsSpent: cost(body.rewardId), expiresAt: "2025-12-31T00:00:00Z" };
+    state.held.unshift({ ...issued, rewardName: reward.name, kind: reward.kind, value: reward.value });
+    return send(res, 200, JSON.stringify({ ...issued, points: state.points }));
+  }
+  if (url.pathname === "/apps/rewards/api/birthday" && req.method === "POST") {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const { birthday } = JSON.parse(raw) as { birthday: string };
+    state.birthdays.push(birthday);
+    if (state.birthday && state.birthday !== birthday)
+      return send(res, 409, JSON.stringify({ error: "birthday_locked", birthday: state.birthday, changeableOn: "2026-07-14" }));
+    state.birthday = birthday;
+    return send(res, 200, JSON.stringify({ birthday }));
   }
   return send(res, 404, "<!doctype html><title>elsewhere</title><p>elsewhere</p>", "text/html");
 }
@@ -188,9 +226,19 @@ async function axe(page: Page, name: string) {
 
 /** Wait until the opening animation (if any) has finished: stable screenshots and contrast checks. */
 const settle = (page: Page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
-const shot = async (page: Page, name: string) => {
+const shot = async (page: Page, name: string, full = false) => {
   await settle(page);
   await page.screenshot({ path: join(SHOTS, name) });
+  // the whole dialog in one picture (no scrolling), for a look outside the test run
+  if (full) {
+    const size = page.viewportSize()!;
+    const panel = page.locator(".rg-p:not([hidden])").first();
+    await page.setViewportSize({ width: size.width, height: 2400 });
+    await panel.evaluate((e) => (e.style.maxBlockSize = "none"));
+    await panel.screenshot({ path: `/tmp/widget-${name}` });
+    await panel.evaluate((e) => (e.style.maxBlockSize = ""));
+    await page.setViewportSize(size);
+  }
 };
 const tEn = (k: string) => translate("en", `regulars.panel.${k}`);
 const tFa = (k: string) => translate("fa", `regulars.panel.${k}`);
@@ -212,7 +260,19 @@ describe("rewards widget in chromium", () => {
     if (assets) rmSync(assets, { recursive: true, force: true });
   });
   beforeEach(() => {
-    Object.assign(state, { customer: true, points: 1250, named: true, fail: [], memberFail: [], redeems: [], codes: 0 });
+    Object.assign(state, {
+      customer: true,
+      points: 1250,
+      named: true,
+      fail: [],
+      memberFail: [],
+      redeems: [],
+      codes: 0,
+      held: [],
+      birthday: null,
+      birthdays: [],
+      referral: true,
+    });
   });
 
   it("English: keyboard open, balance, redeem with retry, code, Escape returns focus", async () => {
@@ -239,18 +299,24 @@ describe("rewards widget in chromium", () => {
     expect(await launcher.getAttribute("aria-expanded")).toBe("true");
     expect(await dialog.getAttribute("aria-modal")).toBe("true");
     expect((await active(page)).inDialog).toBe(true);
-    expect(requests.filter((u) => u.includes("regulars-panel")).sort()).toEqual([
-      "/assets/regulars-panel.css",
-      "/assets/regulars-panel.js",
-    ]);
+    expect(requests.filter((u) => u.includes("regulars-panel"))).toEqual(["/assets/regulars-panel.js"]);
     expect(await dialog.locator(".rg-b strong").textContent()).toBe("1,250 points");
     expect(await launcher.textContent()).toContain("1,250 points");
     const body = await dialog.innerText();
     expect(body).toContain("Silver member");
     expect(body).toContain("750 more points to reach Gold");
-    expect(body).toContain("Place an order"); // ways to earn, localized by kind
+    // ways to earn, worded from the numbers by kind
+    expect(body).toContain("1 point for every $1 spent");
+    expect(body).toContain("100 points for every 5 orders");
+    expect(body).toContain("100 points on your birthday");
     expect(body).toContain("Recent activity");
+    // the order's date, not the day its points were credited
+    expect(body).toContain("Nov 20, 2024");
+    expect(body).not.toContain("May 1, 2025");
+    // tier progress and the expiry notice
     expect(await dialog.locator(".rg-bar").getAttribute("aria-valuenow")).toBe("63");
+    expect(body).toContain("$279.50 spent in the last 365 days");
+    expect(body).toContain("1,250 points expire on Mar 1, 2026. Place an order to keep them.");
     // unaffordable reward: disabled, with the points still needed
     const r25 = dialog.locator('[data-f="rr25"]');
     expect(await r25.isDisabled()).toBe(true);
@@ -272,35 +338,38 @@ describe("rewards widget in chromium", () => {
     state.fail = [503];
     await dialog.locator('[data-f="rr5"]').focus();
     await page.keyboard.press("Enter");
-    await dialog.locator(".rg-e").waitFor();
+    await dialog.locator(".rg-e").first().waitFor();
     expect(await dialog.locator(".rg-e").textContent()).toBe(tEn("error_unavailable"));
     expect(await dialog.locator(".rg-e").getAttribute("role")).toBe("alert");
     expect((await active(page)).text).toBe("Redeem"); // focus back on the same button
     await page.keyboard.press("Enter");
-    await dialog.locator(".rg-code code").waitFor();
+    await dialog.locator("li.rg-ok code").waitFor();
     expect(state.redeems).toHaveLength(2);
     expect(state.redeems[0].key).toMatch(/^[\w-]{16,}$/);
     expect(state.redeems[1].key).toBe(state.redeems[0].key);
     expect(state.redeems[1].body).toEqual({ rewardId: "r5" });
     expect(state.redeems[1].contentType).toBe("application/json");
 
-    // the code, copy, apply-to-cart and the new balance at once
-    expect(await dialog.locator(".rg-code code").textContent()).toBe("REG-7FQ2-K9X1");
-    expect(await dialog.locator(".rg-ok a").getAttribute("href")).toBe("/discount/REG-7FQ2-K9X1?redirect=/cart");
-    expect(await dialog.locator(".rg-ok").innerText()).toContain("500 points spent");
+    // the code under "Your rewards", copy, apply-to-cart and the new balance at once
+    const held = dialog.locator("li.rg-ok");
+    expect(await held.locator("code").textContent()).toBe("REG-7FQ2-K9X1");
+    expect(await held.locator("a").getAttribute("href")).toBe("/discount/REG-7FQ2-K9X1?redirect=/cart");
+    expect(await held.innerText()).toContain("500 points spent");
+    expect(await held.innerText()).toContain("Expires Dec 31, 2025");
+    expect(await dialog.innerText()).toContain(tEn("your_rewards"));
     expect(await dialog.locator(".rg-b strong").textContent()).toBe("750 points");
     expect(await launcher.textContent()).toContain("750 points");
     expect((await active(page)).text).toBe("Copy");
     await page.keyboard.press("Enter");
-    await expect.poll(() => dialog.locator('[data-f="c"]').textContent()).toBe("Copied");
+    await expect.poll(() => dialog.locator('[data-f="cREG-7FQ2-K9X1"]').textContent()).toBe("Copied");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("REG-7FQ2-K9X1");
-    await shot(page, "en-redeemed.png");
+    await shot(page, "en-redeemed.png", true);
     await axe(page, "en redeemed");
 
     // a new attempt gets a new key; a 409 shows the friendly message
     state.fail = [409];
     await dialog.locator('[data-f="rr5"]').click();
-    await expect.poll(() => dialog.locator(".rg-e").textContent()).toBe(tEn("error_not_enough_points"));
+    await expect.poll(() => dialog.locator(".rg-e").first().textContent()).toBe(tEn("error_not_enough_points"));
     expect(state.redeems[2].key).not.toBe(state.redeems[0].key);
     for (const [status, key] of [
       [429, "error_too_many_requests"],
@@ -309,7 +378,7 @@ describe("rewards widget in chromium", () => {
     ] as const) {
       state.fail = [status];
       await dialog.locator('[data-f="rr5"]').click();
-      await expect.poll(() => dialog.locator(".rg-e").textContent()).toBe(tEn(key));
+      await expect.poll(() => dialog.locator(".rg-e").first().textContent()).toBe(tEn(key));
     }
 
     // Escape closes and gives focus back to the launcher
@@ -346,26 +415,100 @@ describe("rewards widget in chromium", () => {
     const db = (await dialog.boundingBox())!;
     expect(db.x).toBeLessThan(640);
     expect(await dialog.locator(".rg-b strong").textContent()).toBe("۱٬۲۵۰ امتیاز");
-    const text = await dialog.innerText();
-    expect(text).not.toMatch(/[0-9]/); // every number in Persian digits
+    // every number in Persian digits (the referral link is a URL: Latin, left to right)
+    const text = (await dialog.innerText()).replace(/https:\S+/g, "");
+    expect(text).not.toMatch(/[0-9]/);
     expect(text).toContain("۷۵۰ امتیاز دیگر تا سطح Gold");
     expect(text).toContain(tFa("free_shipping"));
+    // earning rates, tier spend and the expiry notice in Persian words and digits
+    expect(text).toMatch(/۱ امتیاز به ازای هر .*۱.* خرید/);
+    expect(text).toContain("۱۰۰ امتیاز به ازای هر ۵ سفارش");
+    expect(text).toContain("خرید در ۳۶۵ روز گذشته");
+    expect(text).toContain(tFa("month"));
     expect(await dialog.evaluate((e) => getComputedStyle(e).direction)).toBe("rtl");
     expect(await dialog.locator("h2").evaluate((e) => getComputedStyle(e).textAlign)).toBe("start");
     await shot(page, "fa-open.png");
     await axe(page, "fa open");
 
     await dialog.locator('[data-f="rr5"]').click();
-    await dialog.locator(".rg-code code").waitFor();
+    await dialog.locator("li.rg-ok code").waitFor();
     expect(await dialog.locator(".rg-b strong").textContent()).toBe("۷۵۰ امتیاز");
     expect(await launcher.textContent()).toContain("۷۵۰ امتیاز");
-    expect(await dialog.locator(".rg-ok").innerText()).toContain(tFa("apply"));
-    await shot(page, "fa-redeemed.png");
+    expect(await dialog.locator("li.rg-ok").innerText()).toContain(tFa("apply"));
+    expect((await dialog.innerText()).replace(/https:\S+|REG-\w+-\w+/g, "")).not.toMatch(/[0-9]/);
+    await shot(page, "fa-redeemed.png", true);
     await axe(page, "fa redeemed");
 
     await page.keyboard.press("Escape");
     expect(await dialog.isHidden()).toBe(true);
     expect((await active(page)).launcher).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("codes redeemed earlier stay listed after a reload; store credit is announced without a code; the referral link copies", async () => {
+    const { page, context, errors } = await newPage();
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+    await page.goto(`${base}/?locale=en`);
+    const dialog = page.locator(".rg-p[role=dialog]");
+    await page.locator(".rg-l").click();
+    await dialog.locator('[data-f="rr5"]').click();
+    await dialog.locator("li.rg-ok code").waitFor();
+
+    // a new visit: the member API lists the code, with copy and apply
+    await page.reload();
+    await page.locator(".rg-l").click();
+    const held = dialog.locator("li.rg-ok");
+    await held.first().waitFor();
+    expect(await held.count()).toBe(1);
+    expect(await held.locator("code").textContent()).toBe("REG-7FQ2-K9X1");
+    expect(await held.locator("strong").textContent()).toBe("$5 off");
+    expect(await held.locator("a").getAttribute("href")).toBe("/discount/REG-7FQ2-K9X1?redirect=/cart");
+    await held.locator("button").click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("REG-7FQ2-K9X1");
+
+    // store credit: the answer carries no code, so nothing joins "Your rewards"
+    await dialog.locator('[data-f="rsc"]').click();
+    const note = dialog.locator("p.rg-ok");
+    await note.waitFor();
+    expect(await note.innerText()).toContain("$5 store credit added, spendable at checkout");
+    expect(await note.innerText()).toContain("300 points spent");
+    expect(await page.evaluate(() => document.activeElement?.classList.contains("rg-ok"))).toBe(true);
+    expect(await held.count()).toBe(1);
+    expect(await dialog.locator(".rg-b strong").textContent()).toBe("450 points");
+
+    // the referral link, and its copy button
+    expect(await dialog.innerText()).toContain("and you get 200 points");
+    await dialog.locator('[data-f="rl"]').click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("https://fixture.example/?ref=SAM7001");
+    expect(await dialog.locator('[data-f="rl"]').textContent()).toBe("Copied");
+    await shot(page, "en-codes.png", true);
+    await axe(page, "en codes");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("the birthday form saves month and day, and a change within the year says when it may change", async () => {
+    const { page, context, errors } = await newPage();
+    await page.goto(`${base}/?locale=en`);
+    await page.locator(".rg-l").click();
+    const dialog = page.locator(".rg-p[role=dialog]");
+    await dialog.locator('select[name="bm"]').waitFor();
+    expect(await dialog.locator('select[name="bm"] option[value="07"]').textContent()).toBe("July");
+    await dialog.getByLabel(tEn("month")).selectOption("07");
+    await dialog.getByLabel(tEn("day")).selectOption("14");
+    await dialog.locator('[data-f="bs"]').click();
+    await expect.poll(() => state.birthday).toBe("07-14");
+    await expect.poll(() => dialog.locator(".rg-sr").textContent()).toBe(tEn("saved"));
+    expect(await dialog.locator('select[name="bm"]').inputValue()).toBe("07");
+
+    await dialog.getByLabel(tEn("month")).selectOption("08");
+    await dialog.locator('[data-f="bs"]').click();
+    await expect.poll(() => dialog.locator(".rg-e").textContent()).toBe("You can change your birthday again on Jul 14, 2026.");
+    expect(await dialog.locator(".rg-e").getAttribute("role")).toBe("alert");
+    expect(state.birthdays).toEqual(["07-14", "08-14"]);
+    expect(state.birthday).toBe("07-14");
+    await shot(page, "en-birthday.png", true);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -418,7 +561,7 @@ describe("rewards widget in chromium", () => {
     expect(requests.filter((u) => u === "/apps/rewards/api/member")).toHaveLength(1);
     expect(await panel.locator(".rg-b strong").textContent()).toBe("1,250 points");
     await panel.locator('[data-f="rr5"]').click();
-    await panel.locator(".rg-code code").waitFor();
+    await panel.locator("li.rg-ok code").waitFor();
     // the floating launcher follows the balance spent on the page
     expect(await page.locator(".rg-l").textContent()).toContain("750 points");
     await shot(page, "inline-page.png");

@@ -3,14 +3,18 @@
  * About 400 lines in one file on purpose: it ships to every storefront as one gzipped module of a
  * few kilobytes; splitting it would add requests or a bundler step for no reader gain.
  *
- * Renders the member's balance, tier, progress, rewards (redeemable or not),
- * ways to earn and recent activity from `GET {proxy}/api/member`; redeems with
- * `POST {proxy}/api/redeem` ({ rewardId } + Idempotency-Key). All text comes from
+ * Renders the member's balance, tier and progress, points about to expire, the codes they hold
+ * (until used or expired), rewards (redeemable or not), the referral link, the birthday form,
+ * ways to earn with their numbers and recent activity from `GET {proxy}/api/member`; redeems
+ * with `POST {proxy}/api/redeem` ({ rewardId } + Idempotency-Key), saves the birthday with
+ * `POST {proxy}/api/birthday`. All text comes from
  * the root's `<script type="application/json" data-rg-i18n>` (Liquid `t` filters),
  * numbers and dates from Intl in the storefront locale. No framework.
  */
 
 type Dict = Record<string, string>;
+/** src/panel.css, minified by scripts/build-widget.ts */
+declare const PANEL_CSS: string;
 
 interface Reward {
   id: string;
@@ -20,20 +24,33 @@ interface Reward {
   value?: number;
   minimumSubtotal?: number | null;
 }
+/** A code the shopper holds (member `codes`). */
+interface Code {
+  code: string;
+  rewardName?: string;
+  kind?: string;
+  value?: number;
+  pointsSpent?: number;
+  expiresAt?: string | null;
+}
 interface Member {
   customerId: string | null;
   points: number;
   tier?: { name: string; multiplier?: number } | null;
   nextTier?: { name: string; pointsNeeded?: number | null; spendNeeded?: number | null; progress?: number } | null;
+  tierProgress?: { spend: number; windowDays: number } | null;
+  birthday?: string | null;
+  expiring?: { points: number; on: string } | null;
+  codes?: Code[];
+  referral?: { code: string; url: string } | null;
   rewards?: Reward[];
-  history?: { id: string; delta: number; kind?: string; reason?: string | null; createdAt?: string }[];
-  waysToEarn?: { kind: string; label?: string }[];
+  history?: { id: string; delta: number; kind?: string; reason?: string | null; createdAt?: string; date?: string }[];
+  waysToEarn?: { kind: string; label?: string; rate?: number; points?: number; every?: number }[];
 }
-interface Redeemed {
-  code: string;
-  pointsSpent?: number;
+/** A redeem answer: a code, or store credit added to the customer's account. */
+interface Redeemed extends Code {
   points?: number;
-  expiresAt?: string | null;
+  storeCredit?: { amount: number | string; currency: string };
 }
 
 /** One widget instance (floating dialog or inline page block). */
@@ -45,9 +62,10 @@ interface W {
   b: HTMLElement | null; // launcher (dialog mode)
   t: Dict;
   loc: string;
-  res?: Redeemed;
+  res?: Redeemed; // the last store-credit answer (codes join member.codes)
   err?: string;
   busy?: string;
+  bm?: string; // birthday message
 }
 
 const d = document;
@@ -66,7 +84,7 @@ function h(tag: string, a?: Record<string, unknown> | null, ...kids: Kid[]): HTM
     const v = a[k];
     if (v == null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v as EventListener);
-    else el.setAttribute(k, v === true ? "" : String(v));
+    else el.setAttribute(k, v === true ? "" : (v as string));
   }
   el.append(...(kids.filter((k) => k != null && k !== false) as (Node | string)[]));
   return el;
@@ -84,12 +102,24 @@ function num(w: W, n: number, o?: Intl.NumberFormatOptions): string {
     return String(n);
   }
 }
-const money = (w: W, n: number) => num(w, n, { style: "currency", currency: w.r.dataset.currency || "USD" });
+// whole amounts without cents: "$5 off", "1 point for every $1 spent"
+const money = (w: W, n: number, c?: string) =>
+  num(w, n, { style: "currency", currency: c || w.r.dataset.currency || "USD", minimumFractionDigits: n % 1 ? 2 : 0 });
 const pts = (w: W, n: number) => fill(w.t[new Intl.PluralRules(w.loc).select(n) == "one" ? "pt1" : "pts"], { n: num(w, n) });
-function date(w: W, s?: string | null): string {
+/** A timestamp, or with `o` a calendar day "YYYY-MM-DD" (read in UTC, so it stays that day). */
+function date(w: W, s?: string | null, o?: Intl.DateTimeFormatOptions): string {
   const dt = s ? new Date(s) : null;
-  return dt && !isNaN(+dt) ? dt.toLocaleDateString(w.loc, { dateStyle: "medium" }) : "";
+  return dt && !isNaN(+dt) ? dt.toLocaleDateString(w.loc, { timeZone: o && "UTC", ...(o || { dateStyle: "medium" }) }) : "";
 }
+const day = (w: W, s?: string) => date(w, s, { dateStyle: "medium" });
+/** A birthday's month (and day): Gregorian, as the shopper gives it, in their language. */
+const month = (w: W, i: number) => date(w, `2000-${pad(i)}-01`, { month: "long", calendar: "gregory" });
+const pad = (n: number) => String(n).padStart(2, "0");
+d.head.append(h("style", null, PANEL_CSS));
+let ref = "";
+try {
+  ref = localStorage.rg_ref || ""; // set by the loader on a ?ref= landing
+} catch {}
 
 function errKey(s: unknown): string {
   return s == 409 ? "e409" : s == 429 ? "e429" : s == 503 ? "e503" : s == 401 || s == 403 ? "e401" : s ? "eGen" : "eNet";
@@ -112,10 +142,7 @@ function setup(r: HTMLElement): W {
 }
 
 function refresh(w: W): Promise<void> {
-  return (loading ||= fetch(base(w) + "/api/member", {
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  })
+  return (loading ||= fetch(base(w) + "/api/member", {})
     .then((res) => {
       if (!res.ok) throw res.status;
       return res.json();
@@ -141,7 +168,7 @@ function renderAll() {
 }
 
 /** Describes a reward from its kind and value in the shopper's language. */
-function what(w: W, r: Reward): string {
+function what(w: W, r: { kind?: string; value?: number }): string {
   const v = r.value ?? 0;
   return r.kind == "amount_off"
     ? fill(w.t.amt, { amount: money(w, v) })
@@ -149,8 +176,19 @@ function what(w: W, r: Reward): string {
       ? fill(w.t.pct, { p: num(w, v / 100, { style: "percent", maximumFractionDigits: 2 }) })
       : r.kind == "free_shipping"
         ? w.t.ship
-        : "";
+        : r.kind == "store_credit"
+          ? fill(w.t.sc, { amount: money(w, v) })
+          : "";
 }
+
+/** A copyable code (or link) with its Copy button. */
+const copyRow = (w: W, text: string, f: string, label: string, link?: boolean) =>
+  h(
+    "p",
+    { class: "rg-code" },
+    h("code", { dir: "ltr", class: link && "rg-u" }, text),
+    h("button", { class: "rg-btn2", "data-f": f, onclick: (e: Event) => copy(w, text, e.currentTarget as HTMLElement) }, label),
+  );
 
 function render(w: W) {
   const { t } = w;
@@ -162,9 +200,7 @@ function render(w: W) {
       "div",
       { class: "rg-h" },
       h("h2", null, t.title),
-      !w.b
-        ? null
-        : h("button", { type: "button", class: "rg-x", "aria-label": t.close, "data-f": "x", onclick: () => close(w) }, "×"),
+      !w.b ? null : h("button", { class: "rg-x", "aria-label": t.close, "data-f": "x", onclick: () => close(w) }, "×"),
     ),
   ];
   if (!m) {
@@ -175,13 +211,16 @@ function render(w: W) {
             { class: "rg-e", role: "alert" },
             t[loadErr],
             " ",
-            h("button", { type: "button", class: "rg-btn2", "data-f": "y", onclick: () => refresh(w) }, t.retry),
+            h("button", { class: "rg-btn2", "data-f": "y", onclick: () => refresh(w) }, t.retry),
           )
         : h("p", { class: "rg-m", role: "status" }, t.loading),
     );
   } else {
     const me = !!m.customerId;
     const bal = m.points || 0;
+    const ways = m.waysToEarn || [];
+    const hist = (me && m.history) || [];
+    if (ref && !hist.length) out.push(h("p", { class: "rg-n" }, t.hi2));
     if (me) {
       out.push(h("p", { class: "rg-b" }, h("span", { class: "rg-m" }, t.bal), h("strong", null, pts(w, bal))));
       if (m.tier)
@@ -209,8 +248,6 @@ function render(w: W) {
             {
               class: "rg-bar",
               role: "progressbar",
-              "aria-valuemin": 0,
-              "aria-valuemax": 100,
               "aria-valuenow": pct,
               "aria-label": txt,
             },
@@ -219,6 +256,11 @@ function render(w: W) {
           h("p", { class: "rg-m" }, txt),
         );
       }
+      const tp = m.tierProgress;
+      if (tp?.spend)
+        out.push(h("p", { class: "rg-m" }, fill(t.tspend, { amount: money(w, tp.spend), days: num(w, tp.windowDays) })));
+      const x = m.expiring;
+      if (x) out.push(h("p", { class: "rg-n" }, fill(t.expN, { n: pts(w, x.points), date: day(w, x.on) })));
     } else {
       out.push(
         h("p", null, t.guest),
@@ -230,41 +272,51 @@ function render(w: W) {
         ),
       );
     }
-    if (w.res) {
-      const r = w.res;
-      const href = `${root(w)}/discount/${encodeURIComponent(r.code)}?redirect=${root(w)}/cart`;
-      const exp = date(w, r.expiresAt);
+    const sc = w.res?.storeCredit;
+    if (sc)
       out.push(
         h(
-          "div",
-          { class: "rg-ok" },
-          h("p", null, h("strong", null, t.code)),
-          h(
-            "p",
-            { class: "rg-code" },
-            h("code", { dir: "ltr" }, r.code),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "rg-btn2",
-                "data-f": "c",
-                onclick: (e: Event) => copy(w, r.code, e.currentTarget as HTMLElement),
-              },
-              t.copy,
-            ),
-          ),
-          h(
-            "p",
-            { class: "rg-m" },
-            r.pointsSpent != null ? fill(t.spent, { n: num(w, r.pointsSpent) }) : "",
-            exp ? " · " + fill(t.exp, { date: exp }) : "",
-          ),
-          h("a", { class: "rg-btn", href, "data-f": "a" }, t.apply),
+          "p",
+          { class: "rg-ok", tabindex: -1, "data-f": "ok" },
+          fill(t.scOk, { amount: money(w, +sc.amount, sc.currency) }),
+          h("span", { class: "rg-m" }, " · " + fill(t.spent, { n: num(w, w.res!.pointsSpent || 0) })),
         ),
       );
-    }
     if (w.err) out.push(h("p", { class: "rg-e", role: "alert" }, t[w.err]));
+    const cs = (me && m.codes) || [];
+    if (cs.length)
+      out.push(
+        h("h3", null, t.yours),
+        h(
+          "ul",
+          null,
+          ...cs.map((c) => {
+            const exp = date(w, c.expiresAt);
+            return h(
+              "li",
+              { class: "rg-ok" },
+              h("strong", null, h("bdi", null, c.rewardName || what(w, c))),
+              copyRow(w, c.code, "c" + c.code, t.copy),
+              h(
+                "p",
+                { class: "rg-m" },
+                [c.pointsSpent ? fill(t.spent, { n: num(w, c.pointsSpent) }) : "", exp && fill(t.exp, { date: exp })]
+                  .filter(Boolean)
+                  .join(" · "),
+              ),
+              h(
+                "a",
+                {
+                  class: "rg-btn",
+                  href: `${root(w)}/discount/${encodeURIComponent(c.code)}?redirect=${root(w)}/cart`,
+                  "data-f": "a" + c.code,
+                },
+                t.apply,
+              ),
+            );
+          }),
+        ),
+      );
     const rs = (m.rewards || []).slice().sort((x, y) => x.pointsCost - y.pointsCost);
     if (rs.length)
       out.push(
@@ -295,7 +347,6 @@ function render(w: W) {
                 h(
                   "button",
                   {
-                    type: "button",
                     class: "rg-btn",
                     "data-f": "r" + r.id,
                     disabled: short > 0 || !!w.busy,
@@ -308,13 +359,63 @@ function render(w: W) {
           }),
         ),
       );
-    const earn = m.waysToEarn || [];
-    if (earn.length)
+    const rf = me && m.referral;
+    if (rf)
+      out.push(
+        h("h3", null, t.ref),
+        h("p", { class: "rg-m" }, fill(t.refT, { n: pts(w, ways.find((e) => e.kind == "referral")?.points || 0) })),
+        copyRow(w, rf.url, "rl", t.refC, true),
+      );
+    if (me && (m.birthday || ways.some((e) => e.kind == "birthday"))) {
+      // month and day, Gregorian; a blank first choice until the shopper gives it
+      const [mm, dd] = (m.birthday || "-").split("-");
+      const sel = (name: string, label: string, v: string, n: number, txt: (i: number) => string) =>
+        h(
+          "label",
+          null,
+          label,
+          h(
+            "select",
+            { name, "data-f": name, required: true },
+            h("option", { value: "" }),
+            ...Array.from({ length: n }, (_, i) => h("option", { value: pad(i + 1), selected: pad(i + 1) == v }, txt(i + 1))),
+          ),
+        );
+      out.push(
+        h("h3", null, t.bday),
+        h(
+          "form",
+          { class: "rg-row", onsubmit: (e: Event) => saveBirthday(w, e) },
+          sel("bm", t.month, mm, 12, (i) => month(w, i)),
+          sel("bd", t.day, dd, 31, (i) => num(w, i)),
+          h("button", { class: "rg-btn", "data-f": "bs" }, t.save),
+        ),
+      );
+      if (w.bm) out.push(h("p", { class: "rg-e", role: "alert" }, w.bm));
+    }
+    if (ways.length)
       out.push(
         h("h3", null, t.earn),
-        h("ul", { class: "rg-ul" }, ...earn.map((e) => h("li", null, t["w_" + e.kind] || e.label || e.kind))),
+        h(
+          "ul",
+          { class: "rg-ul" },
+          ...ways.map((e) => {
+            // the order rate as "N points for every 1 unit", or "1 point for every N units" below 1
+            const r = e.rate || 1;
+            return h(
+              "li",
+              null,
+              fill(t["w_" + e.kind], {
+                n: pts(w, e.kind == "order" ? Math.max(r, 1) : e.points || 0),
+                amount: money(w, r < 1 ? 1 / r : 1),
+                every: num(w, e.every || 0),
+              }) ||
+                e.label ||
+                e.kind,
+            );
+          }),
+        ),
       );
-    const hist = (me && m.history) || [];
     if (hist.length)
       out.push(
         h("h3", null, t.hist),
@@ -327,7 +428,12 @@ function render(w: W) {
               h(
                 "li",
                 { class: "rg-hi" },
-                h("span", null, t["h_" + e.kind] || e.reason || e.kind, h("span", { class: "rg-m" }, " ", date(w, e.createdAt))),
+                h(
+                  "span",
+                  null,
+                  t["h_" + e.kind] || e.reason || e.kind,
+                  h("span", { class: "rg-m" }, " ", date(w, e.date || e.createdAt)),
+                ),
                 h("b", { dir: "ltr" }, num(w, e.delta, { signDisplay: "exceptZero" })),
               ),
             ),
@@ -338,40 +444,68 @@ function render(w: W) {
   if (focusKey) (w.c.querySelector<HTMLElement>(`[data-f="${CSS.escape(focusKey)}"]`) || w.p).focus();
 }
 
+/** What redeem and birthday answer. */
+type Answer = Redeemed & { birthday?: string; changeableOn?: string };
+
+/** POSTs JSON to the app proxy: [status (0 = no answer), body (null unless JSON)]. */
+async function post(w: W, path: string, body: unknown, key?: string): Promise<[number, Answer | null]> {
+  try {
+    const res = await fetch(base(w) + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(key && { "Idempotency-Key": key }) },
+      body: JSON.stringify(body),
+    });
+    return [res.status, await res.json().catch(() => null)];
+  } catch {
+    return [0, null];
+  }
+}
+
 async function redeem(w: W, r: Reward) {
   if (w.busy) return;
-  const key = (keys[r.id] ||= crypto.randomUUID
-    ? crypto.randomUUID()
-    : Date.now().toString(36) + Math.random().toString(36).slice(2));
+  const key = (keys[r.id] ||= crypto.randomUUID?.() || Math.random().toString(36).slice(2) + Date.now());
   w.busy = r.id;
   w.err = "";
   render(w);
-  let ok = false;
-  let status = 0; // 0 = network error
-  try {
-    const res = await fetch(base(w) + "/api/redeem", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": key },
-      body: JSON.stringify({ rewardId: r.id }),
-    });
-    status = res.status;
-    if (res.ok) {
-      const out: Redeemed = await res.json();
-      w.res = out;
-      if (member) member.points = out.points ?? member.points - (out.pointsSpent || 0);
-      ok = true;
-    }
-  } catch {}
+  const [status, out] = await post(w, "/api/redeem", { rewardId: r.id }, key);
+  const o = status == 200 ? out : null;
   // A definitive answer ends this attempt; 429, 5xx and network errors keep the key so that
   // the shopper's retry is deduplicated by the server.
-  if (ok || (status >= 400 && status < 500 && status != 429)) delete keys[r.id];
+  if (o || (status >= 400 && status < 500 && status != 429)) delete keys[r.id];
   w.busy = "";
-  if (!ok) w.err = errKey(status);
+  w.res = undefined;
+  if (o) {
+    if (member) {
+      member.points = o.points ?? member.points - (o.pointsSpent || 0);
+      // a code stays listed under "Your rewards" (the next load lists it from the server)
+      if (o.code) (member.codes ||= []).unshift({ rewardName: r.name, kind: r.kind, value: r.value, ...o });
+    }
+    if (!o.code) w.res = o;
+  } else w.err = errKey(status);
   renderAll();
-  const f = w.c.querySelector<HTMLElement>(ok ? '[data-f="c"]' : `[data-f="r${CSS.escape(r.id)}"]:not(:disabled)`);
+  const f = w.c.querySelector<HTMLElement>(
+    o ? `[data-f="${o.code ? "c" + CSS.escape(o.code) : "ok"}"]` : `[data-f="r${CSS.escape(r.id)}"]:not(:disabled)`,
+  );
   (f || w.p).focus();
-  w.l.textContent = ok ? w.t.code + ": " + w.res!.code : w.t[w.err!];
+  w.l.textContent = o ? (o.code ? w.t.code + ": " + o.code : w.c.querySelector(".rg-ok")!.textContent!) : w.t[w.err!];
+}
+
+/** Saves the birthday from the form; a change within a year is refused (409) with the day it may change. */
+async function saveBirthday(w: W, e: Event) {
+  e.preventDefault();
+  const f = e.currentTarget as HTMLFormElement;
+  const [status, out] = await post(w, "/api/birthday", { birthday: f.bm.value + "-" + f.bd.value });
+  w.bm =
+    status == 409
+      ? fill(w.t.b409, { date: day(w, out?.changeableOn) })
+      : status == 400
+        ? w.t.b400
+        : status != 200
+          ? w.t[errKey(status)]
+          : "";
+  if (!w.bm) member!.birthday = out?.birthday;
+  render(w);
+  if (!w.bm) w.l.textContent = w.t.saved;
 }
 
 function copy(w: W, code: string, btn: HTMLElement) {
@@ -381,10 +515,7 @@ function copy(w: W, code: string, btn: HTMLElement) {
   };
   // fallback: select the code so the shopper can copy it by hand (and try execCommand)
   const old = () => {
-    const range = d.createRange();
-    range.selectNodeContents(btn.previousSibling!);
-    getSelection()?.removeAllRanges();
-    getSelection()?.addRange(range);
+    getSelection()?.selectAllChildren(btn.previousSibling!);
     if (d.execCommand("copy")) done();
   };
   navigator.clipboard ? navigator.clipboard.writeText(code).then(done, old) : old();
@@ -400,7 +531,7 @@ function close(w: W) {
 
 /** Focusable elements inside the open dialog, in order. */
 const tabbables = (w: W) =>
-  [...w.p.querySelectorAll<HTMLElement>("a[href],button:not(:disabled),input,[tabindex='0']")].filter(
+  [...w.p.querySelectorAll<HTMLElement>("a[href],button:not(:disabled),select,[tabindex='0']")].filter(
     (e) => e.getClientRects().length,
   );
 
