@@ -26,6 +26,7 @@ import {
 } from "../shopify/discounts.server";
 import type { OrderRecord } from "./records";
 import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
+import { recordRewardRedeemed } from "./flow-events.server";
 import { combinesWith } from "./program";
 import { loadProgram } from "./program.server";
 import { findActiveReward, rewardDiscount } from "./rewards.server";
@@ -140,6 +141,7 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
           redemptionId: id,
           idempotencyKey: `redemption:${id}:spend`,
         });
+        await recordRewardRedeemed(tx, { shop, customerShopifyId, redemptionId: id, rewardName: reward.name, pointsSpent: reward.pointsCost, balance: balance - reward.pointsCost });
         return { id, balance: balance - reward.pointsCost };
       },
       { timeout: 15_000, maxWait: 15_000 },
