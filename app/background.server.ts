@@ -67,7 +67,11 @@ function backgroundTasks(): Task[] {
       name: "metafields-sync",
       everyMs: REGULARS_SHOPIFY_SYNC_MS,
       run: () =>
-        syncMemberMetafields({ adminFor: adminForSync, timeoutMs: SHOPIFY_ADMIN_TIMEOUT_MS, debounceMs: REGULARS_METAFIELD_DEBOUNCE_MS }),
+        syncMemberMetafields({
+          adminFor: adminForSync,
+          timeoutMs: SHOPIFY_ADMIN_TIMEOUT_MS,
+          debounceMs: REGULARS_METAFIELD_DEBOUNCE_MS,
+        }),
     },
     {
       name: "flow-triggers",

@@ -35,7 +35,9 @@ export type NewFlowEvent = {
 
 /** The triggers a shop has an enabled workflow for. */
 export async function usedTriggers(tx: Tx | typeof db, shop: string): Promise<Set<string>> {
-  const rows = await query<{ trigger: string }>(tx, `SELECT "trigger" FROM "FlowTriggerUse" WHERE "shop" = ? AND "enabled"`, [shop]);
+  const rows = await query<{ trigger: string }>(tx, `SELECT "trigger" FROM "FlowTriggerUse" WHERE "shop" = ? AND "enabled"`, [
+    shop,
+  ]);
   return new Set(rows.map((r) => r.trigger));
 }
 
@@ -63,7 +65,13 @@ const customerRef = (shopifyId: string) => (/^\d+$/.test(shopifyId) ? Number(sho
 /** Reward redeemed, recorded with the points spent (app/loyalty/redemption.server.ts). */
 export async function recordRewardRedeemed(
   tx: Tx,
-  e: { shop: string; customerShopifyId: string; redemptionId: number; rewardName: string; pointsSpent: number; balance: number },
+  e: {
+    shop: string;
+    customerShopifyId: string;
+    redemptionId: number;
+    reward: { name: string; pointsCost: number };
+    balance: number;
+  },
 ) {
   await recordFlowEvents(tx, [
     {
@@ -73,8 +81,8 @@ export async function recordRewardRedeemed(
       redemptionId: e.redemptionId,
       payload: {
         customer_id: customerRef(e.customerShopifyId),
-        Reward: e.rewardName,
-        "Points spent": e.pointsSpent,
+        Reward: e.reward.name,
+        "Points spent": e.reward.pointsCost,
         Balance: e.balance,
       },
     },
@@ -157,7 +165,9 @@ export async function recordExpiryReminders(
     tx,
     due
       .filter((d) => customers.has(Number(d.customerId)))
-      .map((d) => pointsExpiringEvent(shop, customers.get(Number(d.customerId))!, { points: Number(d.points), expiresOn: d.expiresOn })),
+      .map((d) =>
+        pointsExpiringEvent(shop, customers.get(Number(d.customerId))!, { points: Number(d.points), expiresOn: d.expiresOn }),
+      ),
     used,
   );
 }
@@ -202,7 +212,8 @@ export async function receiveTriggerLifecycle(
     return { status: 400, reason: "invalid_json" };
   }
   const outcome = await recordTriggerUse(parsed);
-  if (outcome === "unknown_trigger") log.warn("flow.unknown_trigger", { shop: parsed.shopify_domain, trigger: parsed.flow_trigger_definition_id });
+  if (outcome === "unknown_trigger")
+    log.warn("flow.unknown_trigger", { shop: parsed.shopify_domain, trigger: parsed.flow_trigger_definition_id });
   return { status: 200, reason: outcome };
 }
 
@@ -254,7 +265,10 @@ export async function sendFlowEvents(options: FlowSendOptions): Promise<FlowSend
     }
     try {
       const { throttle } = await fireFlowTrigger(admin, event.trigger, JSON.parse(event.payload), options.timeoutMs);
-      await db.flowEvent.update({ where: { id: event.id }, data: { sentAt: now(), attempts: { increment: 1 }, lastError: null } });
+      await db.flowEvent.update({
+        where: { id: event.id },
+        data: { sentAt: now(), attempts: { increment: 1 }, lastError: null },
+      });
       result.sent++;
       if (waitForBudgetMs(throttle, 10) > 0) skip.add(event.shop); // bucket nearly empty: next run
     } catch (error) {

@@ -141,7 +141,13 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
           redemptionId: id,
           idempotencyKey: `redemption:${id}:spend`,
         });
-        await recordRewardRedeemed(tx, { shop, customerShopifyId, redemptionId: id, rewardName: reward.name, pointsSpent: reward.pointsCost, balance: balance - reward.pointsCost });
+        await recordRewardRedeemed(tx, {
+          shop,
+          customerShopifyId,
+          redemptionId: id,
+          reward,
+          balance: balance - reward.pointsCost,
+        });
         return { id, balance: balance - reward.pointsCost };
       },
       { timeout: 15_000, maxWait: 15_000 },

@@ -37,7 +37,12 @@ export async function fireFlowTrigger(
   payload: Record<string, unknown>,
   timeoutMs: number,
 ): Promise<{ throttle: ThrottleStatus | null }> {
-  const { data, throttle } = await graphqlOnce(admin, TRIGGER_RECEIVE, { handle, payload }, { timeoutMs, cost: FLOW_TRIGGER_COST });
+  const { data, throttle } = await graphqlOnce(
+    admin,
+    TRIGGER_RECEIVE,
+    { handle, payload },
+    { timeoutMs, cost: FLOW_TRIGGER_COST },
+  );
   const userErrors = (data.flowTriggerReceive as { userErrors?: Array<{ message: string }> } | undefined)?.userErrors;
   if (!userErrors) throw new FlowTriggerRefused("flowTriggerReceive answered without a payload");
   if (userErrors.length) throw new FlowTriggerRefused(userErrors.map((e) => e.message).join("; "));

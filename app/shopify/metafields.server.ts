@@ -84,8 +84,16 @@ export function memberMetafields(members: MemberValues[]) {
   const inputs: Array<{ ownerId: string; namespace: string; key: string; type: string; value: string; member: number }> = [];
   members.forEach((m, member) => {
     const ownerId = customerGid(m.customerShopifyId);
-    inputs.push({ ownerId, namespace: LOYALTY_NAMESPACE, key: "points", type: "number_integer", value: String(m.points), member });
-    if (m.tier) inputs.push({ ownerId, namespace: LOYALTY_NAMESPACE, key: "tier", type: "single_line_text_field", value: m.tier, member });
+    inputs.push({
+      ownerId,
+      namespace: LOYALTY_NAMESPACE,
+      key: "points",
+      type: "number_integer",
+      value: String(m.points),
+      member,
+    });
+    if (m.tier)
+      inputs.push({ ownerId, namespace: LOYALTY_NAMESPACE, key: "tier", type: "single_line_text_field", value: m.tier, member });
   });
   return inputs;
 }
@@ -102,11 +110,7 @@ export type SetResult = {
  * members are reported and the others are sent again without them.
  * Throws `ShopifyThrottled` / `ShopifyCallFailed` (app/shopify/graphql-budget.server.ts).
  */
-export async function setMemberMetafields(
-  admin: AdminGraphql,
-  members: MemberValues[],
-  timeoutMs: number,
-): Promise<SetResult> {
+export async function setMemberMetafields(admin: AdminGraphql, members: MemberValues[], timeoutMs: number): Promise<SetResult> {
   if (members.length > MEMBERS_PER_CALL) throw new RangeError(`at most ${MEMBERS_PER_CALL} members per metafieldsSet`);
   const refused = new Map<number, string>();
   let throttle: ThrottleStatus | null = null;

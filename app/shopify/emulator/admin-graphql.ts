@@ -14,6 +14,7 @@ import type * as Msw from "msw";
 import { BULK_STORAGE, bulkOperationsApi, type BulkApi, type BulkWhat } from "./bulk-operations";
 import type { TokenBook } from "./oauth";
 import { ordersAnswerer, type Bucket, type OrderNode } from "./orders";
+import { shopifySyncApis, type SyncFaults } from "./shopify-sync";
 
 /**
  * What the emulator should do with discount mutations, read from `<dir>/faults.json` on every
@@ -25,7 +26,7 @@ import { ordersAnswerer, type Bucket, type OrderNode } from "./orders";
  * - `serverError`: HTTP 500 from Shopify
  */
 export type DiscountFault = "userErrors" | "throttled" | "throttledOnce" | "hang" | "serverError";
-export type Faults = { discounts?: DiscountFault | null };
+export type Faults = { discounts?: DiscountFault | null } & SyncFaults;
 
 export type EmulatorOptions = {
   /** Where faults.json is read and requests.jsonl / discounts.jsonl are written. */
@@ -91,6 +92,7 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
     }
     return api;
   };
+  const sync = shopifySyncApis(msw, { dir: options.dir });
   const discounts = new Map<string, StoredDiscount>(); // `${shop}|${CODE}`
   const attempts = new Map<string, number>();
   let nextId = 1_000_000_000 + Math.floor(Math.random() * 1_000_000);
@@ -202,6 +204,8 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
       const { query = "", variables = {} } = (await request.json()) as { query?: string; variables?: Record<string, unknown> };
       const bulkAnswer = bulkFor(shop).answer(query, variables);
       if (bulkAnswer) return bulkAnswer;
+      const syncAnswer = await sync.answer(shop, query, variables);
+      if (syncAnswer) return syncAnswer;
       if (query.includes("discountCodeBasicCreate(")) {
         return createDiscount(
           shop,
@@ -278,7 +282,10 @@ export function writeEmulatedOrders(dir: string, shop: string, orders: OrderNode
 }
 
 /** Test side: what the emulator recorded (`requests.jsonl`, `discounts.jsonl`). */
-export function readLog<T = Record<string, unknown>>(dir: string, file: "requests.jsonl" | "discounts.jsonl"): T[] {
+export function readLog<T = Record<string, unknown>>(
+  dir: string,
+  file: "requests.jsonl" | "discounts.jsonl" | "metafields.jsonl" | "metafield-definitions.jsonl" | "flow.jsonl",
+): T[] {
   try {
     return readFileSync(path.join(dir, file), "utf8")
       .split("\n")
