@@ -129,6 +129,8 @@ export type SyncOptions = {
   timeoutMs: number;
   /** At most this many metafieldsSet calls per shop per run, so one big shop cannot starve the rest. */
   callsPerShop?: number;
+  /** Only this shop (tests, support); every shop by default. */
+  shop?: string;
   now?: () => Date;
 };
 
@@ -147,7 +149,12 @@ export async function syncMemberMetafields(options: SyncOptions): Promise<SyncRe
     dirtySince: { lte: new Date(now().getTime() - options.debounceMs) },
     OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now() } }],
   });
-  const shops = await db.memberSync.findMany({ where: due(), distinct: ["shop"], select: { shop: true }, take: 100 });
+  const shops = await db.memberSync.findMany({
+    where: { ...due(), ...(options.shop ? { shop: options.shop } : {}) },
+    distinct: ["shop"],
+    select: { shop: true },
+    take: 100,
+  });
   for (const { shop } of shops) {
     if ((pausedUntil.get(shop) ?? 0) > now().getTime()) continue;
     const installed = await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });

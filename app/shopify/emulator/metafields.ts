@@ -28,12 +28,14 @@ export function metafieldsApi(msw: typeof Msw, options: SyncEmulatorOptions, buc
 
   async function faultAnswer(shop: string, field: string) {
     const fault = syncFaults(options).metafields ?? null;
-    if (fault !== "throttledOnce") throttledOnce.delete(shop);
+    // throttledOnce: the first call of each operation per shop (a definition, a write, a delete).
+    const onceKey = `${shop}|${field}`;
+    if (fault !== "throttledOnce") throttledOnce.delete(onceKey);
     if (fault === "hang") await delay("infinite");
     if (fault === "serverError")
       return { response: HttpResponse.json({ errors: "Internal Server Error" }, { status: 500 }), fault };
-    const once = fault === "throttledOnce" && !throttledOnce.has(shop);
-    if (once) throttledOnce.add(shop);
+    const once = fault === "throttledOnce" && !throttledOnce.has(onceKey);
+    if (once) throttledOnce.add(onceKey);
     const cost = bucket.spend(shop, COST, fault === "throttled" || once);
     if (cost.throttled) {
       appendLog(options, "metafields.jsonl", {

@@ -6,7 +6,7 @@ import path from "node:path";
 /**
  * Faults for the metafield and Flow operations, read from `<dir>/faults.json` on every request
  * (keys `metafields` and `flow`, next to the discounts' fault):
- * - `throttled`: always THROTTLED; `throttledOnce`: each shop's first call under the fault is THROTTLED
+ * - `throttled`: always THROTTLED; `throttledOnce`: each shop's first call of each operation under the fault is THROTTLED
  * - `userErrors`: Shopify refuses the first element (metafields) or the trigger (Flow)
  * - `hang`: never answers; `serverError`: HTTP 500
  */
