@@ -129,7 +129,9 @@ describe("member metafields", () => {
     expect(result).toMatchObject({ members: 30, calls: 3 });
     const sets = calls(shop).filter((c) => c.field === "metafieldsSet");
     expect(sets.map((c) => c.metafields!.length)).toEqual([24, 24, 12]);
-    expect(sets.flatMap((c) => c.metafields!.filter((m) => m.key === "tier").map((m) => m.value))).toEqual(Array(30).fill("Gold"));
+    expect(sets.flatMap((c) => c.metafields!.filter((m) => m.key === "tier").map((m) => m.value))).toEqual(
+      Array(30).fill("Gold"),
+    );
   });
 
   it("after THROTTLED, waits for Shopify's bucket to refill and sends the same values again", async () => {
