@@ -5,8 +5,8 @@
 // `version` goes up); nothing talks to Shopify there. A background task (app/background.server.ts)
 // sends what changed: per shop, up to MEMBERS_PER_CALL members in one metafieldsSet, the member's
 // values as they are when sent (so a burst of changes is one write, and an older write can never
-// land after a newer one). A change waits `debounceMs` first, so the rows of one order or import
-// travel together. THROTTLED pauses the shop until Shopify's bucket has refilled; a failed call
+// land after a newer one). A shop's oldest change waits `debounceMs` first; then all its waiting
+// changes go, so the members of one burst of webhooks travel together. THROTTLED pauses the shop until Shopify's bucket has refilled; a failed call
 // is tried again later, with a growing wait; a member Shopify refuses waits on its own.
 import { db, type Tx } from "../db.server";
 import { execute, query, valuesList } from "../db/sql.server";
@@ -145,10 +145,10 @@ const definitionsEnsured = new Set<string>();
 export async function syncMemberMetafields(options: SyncOptions): Promise<SyncResult> {
   const now = options.now ?? (() => new Date());
   const result: SyncResult = { members: 0, calls: 0, refused: 0, throttled: 0, failed: 0 };
-  const due = () => ({
-    dirtySince: { lte: new Date(now().getTime() - options.debounceMs) },
-    OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now() } }],
-  });
+  // A shop is due when its oldest unsent change has waited the debounce; then everything of the
+  // shop that is waiting goes, the newest changes too, so one burst is one call.
+  const pending = () => ({ dirtySince: { not: null }, OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now() } }] });
+  const due = () => ({ ...pending(), dirtySince: { lte: new Date(now().getTime() - options.debounceMs) } });
   const shops = await db.memberSync.findMany({
     where: { ...due(), ...(options.shop ? { shop: options.shop } : {}) },
     distinct: ["shop"],
@@ -174,7 +174,7 @@ export async function syncMemberMetafields(options: SyncOptions): Promise<SyncRe
     }
     for (let call = 0; call < (options.callsPerShop ?? 20); call++) {
       const rows = await db.memberSync.findMany({
-        where: { shop, ...due() },
+        where: { shop, ...pending() },
         orderBy: [{ dirtySince: "asc" }, { customerId: "asc" }],
         take: MEMBERS_PER_CALL,
       });
