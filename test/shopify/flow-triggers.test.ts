@@ -5,6 +5,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "../../app/db.server";
 import { receiveTriggerLifecycle, sendFlowEvents, type FlowSendOptions } from "../../app/loyalty/flow-events.server";
+import { markExpiryReminders } from "../../app/loyalty/expiry-reminders.server";
 import { appendEntries } from "../../app/loyalty/ledger.server";
 import { upsertCustomers } from "../../app/loyalty/membership.server";
 import { DEFAULT_PROGRAM, type Program } from "../../app/loyalty/program";
@@ -203,6 +204,36 @@ describe("Flow triggers", () => {
     expect(await send()).toMatchObject({ sent: 1, dropped: 1 });
     expect(fired(shop).map((f) => [f.handle, f.payload])).toEqual([
       ["regulars-reward-redeemed", { customer_id: 8600, Reward: "$5 off", "Points spent": 100, Balance: 200 }],
+    ]);
+  });
+
+  it("points expiring: fired when the reminder falls due, once per member and expiry day, with the date", async () => {
+    await useTrigger("regulars-points-expiring");
+    await db.shop.create({ data: { domain: shop, timezone: "UTC" } });
+    await db.programSettings.create({ data: { shop, expiryEnabled: true, expiryMonths: 12, expiryReminderDays: 14 } });
+    await earn("8700", 80, "5501");
+    const customer = await db.customer.update({
+      where: { shop_shopifyId: { shop, shopifyId: "8700" } },
+      data: { enrolledAt: new Date("2020-01-01T00:00:00Z") }, // a member for years: the order is the last activity
+    });
+    await db.order.create({
+      data: {
+        shop,
+        shopifyId: "95501",
+        customerId: customer.id,
+        processedAt: new Date("2025-01-20T15:00:00Z"),
+        subtotalCents: 1000,
+        totalCents: 1000,
+        currency: "USD",
+      },
+    });
+    await db.flowEvent.deleteMany({ where: { shop } }); // the points earned above are not this test's
+    await markExpiryReminders(shop, new Date("2026-01-05T12:00:00Z")); // 15 days before: not yet
+    await markExpiryReminders(shop, new Date("2026-01-06T12:00:00Z"));
+    await markExpiryReminders(shop, new Date("2026-01-07T12:00:00Z")); // the next day's run: the same reminder
+    await send();
+    expect(fired(shop).map((f) => [f.handle, f.payload])).toEqual([
+      ["regulars-points-expiring", { customer_id: 8700, Points: 80, "Expiry date": "2026-01-20", Tier: "" }],
     ]);
   });
 });

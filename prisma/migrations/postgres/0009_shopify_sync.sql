@@ -45,6 +45,9 @@ CREATE TABLE "FlowEvent" (
 CREATE INDEX "MemberSync_shop_dirtySince_idx" ON "MemberSync"("shop", "dirtySince");
 
 -- CreateIndex
+CREATE INDEX "MemberSync_dirtySince_idx" ON "MemberSync"("dirtySince");
+
+-- CreateIndex
 CREATE INDEX "FlowEvent_sentAt_nextAttemptAt_idx" ON "FlowEvent"("sentAt", "nextAttemptAt");
 
 -- CreateIndex
