@@ -6,15 +6,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { graphqlOnce, type AdminGraphql, type ThrottleStatus } from "./graphql-budget.server";
 
-/** Our trigger extensions' handles (the `handle` in each shopify.extension.toml). */
-export const FLOW_TRIGGERS = {
-  pointsEarned: "regulars-points-earned",
-  tierChanged: "regulars-tier-changed",
-  pointsExpiring: "regulars-points-expiring",
-  rewardRedeemed: "regulars-reward-redeemed",
-} as const;
-export type FlowTrigger = (typeof FLOW_TRIGGERS)[keyof typeof FLOW_TRIGGERS];
-export const FLOW_TRIGGER_HANDLES = Object.values(FLOW_TRIGGERS) as FlowTrigger[];
+export { FLOW_TRIGGERS, FLOW_TRIGGER_HANDLES, type FlowTrigger } from "./flow-triggers";
 
 export const FLOW_TRIGGER_COST = 10;
 

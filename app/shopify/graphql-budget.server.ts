@@ -3,9 +3,10 @@
 // one attempt, and on THROTTLED (HTTP 200 with `errors[].extensions.code`, or HTTP 429) they learn
 // from `extensions.cost.throttleStatus` how long the bucket needs to refill and come back then.
 // Each call also reports the bucket so the caller can pause before it runs dry.
-import type { AdminGraphql } from "./discounts.server";
-
-export type { AdminGraphql } from "./discounts.server";
+/** The admin client's GraphQL call, as the Remix package hands it out (the same shape discounts.server.ts takes). */
+export type AdminGraphql = {
+  graphql: (query: string, options?: { variables?: Record<string, unknown>; signal?: AbortSignal }) => Promise<Response>;
+};
 
 /** Shopify's leaky bucket after a call (`extensions.cost.throttleStatus`). */
 export type ThrottleStatus = { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };

@@ -3,7 +3,7 @@
 // refusal is a `userErrors` entry. Every trigger Shopify accepted is logged to `<dir>/flow.jsonl`
 // with its payload, which is what a merchant's workflow would receive.
 import type * as Msw from "msw";
-import { FLOW_TRIGGER_HANDLES } from "../flow.server";
+import { FLOW_TRIGGER_HANDLES } from "../flow-triggers";
 import { appendLog, costBucket, syncFaults, THROTTLED_ERRORS, type SyncEmulatorOptions } from "./sync-common";
 
 const COST = 10;
