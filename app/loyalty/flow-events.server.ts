@@ -15,23 +15,15 @@ import {
   fireFlowTrigger,
   lifecycleCallback,
   lifecycleSignatureValid,
-  type FlowTrigger,
   type LifecycleCallback,
 } from "../shopify/flow.server";
 import { ShopifyCallFailed, ShopifyThrottled, waitForBudgetMs, type AdminGraphql } from "../shopify/graphql-budget.server";
+import { pointsExpiringEvent, rewardRedeemedEvent, type NewFlowEvent } from "./flow-payloads";
 
 export { FLOW_TRIGGERS } from "../shopify/flow.server";
 
 const MAX_RETRY_MS = 3_600_000;
 const MAX_ATTEMPTS = 12; // about a day of retries; then the event is kept, marked, and not sent
-
-export type NewFlowEvent = {
-  shop: string;
-  trigger: FlowTrigger;
-  dedupeKey: string;
-  payload: Record<string, unknown>;
-  redemptionId?: number | null;
-};
 
 /** The triggers a shop has an enabled workflow for. */
 export async function usedTriggers(tx: Tx | typeof db, shop: string): Promise<Set<string>> {
@@ -59,90 +51,12 @@ export async function recordFlowEvents(tx: Tx, events: NewFlowEvent[], used?: Se
   return rows.length;
 }
 
-/** Flow's customer reference: the customer's numeric id. */
-const customerRef = (shopifyId: string) => (/^\d+$/.test(shopifyId) ? Number(shopifyId) : shopifyId);
-
 /** Reward redeemed, recorded with the points spent (app/loyalty/redemption.server.ts). */
-export async function recordRewardRedeemed(
-  tx: Tx,
-  e: {
-    shop: string;
-    customerShopifyId: string;
-    redemptionId: number;
-    reward: { name: string; pointsCost: number };
-    balance: number;
-  },
-) {
-  await recordFlowEvents(tx, [
-    {
-      shop: e.shop,
-      trigger: FLOW_TRIGGERS.rewardRedeemed,
-      dedupeKey: `reward-redeemed:${e.redemptionId}`,
-      redemptionId: e.redemptionId,
-      payload: {
-        customer_id: customerRef(e.customerShopifyId),
-        Reward: e.reward.name,
-        "Points spent": e.reward.pointsCost,
-        Balance: e.balance,
-      },
-    },
-  ]);
+export async function recordRewardRedeemed(tx: Tx, e: Parameters<typeof rewardRedeemedEvent>[0]) {
+  await recordFlowEvents(tx, [rewardRedeemedEvent(e)]);
 }
 
-export function pointsEarnedEvent(
-  shop: string,
-  c: { shopifyId: string; pointsBalance: number; tier: string | null },
-  entry: { delta: number; reason: string; idempotencyKey: string },
-): NewFlowEvent {
-  return {
-    shop,
-    trigger: FLOW_TRIGGERS.pointsEarned,
-    dedupeKey: `points-earned:${entry.idempotencyKey}`,
-    payload: {
-      customer_id: customerRef(c.shopifyId),
-      Points: entry.delta,
-      Balance: c.pointsBalance,
-      Reason: entry.reason,
-      Tier: c.tier ?? "",
-    },
-  };
-}
-
-export function tierChangedEvent(
-  shop: string,
-  c: { id: number; shopifyId: string; pointsBalance: number },
-  move: { seq: number; from: string | null; to: string | null },
-): NewFlowEvent {
-  return {
-    shop,
-    trigger: FLOW_TRIGGERS.tierChanged,
-    dedupeKey: `tier-changed:${c.id}:${move.seq}`,
-    payload: {
-      customer_id: customerRef(c.shopifyId),
-      "Previous tier": move.from ?? "",
-      "New tier": move.to ?? "",
-      Balance: c.pointsBalance,
-    },
-  };
-}
-
-export function pointsExpiringEvent(
-  shop: string,
-  c: { id: number; shopifyId: string; tier: string | null },
-  reminder: { points: number; expiresOn: string },
-): NewFlowEvent {
-  return {
-    shop,
-    trigger: FLOW_TRIGGERS.pointsExpiring,
-    dedupeKey: `points-expiring:${c.id}:${reminder.expiresOn}`,
-    payload: {
-      customer_id: customerRef(c.shopifyId),
-      Points: reminder.points,
-      "Expiry date": reminder.expiresOn,
-      Tier: c.tier ?? "",
-    },
-  };
-}
+export { pointsEarnedEvent, tierChangedEvent } from "./flow-payloads";
 
 /** Reminders that just became due (app/loyalty/expiry-reminders.server.ts), in their transaction. */
 export async function recordExpiryReminders(
