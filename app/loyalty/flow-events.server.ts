@@ -161,6 +161,16 @@ export async function sendFlowEvents(options: FlowSendOptions): Promise<FlowSend
         continue;
       }
     }
+    const payload = JSON.parse(event.payload) as Record<string, unknown>;
+    const customer = await db.customer.findUnique({
+      where: { shop_shopifyId: { shop: event.shop, shopifyId: String(payload.customer_id) } },
+      select: { redactedAt: true },
+    });
+    if (customer?.redactedAt) {
+      await db.flowEvent.delete({ where: { id: event.id } }); // erased on the shop's request: no workflow about them
+      result.dropped++;
+      continue;
+    }
     let admin = admins.get(event.shop);
     if (!admin) {
       try {
@@ -178,7 +188,7 @@ export async function sendFlowEvents(options: FlowSendOptions): Promise<FlowSend
       }
     }
     try {
-      const { throttle } = await fireFlowTrigger(admin, event.trigger, JSON.parse(event.payload), options.timeoutMs);
+      const { throttle } = await fireFlowTrigger(admin, event.trigger, payload, options.timeoutMs);
       await db.flowEvent.update({
         where: { id: event.id },
         data: { sentAt: now(), attempts: { increment: 1 }, lastError: null },

@@ -236,4 +236,12 @@ describe("Flow triggers", () => {
       ["regulars-points-expiring", { customer_id: 8700, Points: 80, "Expiry date": "2026-01-20", Tier: "" }],
     ]);
   });
+
+  it("an event about a customer erased (customers/redact) before it was sent is dropped", async () => {
+    await useTrigger("regulars-points-earned");
+    await earn("8800", 10, "5601");
+    await db.customer.update({ where: { shop_shopifyId: { shop, shopifyId: "8800" } }, data: { redactedAt: new Date() } });
+    expect(await send()).toMatchObject({ sent: 0, dropped: 1 });
+    expect(fired(shop)).toEqual([]);
+  });
 });
