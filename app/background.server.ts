@@ -9,6 +9,9 @@ import { log } from "./log.server";
 import { expirePoints } from "./loyalty/expiry.server";
 import { runDailyRules } from "./loyalty/daily.server";
 import { expireRedemptions } from "./loyalty/redemption.server";
+import { sendFlowEvents } from "./loyalty/flow-events.server";
+import { syncMemberMetafields } from "./loyalty/member-sync.server";
+import type { AdminGraphql } from "./shopify/graphql-budget.server";
 import { installedShops, reconcileShop } from "./reconciliation/reconcile.server";
 import { unauthenticated } from "./shopify.server";
 import { acceptRecordsFrom, buryCrashedEvents, onRecorded, pruneInbox } from "./webhooks/inbox.server";
@@ -16,6 +19,7 @@ import { startProcessor } from "./webhooks/processor.server";
 import { config } from "./config.server";
 
 const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
+const adminForSync = async (shop: string) => (await adminFor(shop)) as unknown as AdminGraphql;
 
 function backgroundTasks(): Task[] {
   const {
@@ -24,6 +28,9 @@ function backgroundTasks(): Task[] {
     REGULARS_RECONCILE_CRON,
     REGULARS_BACKFILL_POLL_MS,
     REGULARS_DAILY_RULES_MS,
+    REGULARS_SHOPIFY_SYNC_MS,
+    REGULARS_METAFIELD_DEBOUNCE_MS,
+    SHOPIFY_ADMIN_TIMEOUT_MS,
   } = config();
   return [
     // Events whose every attempt died with the process are dead letters (ADR 0011).
@@ -54,6 +61,23 @@ function backgroundTasks(): Task[] {
       },
     },
     { name: "reconcile-shop", run: async (data) => reconcileShop(String(data.shop), await adminFor(String(data.shop))) },
+    // Shopify's copy of the program (ADR 0032): members' metafields and Flow triggers, sent after
+    // the changes commit, never from the webhook processor; two queues, so one slow call holds up only its kind.
+    {
+      name: "metafields-sync",
+      everyMs: REGULARS_SHOPIFY_SYNC_MS,
+      run: () =>
+        syncMemberMetafields({
+          adminFor: adminForSync,
+          timeoutMs: SHOPIFY_ADMIN_TIMEOUT_MS,
+          debounceMs: REGULARS_METAFIELD_DEBOUNCE_MS,
+        }),
+    },
+    {
+      name: "flow-triggers",
+      everyMs: REGULARS_SHOPIFY_SYNC_MS,
+      run: () => sendFlowEvents({ adminFor: adminForSync, timeoutMs: SHOPIFY_ADMIN_TIMEOUT_MS }),
+    },
   ];
 }
 

@@ -128,6 +128,12 @@ export const SETTINGS = {
   ),
   SHOPIFY_ADMIN_TIMEOUT_MS: positiveInt(8000).describe("timeout of one Admin API call (default 8000)"),
   SHOPIFY_ADMIN_BACKOFF_MS: positiveInt(500).describe("first wait after Shopify throttles a call (default 500)"),
+  REGULARS_SHOPIFY_SYNC_MS: positiveInt(1000).describe(
+    "how often changed members' metafields and pending Flow triggers are sent to Shopify (default 1000)",
+  ),
+  REGULARS_METAFIELD_DEBOUNCE_MS: positiveInt(2000).describe(
+    "how long a member's change waits so a burst of changes is one metafield write (default 2000)",
+  ),
   // Development and test tools: off unless set, refused in production unless REGULARS_ALLOW_DEV_TOOLS=1
   SHOPIFY_EMULATOR: flag.describe("`1`: answer Shopify's Admin API in-process (local runs, tests)"),
   SHOPIFY_EMULATOR_DIR: optionalText.describe("where the emulator keeps its state (default: memory)"),

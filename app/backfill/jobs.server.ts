@@ -10,6 +10,7 @@
 import { db } from "../db.server";
 import { execute } from "../db/sql.server";
 import { log } from "../log.server";
+import { resyncShop } from "../loyalty/member-sync.server";
 import { bulkOperation, BulkOperationError, startBulkExport, type AdminGraphql, type BulkExport } from "../shopify/bulk.server";
 import { BackfillDataError, DownloadExpiredError, importBulkFile, type ImportProgress } from "./import.server";
 
@@ -218,6 +219,7 @@ async function finishPhase(job: Job): Promise<number | null> {
     shop: job.shop,
     seconds: Math.round((done.finishedAt!.getTime() - job.startedAt.getTime()) / 1000),
   });
+  await resyncShop(job.shop); // every imported member's metafields (ADR 0032)
   return null;
 }
 

@@ -8,6 +8,7 @@ import { dayOf, startOfDay, addDays, type Day } from "../analytics/time";
 import { query, valuesList } from "../db/sql.server";
 import { log } from "../log.server";
 import { expiresOn, expiryCutoff, inactiveMembers } from "./expiry.server";
+import { recordExpiryReminders } from "./flow-events.server";
 import type { Program } from "./program";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -83,13 +84,18 @@ export async function markExpiryReminders(shop: string | undefined, now: Date): 
           dueAt: startOfDay(addDays(on, -program.expiryReminderDays), zone),
         }));
       if (rows.length) {
-        const inserted = await query<{ id: number }>(
-          db,
-          `INSERT INTO "ExpiryReminder" ("shop", "customerId", "expiresOn", "points", "dueAt", "createdAt")
-           VALUES ${valuesList(rows.length, 6)}
-           ON CONFLICT ("customerId", "expiresOn") DO NOTHING RETURNING "id"`,
-          rows.flatMap((r) => [r.shop, r.customerId, r.expiresOn, r.points, r.dueAt, now]),
-        );
+        // With the reminder, in its transaction: the points-expiring Flow trigger (ADR 0032).
+        const inserted = await db.$transaction(async (tx) => {
+          const due = await query<{ customerId: number; expiresOn: string; points: number }>(
+            tx,
+            `INSERT INTO "ExpiryReminder" ("shop", "customerId", "expiresOn", "points", "dueAt", "createdAt")
+             VALUES ${valuesList(rows.length, 6)}
+             ON CONFLICT ("customerId", "expiresOn") DO NOTHING RETURNING "customerId", "expiresOn", "points"`,
+            rows.flatMap((r) => [r.shop, r.customerId, r.expiresOn, r.points, r.dueAt, now]),
+          );
+          await recordExpiryReminders(tx, program.shop, due);
+          return due;
+        });
         reminders += inserted.length;
       }
       if (members.length < BATCH_SIZE) break;

@@ -3,6 +3,7 @@
 // only ever changed here, in the same transaction as the rows.
 import { dialect, type Tx } from "../db.server";
 import { execute, query, valuesList } from "../db/sql.server";
+import { shareLedgerChanges } from "./member-sync.server";
 
 export type LedgerKind = "earn" | "redeem" | "refund" | "cancel" | "expire" | "adjust" | "bonus" | "referral";
 
@@ -80,6 +81,8 @@ export async function appendEntries(tx: Tx, entries: NewLedgerEntry[]): Promise<
     appended.push(...chunk.filter((e) => inserted.has(e.idempotencyKey)));
   }
   await moveBalances(tx, appended);
+  // Shopify's copy (metafields) and Flow hear of it after this transaction commits (ADR 0032).
+  await shareLedgerChanges(tx, appended);
   return appended;
 }
 

@@ -28,6 +28,7 @@ import {
 } from "../shopify/discounts.server";
 import type { OrderRecord } from "./records";
 import { appendEntries, appendEntry, lockedBalance, type NewLedgerEntry } from "./ledger.server";
+import { recordRewardRedeemed } from "./flow-events.server";
 import { combinesWith } from "./program";
 import { loadProgram } from "./program.server";
 import { findActiveReward, rewardDiscount } from "./rewards.server";
@@ -162,6 +163,13 @@ export async function redeem(input: RedeemInput): Promise<RedeemResult> {
           reason: `Reward: ${reward.name}`,
           redemptionId: id,
           idempotencyKey: `redemption:${id}:spend`,
+        });
+        await recordRewardRedeemed(tx, {
+          shop,
+          customerShopifyId,
+          redemptionId: id,
+          reward,
+          balance: balance - reward.pointsCost,
         });
         return { id, balance: balance - reward.pointsCost };
       },

@@ -12,6 +12,7 @@ import { db, dialect, type Tx } from "../db.server";
 import { query } from "../db/sql.server";
 import { log } from "../log.server";
 import { appendEntry } from "./ledger.server";
+import { shareTierMoves } from "./member-sync.server";
 import { tierForSpend, type Program } from "./program";
 import { loadProgram } from "./program.server";
 
@@ -67,6 +68,7 @@ export async function moveTiers(
   const spend = await rollingSpend(tx, shop, ids, now);
   const rank = (name: string | null) => (name === null ? -1 : program.tiers.findIndex((t) => t.name === name));
   const moves: TierMove[] = [];
+  const shared: Array<{ customerId: number; seq: number; from: string | null; to: string | null }> = [];
   for (const member of members) {
     const id = Number(member.id);
     const target = tierForSpend(program, spend.get(id) ?? 0);
@@ -96,6 +98,7 @@ export async function moveTiers(
     );
     if (recorded.length === 0) continue; // another run recorded this move
     await tx.customer.update({ where: { id }, data: { tier: to } });
+    shared.push({ customerId: id, seq, from: member.tier, to });
     if (entryPoints > 0) {
       await appendEntry(tx, {
         shop,
@@ -108,6 +111,8 @@ export async function moveTiers(
     }
     moves.push({ customerId: id, from: member.tier, to, entryPoints });
   }
+  // Metafields and Flow hear of it after commit (ADR 0032); the history import's placements are no news for Flow.
+  await shareTierMoves(tx, shop, shared, reason !== "import");
   return moves;
 }
 

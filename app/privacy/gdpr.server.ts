@@ -130,6 +130,9 @@ export async function redactShop(tx: Tx, shop: string) {
   await tx.ledgerEntry.deleteMany({ where: { shop } });
   await tx.tierChange.deleteMany({ where: { shop } });
   await tx.expiryReminder.deleteMany({ where: { shop } });
+  await tx.memberSync.deleteMany({ where: { shop } });
+  await tx.flowEvent.deleteMany({ where: { shop } });
+  await tx.flowTriggerUse.deleteMany({ where: { shop } });
   await tx.redemption.deleteMany({ where: { shop } });
   await tx.reward.deleteMany({ where: { shop } });
   await tx.backfillJob.deleteMany({ where: { shop } });

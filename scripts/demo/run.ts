@@ -12,6 +12,7 @@ import { requestCredit } from "../../app/backfill/credit.server";
 import { restartBackfill } from "../../app/backfill/jobs.server";
 import { embeddedAdminPath } from "../../app/demo/demo.server";
 import { runDailyRules } from "../../app/loyalty/daily.server";
+import { FLOW_TRIGGERS, recordTriggerUse } from "../../app/loyalty/flow-events.server";
 import { loadProgram } from "../../app/loyalty/program.server";
 import { addSuggestedRewards, createReward } from "../../app/loyalty/rewards.server";
 import { saveSettings } from "../../app/loyalty/settings.server";
@@ -176,6 +177,16 @@ async function setUpProgram() {
   await addSuggestedRewards(shop);
   if (!(await db.reward.findFirst({ where: { shop, kind: "store_credit" } }))) {
     await createReward(shop, { name: "$5 store credit", kind: "store_credit", pointsCost: 600, valueCents: 500 });
+  }
+  // As if the owner had Shopify Flow workflows on every Regulars trigger (what Flow's lifecycle
+  // callback would report): the triggers' payloads land in <emulator dir>/flow.jsonl.
+  for (const trigger of Object.values(FLOW_TRIGGERS)) {
+    await recordTriggerUse({
+      flow_trigger_definition_id: trigger,
+      has_enabled_flow: true,
+      shopify_domain: shop,
+      timestamp: new Date().toISOString(),
+    });
   }
 }
 

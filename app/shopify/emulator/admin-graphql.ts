@@ -16,6 +16,7 @@ import type { TokenBook } from "./oauth";
 import { ordersAnswerer, type Bucket, type OrderNode } from "./orders";
 import { answerThemes } from "./themes";
 import { storeCreditApi, type StoreCreditFault } from "./store-credit";
+import { shopifySyncApis, type SyncFaults } from "./shopify-sync";
 
 /**
  * What the emulator should do with discount mutations, read from `<dir>/faults.json` on every
@@ -27,7 +28,7 @@ import { storeCreditApi, type StoreCreditFault } from "./store-credit";
  * - `serverError`: HTTP 500 from Shopify
  */
 export type DiscountFault = "userErrors" | "throttled" | "throttledOnce" | "hang" | "serverError";
-export type Faults = { discounts?: DiscountFault | null; storeCredit?: StoreCreditFault | null };
+export type Faults = { discounts?: DiscountFault | null; storeCredit?: StoreCreditFault | null } & SyncFaults;
 
 export type EmulatorOptions = {
   /** Where faults.json is read and requests.jsonl / discounts.jsonl are written. */
@@ -93,6 +94,7 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
     }
     return api;
   };
+  const sync = shopifySyncApis(msw, { dir: options.dir });
   const discounts = new Map<string, StoredDiscount>(); // `${shop}|${CODE}`
   const attempts = new Map<string, number>();
   let nextId = 1_000_000_000 + Math.floor(Math.random() * 1_000_000);
@@ -208,6 +210,8 @@ export function adminGraphqlHandlers(msw: typeof Msw, options: EmulatorOptions =
       if (bulkAnswer) return bulkAnswer;
       const storeCreditAnswer = storeCredit.answer(shop, query, variables);
       if (storeCreditAnswer) return storeCreditAnswer;
+      const syncAnswer = await sync.answer(shop, query, variables);
+      if (syncAnswer) return syncAnswer;
       if (query.includes("discountCodeBasicCreate(")) {
         return createDiscount(
           shop,
@@ -285,7 +289,10 @@ export function writeEmulatedOrders(dir: string, shop: string, orders: OrderNode
 }
 
 /** Test side: what the emulator recorded (`requests.jsonl`, `discounts.jsonl`). */
-export function readLog<T = Record<string, unknown>>(dir: string, file: "requests.jsonl" | "discounts.jsonl"): T[] {
+export function readLog<T = Record<string, unknown>>(
+  dir: string,
+  file: "requests.jsonl" | "discounts.jsonl" | "metafields.jsonl" | "metafield-definitions.jsonl" | "flow.jsonl",
+): T[] {
   try {
     return readFileSync(path.join(dir, file), "utf8")
       .split("\n")
