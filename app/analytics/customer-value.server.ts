@@ -1,10 +1,12 @@
 // Per-customer value: RFM segments, BG/NBD probability alive, predicted 12-month CLV.
 //
-// One grouped query returns one row per customer (orders, first/last order, revenue) — about
-// 200,000 small rows for a large shop, never the orders themselves. Scoring and the model fit
-// run on those rows in memory: typed arrays, a fit on a deterministic sample when the shop is
-// very large (the likelihood is a sum over customers; 5,000 of them, every k-th, pin the parameters
-// down to a few per cent and keep the fit near half a second), predictions cached per (x, age in days).
+// Two grouped queries return one row per customer — about 200,000 small rows for a large shop,
+// never the orders themselves: the per-customer scan (orders, first/last order, revenue: RFM) and
+// the purchase days (transactions.server.ts: the CLV models' inputs, built as Fader–Hardie–Lee
+// build them, see clv/transactions.ts). Scoring and the model fit run on those rows in memory:
+// typed arrays, a fit on a deterministic sample when the shop is very large (the likelihood is a
+// sum over customers; 5,000 of them, every k-th, pin the parameters down to a few per cent and
+// keep the fit near half a second), predictions cached per (x, age in days).
 import type { Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import {
@@ -16,14 +18,15 @@ import {
   type ClvParams,
   type CustomerSummary,
 } from "./clv";
+import { summarize } from "./clv/transactions";
 import type { CustomerScan } from "./kpis.server";
 import { mark } from "./profile";
 import { rfmSegments, SEGMENTS, type Segment } from "./rfm";
+import { daysOf, type CustomerTransactions } from "./transactions.server";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
 
 const DAY_S = 86_400;
-const WEEK_S = 7 * DAY_S;
 /** The CLV horizon: 12 months in weeks, the unit the models are fitted in. */
 export const HORIZON_WEEKS = 365.25 / 7;
 const FIT_SAMPLE = 5_000;
@@ -44,17 +47,24 @@ export interface CustomerValues {
   clv: Float64Array;
   model: "bgnbd-gamma-gamma" | "textbook";
   params: ClvParams | null;
+  /** Customers with a repeat transaction: a purchase on a later day than their first. */
   repeatCustomers: number;
 }
 
 /**
  * Values for every customer with a counted order before `asOf`, from the per-customer scan
- * (`customerScan`, which may reach past `asOf`: customers with no order before it are left out).
+ * (`customerScan`, which may reach past `asOf`: customers with no order before it are left out)
+ * and their purchase days before `asOf` (`customerTransactions`, the same customers in id order).
  * `textbookYearValue` is what a customer is worth in a year by the textbook formula (AOV ×
  * purchases per customer per year), used for everyone when there are too few repeat customers
  * to fit the models. Synchronous: the fit is CPU work on the rows.
  */
-export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue: number | (() => number)): CustomerValues {
+export function customerValues(
+  scan: CustomerScan,
+  transactions: CustomerTransactions,
+  asOf: Date,
+  textbookYearValue: number | (() => number),
+): CustomerValues {
   const phase = performance.now();
   let n = 0;
   for (let r = 0; r < scan.orders.length; r++) if (scan.orders[r] > 0) n++;
@@ -66,6 +76,9 @@ export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue
   const firstOrder = new Float64Array(n);
   const summaries: CustomerSummary[] = new Array(n);
   let repeatCustomers = 0;
+  if (transactions.ids.length !== n) {
+    throw new Error(`customerValues: ${n} customers with orders but ${transactions.ids.length} with purchase days`);
+  }
   for (let r = 0, i = 0; r < scan.orders.length; r++) {
     if (scan.orders[r] === 0) continue;
     const first = scan.first[r];
@@ -75,16 +88,9 @@ export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue
     revenueCents[i] = scan.revenueCents[r];
     recencyDays[i] = Math.max(0, (now - last) / DAY_S);
     firstOrder[i] = first;
-    const x = orders[i] - 1;
-    if (x > 0) repeatCustomers++;
-    // zbar: the customer's mean order value (currency units). The paper averages repeat orders
-    // only; the mean over all orders keeps this one grouped scan and differs little in practice.
-    summaries[i] = {
-      x,
-      t_x: Math.max(0, (last - first) / WEEK_S),
-      T: Math.max((now - first) / WEEK_S, 1 / 7),
-      zbar: Math.max(0, revenueCents[i] / 100 / orders[i]),
-    };
+    if (transactions.ids[i] !== ids[i]) throw new Error(`customerValues: customer ${ids[i]} has no purchase days`);
+    summaries[i] = summarize(daysOf(transactions, i), transactions.lastObservedDay, 100);
+    if (summaries[i].x > 0) repeatCustomers++;
     i++;
   }
 

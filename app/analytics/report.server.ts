@@ -19,6 +19,7 @@ import { money, money2, programMetrics, ratio, type ProgramMetrics } from "./pro
 import { addDays, addMonths, daysBetween, isDay, isTimeZone, monthOf, startOfDay, today, type Day } from "./time";
 import { cohortMatrix, monthlySeries, type Cohort, type Months, type MonthPoint } from "./trends.server";
 import { timed } from "./profile";
+import { customerTransactions } from "./transactions.server";
 
 export interface Range {
   from: Day;
@@ -147,13 +148,14 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
   const periodTotals = timed("orderTotals period", () => orderTotals(db, shop, windows.slice(0, 2)));
   const annualTotals = timed("orderTotals annual", () => orderTotals(db, shop, windows.slice(2), { members: false }));
   const programming = timed("programMetrics", () => programMetrics(db, shop, windows.slice(0, 2), periodTotals));
-  const valuing = Promise.all([scanning, periodTotals, annualTotals]).then(([scan, , a]) => {
+  const days = timed("customerTransactions", () => customerTransactions(db, dialect(), shop, facts.timezone, asOf));
+  const valuing = Promise.all([scanning, periodTotals, annualTotals, days]).then(([scan, , a, transactions]) => {
     // The textbook year value (only used when the models cannot be fitted), from the trailing year.
     const textbookYear = () => {
       const annualRates = periodRates(withCustomerOrders(scan.counts[2], a[0]), a[0]);
       return money(annualRates.averageOrderValueCents) * annualRates.purchaseFrequency;
     };
-    return customerValues(scan, asOf, textbookYear);
+    return customerValues(scan, transactions, asOf, textbookYear);
   });
   // Customers and cohort cells per month come with the scan; SQL adds orders and revenue per month.
   const activity = scanning.then((scan) => scan.months);
@@ -162,7 +164,7 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
     cohorts: timed("cohortMatrix", () => cohortMatrix(db, shop, months, valuing, activity)),
   };
   // Awaited later, or not at all when something before fails: never an unhandled rejection.
-  for (const pending of [valuing, activity, trends?.series, trends?.cohorts]) pending?.catch(() => {});
+  for (const pending of [days, valuing, activity, trends?.series, trends?.cohorts]) pending?.catch(() => {});
   const [scan, pTotals, aTotals, program] = await Promise.all([scanning, periodTotals, annualTotals, programming]);
   const totals = [...pTotals, ...aTotals];
   const counts = scan.counts.map((c, i) => withCustomerOrders(c, totals[i]));
