@@ -49,6 +49,8 @@ export interface CustomerValues {
   params: ClvParams | null;
   /** Customers with a repeat transaction: a purchase on a later day than their first. */
   repeatCustomers: number;
+  /** The textbook fallback had nothing to go on (no orders in the 12 months): `clv` is 0 for everyone but means "unknown". */
+  textbookUndefined: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ export function customerValues(
   scan: CustomerScan,
   transactions: CustomerTransactions,
   asOf: Date,
-  textbookYearValue: number | (() => number),
+  textbookYearValue: number | null | (() => number | null),
 ): CustomerValues {
   const phase = performance.now();
   let n = 0;
@@ -126,9 +128,9 @@ export function customerValues(
       pAlive[i] = probabilityAlive(fitted.bgnbd, s.x, s.t_x, s.T);
       clv[i] = alivePurchases * pAlive[i] * expectedAverageSpend(fitted.gammaGamma, s.x, s.zbar);
     }
-  } else {
-    clv.fill(typeof textbookYearValue === "function" ? textbookYearValue() : textbookYearValue);
   }
+  const textbook = params ? 0 : typeof textbookYearValue === "function" ? textbookYearValue() : textbookYearValue;
+  if (!params) clv.fill(textbook ?? 0);
   mark("values predict", predictStarted);
   return {
     asOf,
@@ -143,6 +145,7 @@ export function customerValues(
     model: params ? "bgnbd-gamma-gamma" : "textbook",
     params,
     repeatCustomers,
+    textbookUndefined: !params && textbook === null,
   };
 }
 
@@ -151,7 +154,8 @@ export interface SegmentSummary {
   customers: number;
   /** Revenue from these customers to date, currency units. */
   revenue: number;
-  averagePredictedClv: number;
+  /** Null for an empty segment. */
+  averagePredictedClv: number | null;
 }
 
 export function segmentSummaries(values: CustomerValues): SegmentSummary[] {
@@ -170,7 +174,7 @@ export function segmentSummaries(values: CustomerValues): SegmentSummary[] {
       key,
       customers: t.customers,
       revenue: Math.round(t.revenueCents) / 100,
-      averagePredictedClv: t.customers ? Math.round((t.clv / t.customers) * 100) / 100 : 0,
+      averagePredictedClv: t.customers && !values.textbookUndefined ? Math.round((t.clv / t.customers) * 100) / 100 : null,
     };
   });
 }

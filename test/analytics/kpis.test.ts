@@ -295,17 +295,68 @@ describe("predicted CLV and at-risk customers", () => {
 });
 
 describe("a new shop and bad ranges", () => {
-  it("is empty with zeros, not errors", async () => {
+  it("is empty with zero counts and undefined (null) rates, not errors", async () => {
+    // Changed with null semantics: rates and averages over nothing used to read 0 here.
     const data = await dashboardData("brand-new.myshopify.com", { from: "2026-01-01", to: "2026-02-01" }, fresh);
     expect(data.empty).toBe(true);
     expect(data.kpis).toMatchObject({
       orders: 0,
       revenue: 0,
-      retentionRate: 0,
-      churnRate: 0,
-      averageOrderValue: 0,
-      repeatPurchaseRate: 0,
+      retentionRate: null,
+      churnRate: null,
+      averageOrderValue: null,
+      repeatPurchaseRate: null,
     });
+  });
+
+  it("gives null, never 0, for every rate and average whose denominator is zero", async () => {
+    // A shop's first quarter: one customer whose first order is in the period, nobody active at
+    // its start, no orders in the previous period, no points issued, no member orders.
+    const shop = "first-quarter.myshopify.com";
+    await shopWith(shop, "UTC");
+    const c = await customer(shop, { enrolledAt: null });
+    await order(shop, { customerId: c.id, at: "2026-02-10T12:00:00Z", subtotal: 40 });
+    const data = await dashboardData(shop, { from: "2026-01-01", to: "2026-04-01" }, fresh);
+    const k = data.kpis;
+    // Defined: one customer, one order.
+    expect(k).toMatchObject({ customersAtStart: 0, newCustomers: 1, orders: 1, averageOrderValue: 40, purchaseFrequency: 1 });
+    expect(k).toMatchObject({ repeatPurchaseRate: 0, returningCustomerRate: 0 }); // 0 of 1: defined, and 0
+    // S = 0: retention and churn are undefined, not "0% retention, 0% churn".
+    expect(k).toMatchObject({ retentionRate: null, churnRate: null });
+    expect(k.previous).toMatchObject({
+      orders: 0,
+      averageOrderValue: null,
+      purchaseFrequency: null,
+      repeatPurchaseRate: null,
+      returningCustomerRate: null,
+      retentionRate: null,
+      churnRate: null,
+      customerLifetimeValue: null,
+      customerLifetimeValueInputs: { averageOrderValue: null, purchasesPerYear: null },
+    });
+    expect(k.program).toMatchObject({
+      members: 0,
+      redemptionRate: null,
+      redeemerRate: null,
+      memberAverageOrderValue: null,
+      memberPurchaseFrequency: null,
+      nonMemberAverageOrderValue: 40,
+      nonMemberPurchaseFrequency: 1,
+    });
+    // Months without orders, empty cohorts and empty segments have no averages or shares.
+    const january = data.series.find((m) => m.month === "2026-01-01")!;
+    expect(january).toMatchObject({ orders: 0, averageOrderValue: null, returningShare: null, purchaseFrequency: null });
+    const janCohort = data.cohorts.find((m) => m.month === "2026-01-01")!;
+    expect(janCohort.customers).toBe(0);
+    expect(new Set([...janCohort.retention, ...janCohort.cumulativeRevenuePerCustomer])).toEqual(new Set([null]));
+    expect(data.cohorts.find((m) => m.month === "2026-02-01")!.retention[0]).toBe(1);
+    expect(data.segments.filter((s) => s.customers === 0).every((s) => s.averagePredictedClv === null)).toBe(true);
+  });
+
+  it("says null for retention and churn when S = 0, in the formulas too", () => {
+    const counts = { customersAtStart: 0, customersAtEnd: 5, newCustomers: 5, reactivatedCustomers: 0 };
+    expect(retentionRate(counts)).toBeNull();
+    expect(churnRate(counts)).toBeNull();
   });
 
   it("rejects reversed, empty and impossible ranges", () => {
