@@ -1,7 +1,9 @@
 // The KPIs of docs/kpis.md on small histories computed by hand, against a real database (SQLite, or
 // PostgreSQL when TEST_POSTGRES_URL is set). Each expectation says where its number comes from.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "../../app/db.server";
+import { db, dialect } from "../../app/db.server";
+import { summarize } from "../../app/analytics/clv/transactions";
+import { customerTransactions, daysOf } from "../../app/analytics/transactions.server";
 import { churnRate, retentionRate } from "../../app/analytics/formulas";
 import { dashboardData, kpiReport, validateRange } from "../../app/analytics/report.server";
 import { startOfDay } from "../../app/analytics/time";
@@ -291,6 +293,27 @@ describe("predicted CLV and at-risk customers", () => {
     }
     const revenues = risk.map((c) => c.revenue);
     expect(revenues).toEqual([...revenues].sort((x, y) => y - x)); // high value first
+  });
+});
+
+describe("CLV inputs in the shop's time zone", () => {
+  it("makes one transaction of one local day across two UTC days, and two of two local days within one UTC day", async () => {
+    const shop = "clv-days.myshopify.com";
+    await shopWith(shop, "America/Los_Angeles"); // PST, UTC−8, in January
+    const sameDay = await customer(shop);
+    const twoDays = await customer(shop);
+    // Jan 10 08:00 and 20:00 local = Jan 10 16:00 and Jan 11 04:00 UTC: one local day.
+    await order(shop, { customerId: sameDay.id, at: "2026-01-10T16:00:00Z", subtotal: 30 });
+    await order(shop, { customerId: sameDay.id, at: "2026-01-11T04:00:00Z", subtotal: 20 });
+    // Jan 11 01:00 and 09:00 UTC = Jan 10 17:00 and Jan 11 01:00 local: one UTC day, two local days.
+    await order(shop, { customerId: twoDays.id, at: "2026-01-11T01:00:00Z", subtotal: 10 });
+    await order(shop, { customerId: twoDays.id, at: "2026-01-11T09:00:00Z", subtotal: 25 });
+    const asOf = startOfDay("2026-01-25", "America/Los_Angeles");
+    const t = await customerTransactions(db, dialect(), shop, "America/Los_Angeles", asOf);
+    const summary = (id: number) => summarize(daysOf(t, t.ids.indexOf(id)), t.lastObservedDay, 100);
+    // Age runs from Jan 10 (local) to Jan 24, the last day before asOf: 14 days = 2 weeks.
+    expect(summary(sameDay.id)).toEqual({ x: 0, t_x: 0, T: 2, zbar: 0 });
+    expect(summary(twoDays.id)).toEqual({ x: 1, t_x: 1 / 7, T: 2, zbar: 25 });
   });
 });
 
