@@ -22,6 +22,7 @@ import { summarize } from "./clv/transactions";
 import type { CustomerScan } from "./kpis.server";
 import { mark } from "./profile";
 import { rfmSegments, SEGMENTS, type Segment } from "./rfm";
+import { localDayNumber } from "./time";
 import { daysOf, type CustomerTransactions } from "./transactions.server";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
@@ -78,10 +79,7 @@ export function customerValues(
   const firstOrder = new Float64Array(n);
   const summaries: CustomerSummary[] = new Array(n);
   let repeatCustomers = 0;
-  if (transactions.ids.length !== n) {
-    throw new Error(`customerValues: ${n} customers with orders but ${transactions.ids.length} with purchase days`);
-  }
-  for (let r = 0, i = 0; r < scan.orders.length; r++) {
+  for (let r = 0, i = 0, t = 0; r < scan.orders.length; r++) {
     if (scan.orders[r] === 0) continue;
     const first = scan.first[r];
     const last = scan.last[r];
@@ -90,8 +88,19 @@ export function customerValues(
     revenueCents[i] = scan.revenueCents[r];
     recencyDays[i] = Math.max(0, (now - last) / DAY_S);
     firstOrder[i] = first;
-    if (transactions.ids[i] !== ids[i]) throw new Error(`customerValues: customer ${ids[i]} has no purchase days`);
-    summaries[i] = summarize(daysOf(transactions, i), transactions.lastObservedDay, 100);
+    // Both lists are in id order. On PostgreSQL the two queries read separate snapshots, so an
+    // order written between them can leave a customer in one list only: without purchase days,
+    // the scan's own row stands in (one purchase day, its first order's).
+    while (t < transactions.ids.length && transactions.ids[t] < ids[i]) t++;
+    summaries[i] =
+      transactions.ids[t] === ids[i]
+        ? summarize(daysOf(transactions, t), transactions.lastObservedDay, 100)
+        : {
+            x: 0,
+            t_x: 0,
+            T: Math.max(0, transactions.lastObservedDay - localDayNumber(new Date(first * 1000), transactions.zone)) / 7,
+            zbar: 0,
+          };
     if (summaries[i].x > 0) repeatCustomers++;
     i++;
   }

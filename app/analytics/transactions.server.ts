@@ -23,6 +23,8 @@ export interface CustomerTransactions {
   firstDaySpendCents: Float64Array;
   /** The last local day the history covers: the day of the last instant before `asOf`. */
   lastObservedDay: number;
+  /** The shop's time zone the days are in. */
+  zone: string;
 }
 
 // The first day's spend comes out of the same aggregate as MIN(day × K + spend + K/2): the
@@ -42,7 +44,8 @@ export async function customerTransactions(
   const [start] = await query<{ first: unknown }>(db, `SELECT MIN("processedAt") AS "first" FROM "Order" WHERE "shop" = ?`, [
     shop,
   ]);
-  const firstMs = start?.first == null ? asOf.getTime() : new Date(start.first as string | Date).getTime();
+  const stored = start?.first == null ? NaN : new Date(start.first as string | Date).getTime();
+  const firstMs = Number.isFinite(stored) ? stored : asOf.getTime();
   const params: unknown[] = [];
   const day = localDayExpression(
     dialect,
@@ -84,6 +87,7 @@ export async function customerTransactions(
     spendCents: new Float64Array(n),
     firstDaySpendCents: new Float64Array(n),
     lastObservedDay,
+    zone,
   };
   order.forEach((r, i) => {
     const k = r * 6;
