@@ -423,9 +423,10 @@ async function timeDashboard(label: string, url: string) {
   }
   warm.sort((a, b) => a - b);
   const k = data!.kpis;
+  const percent = (rate: number | null) => (rate === null ? "—" : `${(rate * 100).toFixed(1)}%`);
   console.log(
-    `  ${label}: ${k.orders} orders in the last 30 days, revenue ${k.revenue}, CRR ${(k.retentionRate * 100).toFixed(1)}%, ` +
-      `repeat rate ${(k.repeatPurchaseRate * 100).toFixed(1)}%, predicted CLV ${k.predictedClv.average} (${k.predictedClv.model}), ` +
+    `  ${label}: ${k.orders} orders in the last 30 days, revenue ${k.revenue}, CRR ${percent(k.retentionRate)}, ` +
+      `repeat rate ${percent(k.repeatPurchaseRate)}, predicted CLV ${k.predictedClv.average} (${k.predictedClv.model}), ` +
       `at risk ${data!.atRisk.total}`,
   );
   const verdict = (ms: number, target: number) => `${ms.toFixed(0)} ms ${ms < target ? "✓" : "✗"} (target < ${target} ms)`;

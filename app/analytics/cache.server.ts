@@ -8,6 +8,12 @@ import type { Db } from "../db.server";
 import { query } from "../db/sql.server";
 
 const MAX_AGE_MS = 10 * 60_000;
+/**
+ * The shape of what is cached: part of every key, so results computed by code of another shape
+ * (null for undefined rates, the FHL-built CLV inputs: 2) can never be served as this one's.
+ * Change it whenever a cached result's fields or their meaning change.
+ */
+export const RESULT_SHAPE = 2;
 const MAX_ENTRIES_PER_SHOP = 16;
 
 export interface DataVersion {
@@ -52,6 +58,7 @@ export function cached<T>(
 ): Promise<T> {
   let entries = shops.get(shop);
   if (!entries) shops.set(shop, (entries = new Map()));
+  key = `${RESULT_SHAPE}|${key}`;
   const hit = entries.get(key);
   if (!fresh && hit && hit.stamp === version.stamp && Date.now() - hit.at < MAX_AGE_MS) {
     entries.delete(key); // keep recently used keys last

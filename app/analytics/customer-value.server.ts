@@ -1,10 +1,12 @@
 // Per-customer value: RFM segments, BG/NBD probability alive, predicted 12-month CLV.
 //
-// One grouped query returns one row per customer (orders, first/last order, revenue) — about
-// 200,000 small rows for a large shop, never the orders themselves. Scoring and the model fit
-// run on those rows in memory: typed arrays, a fit on a deterministic sample when the shop is
-// very large (the likelihood is a sum over customers; 5,000 of them, every k-th, pin the parameters
-// down to a few per cent and keep the fit near half a second), predictions cached per (x, age in days).
+// Two grouped queries return one row per customer — about 200,000 small rows for a large shop,
+// never the orders themselves: the per-customer scan (orders, first/last order, revenue: RFM) and
+// the purchase days (transactions.server.ts: the CLV models' inputs, built as Fader–Hardie–Lee
+// build them, see clv/transactions.ts). Scoring and the model fit run on those rows in memory:
+// typed arrays, a fit on a deterministic sample when the shop is very large (the likelihood is a
+// sum over customers; 5,000 of them, every k-th, pin the parameters down to a few per cent and
+// keep the fit near half a second), predictions cached per (x, age in days).
 import type { Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import {
@@ -16,14 +18,16 @@ import {
   type ClvParams,
   type CustomerSummary,
 } from "./clv";
+import { summarize } from "./clv/transactions";
 import type { CustomerScan } from "./kpis.server";
 import { mark } from "./profile";
 import { rfmSegments, SEGMENTS, type Segment } from "./rfm";
+import { localDayNumber } from "./time";
+import { daysOf, type CustomerTransactions } from "./transactions.server";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
 
 const DAY_S = 86_400;
-const WEEK_S = 7 * DAY_S;
 /** The CLV horizon: 12 months in weeks, the unit the models are fitted in. */
 export const HORIZON_WEEKS = 365.25 / 7;
 const FIT_SAMPLE = 5_000;
@@ -44,17 +48,26 @@ export interface CustomerValues {
   clv: Float64Array;
   model: "bgnbd-gamma-gamma" | "textbook";
   params: ClvParams | null;
+  /** Customers with a repeat transaction: a purchase on a later day than their first. */
   repeatCustomers: number;
+  /** The textbook fallback had nothing to go on (no orders in the 12 months): `clv` is 0 for everyone but means "unknown". */
+  textbookUndefined: boolean;
 }
 
 /**
  * Values for every customer with a counted order before `asOf`, from the per-customer scan
- * (`customerScan`, which may reach past `asOf`: customers with no order before it are left out).
+ * (`customerScan`, which may reach past `asOf`: customers with no order before it are left out)
+ * and their purchase days before `asOf` (`customerTransactions`, the same customers in id order).
  * `textbookYearValue` is what a customer is worth in a year by the textbook formula (AOV ×
  * purchases per customer per year), used for everyone when there are too few repeat customers
  * to fit the models. Synchronous: the fit is CPU work on the rows.
  */
-export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue: number | (() => number)): CustomerValues {
+export function customerValues(
+  scan: CustomerScan,
+  transactions: CustomerTransactions,
+  asOf: Date,
+  textbookYearValue: number | null | (() => number | null),
+): CustomerValues {
   const phase = performance.now();
   let n = 0;
   for (let r = 0; r < scan.orders.length; r++) if (scan.orders[r] > 0) n++;
@@ -66,7 +79,7 @@ export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue
   const firstOrder = new Float64Array(n);
   const summaries: CustomerSummary[] = new Array(n);
   let repeatCustomers = 0;
-  for (let r = 0, i = 0; r < scan.orders.length; r++) {
+  for (let r = 0, i = 0, t = 0; r < scan.orders.length; r++) {
     if (scan.orders[r] === 0) continue;
     const first = scan.first[r];
     const last = scan.last[r];
@@ -75,16 +88,20 @@ export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue
     revenueCents[i] = scan.revenueCents[r];
     recencyDays[i] = Math.max(0, (now - last) / DAY_S);
     firstOrder[i] = first;
-    const x = orders[i] - 1;
-    if (x > 0) repeatCustomers++;
-    // zbar: the customer's mean order value (currency units). The paper averages repeat orders
-    // only; the mean over all orders keeps this one grouped scan and differs little in practice.
-    summaries[i] = {
-      x,
-      t_x: Math.max(0, (last - first) / WEEK_S),
-      T: Math.max((now - first) / WEEK_S, 1 / 7),
-      zbar: Math.max(0, revenueCents[i] / 100 / orders[i]),
-    };
+    // Both lists are in id order. On PostgreSQL the two queries read separate snapshots, so an
+    // order written between them can leave a customer in one list only: without purchase days,
+    // the scan's own row stands in (one purchase day, its first order's).
+    while (t < transactions.ids.length && transactions.ids[t] < ids[i]) t++;
+    summaries[i] =
+      transactions.ids[t] === ids[i]
+        ? summarize(daysOf(transactions, t), transactions.lastObservedDay, 100)
+        : {
+            x: 0,
+            t_x: 0,
+            T: Math.max(0, transactions.lastObservedDay - localDayNumber(new Date(first * 1000), transactions.zone)) / 7,
+            zbar: 0,
+          };
+    if (summaries[i].x > 0) repeatCustomers++;
     i++;
   }
 
@@ -120,9 +137,9 @@ export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue
       pAlive[i] = probabilityAlive(fitted.bgnbd, s.x, s.t_x, s.T);
       clv[i] = alivePurchases * pAlive[i] * expectedAverageSpend(fitted.gammaGamma, s.x, s.zbar);
     }
-  } else {
-    clv.fill(typeof textbookYearValue === "function" ? textbookYearValue() : textbookYearValue);
   }
+  const textbook = params ? 0 : typeof textbookYearValue === "function" ? textbookYearValue() : textbookYearValue;
+  if (!params) clv.fill(textbook ?? 0);
   mark("values predict", predictStarted);
   return {
     asOf,
@@ -137,6 +154,7 @@ export function customerValues(scan: CustomerScan, asOf: Date, textbookYearValue
     model: params ? "bgnbd-gamma-gamma" : "textbook",
     params,
     repeatCustomers,
+    textbookUndefined: !params && textbook === null,
   };
 }
 
@@ -145,7 +163,8 @@ export interface SegmentSummary {
   customers: number;
   /** Revenue from these customers to date, currency units. */
   revenue: number;
-  averagePredictedClv: number;
+  /** Null for an empty segment. */
+  averagePredictedClv: number | null;
 }
 
 export function segmentSummaries(values: CustomerValues): SegmentSummary[] {
@@ -164,7 +183,7 @@ export function segmentSummaries(values: CustomerValues): SegmentSummary[] {
       key,
       customers: t.customers,
       revenue: Math.round(t.revenueCents) / 100,
-      averagePredictedClv: t.customers ? Math.round((t.clv / t.customers) * 100) / 100 : 0,
+      averagePredictedClv: t.customers && !values.textbookUndefined ? Math.round((t.clv / t.customers) * 100) / 100 : null,
     };
   });
 }

@@ -16,6 +16,7 @@
 import type { Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import { bucketExpression, bucketOf } from "./buckets";
+import { epochMs } from "./local-days";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
 
@@ -218,12 +219,6 @@ export interface MonthActivity {
   /** cells[c][k]: customers whose first order is in month c ordering in month k, and their revenue (cents). */
   cohortCustomers: number[][];
   cohortRevenueCents: number[][];
-}
-
-function epochMs(dialect: "sqlite" | "postgres", expression: string): string {
-  return dialect === "postgres"
-    ? `CAST(ROUND(EXTRACT(EPOCH FROM ${expression}) * 1000) AS BIGINT)`
-    : `CAST(ROUND((julianday(${expression}) - 2440587.5) * 86400000.0) AS INTEGER)`;
 }
 
 /**

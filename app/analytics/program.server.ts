@@ -3,6 +3,7 @@
 import type { Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import { pointsSummary } from "../loyalty/program-summary.server";
+import { ifDefined, ratio } from "./formulas";
 import type { OrderTotals, Window } from "./kpis.server";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
@@ -25,23 +26,23 @@ export interface ProgramMetrics {
    * so a point is valued at what was spent to earn it, 1 / pointsPerUnit (an upper bound).
    */
   liabilityBasis: "rewards" | "earn-rate";
-  /** Points redeemed / points issued in the period (0 when none issued). */
-  redemptionRate: number;
-  /** Members who redeemed in the period / members enrolled before the period ends. */
-  redeemerRate: number;
+  /** Points redeemed / points issued in the period (null when none issued). */
+  redemptionRate: number | null;
+  /** Members who redeemed in the period / members enrolled before the period ends (null without members). */
+  redeemerRate: number | null;
   members: number;
   redeemers: number;
   memberOrders: number;
   memberRevenue: number;
-  memberAverageOrderValue: number;
-  memberPurchaseFrequency: number;
+  /** Null without member orders (and customers), like the non-member figures. */
+  memberAverageOrderValue: number | null;
+  memberPurchaseFrequency: number | null;
   nonMemberOrders: number;
   nonMemberRevenue: number;
-  nonMemberAverageOrderValue: number;
-  nonMemberPurchaseFrequency: number;
+  nonMemberAverageOrderValue: number | null;
+  nonMemberPurchaseFrequency: number | null;
 }
 
-export const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);
 /** Cents to currency units, rounded to 2 decimals. */
 export const money = (cents: number) => Math.round(cents) / 100;
 export const money2 = (units: number) => Math.round(units * 100) / 100;
@@ -111,17 +112,17 @@ export async function programMetrics(
         pointsOutstanding: outstanding,
         liability,
         liabilityBasis: centsPerPoint !== null ? "rewards" : "earn-rate",
-        redemptionRate: Math.min(1, ratio(points.redeemed, points.issued)),
-        redeemerRate: Math.min(1, ratio(redeemers, members)),
+        redemptionRate: ifDefined(ratio(points.redeemed, points.issued), (r) => Math.min(1, r)),
+        redeemerRate: ifDefined(ratio(redeemers, members), (r) => Math.min(1, r)),
         members,
         redeemers,
         memberOrders: o.memberOrders,
         memberRevenue: money(o.memberRevenueCents),
-        memberAverageOrderValue: money(ratio(o.memberRevenueCents, o.memberOrders)),
+        memberAverageOrderValue: ifDefined(ratio(o.memberRevenueCents, o.memberOrders), money),
         memberPurchaseFrequency: ratio(o.memberOrders, o.memberCustomers),
         nonMemberOrders: o.nonMemberOrders,
         nonMemberRevenue: money(o.nonMemberRevenueCents),
-        nonMemberAverageOrderValue: money(ratio(o.nonMemberRevenueCents, o.nonMemberOrders)),
+        nonMemberAverageOrderValue: ifDefined(ratio(o.nonMemberRevenueCents, o.nonMemberOrders), money),
         nonMemberPurchaseFrequency: ratio(o.nonMemberCustomerOrders, o.nonMemberCustomers),
       } satisfies ProgramMetrics;
     }),

@@ -13,19 +13,24 @@ import {
   type CustomerValues,
   type SegmentSummary,
 } from "./customer-value.server";
-import { averageLifespanYears, periodRates } from "./formulas";
+import { averageLifespanYears, ifDefined, periodRates, ratio } from "./formulas";
 import { customerScan, orderTotals, type CustomerCounts, type OrderTotals, type Window } from "./kpis.server";
-import { money, money2, programMetrics, ratio, type ProgramMetrics } from "./program.server";
+import { money, money2, programMetrics, type ProgramMetrics } from "./program.server";
 import { addDays, addMonths, daysBetween, isDay, isTimeZone, monthOf, startOfDay, today, type Day } from "./time";
 import { cohortMatrix, monthlySeries, type Cohort, type Months, type MonthPoint } from "./trends.server";
 import { timed } from "./profile";
+import { customerTransactions } from "./transactions.server";
 
 export interface Range {
   from: Day;
   to: Day;
 }
 
-/** The KPIs of one period. Rates are fractions in [0, 1]; money is in shop currency units, 2 decimals. */
+/**
+ * The KPIs of one period. Rates are fractions in [0, 1]; money is in shop currency units, 2
+ * decimals. A rate or average whose denominator is zero is null (undefined, not 0): retention and
+ * churn without customers active at the start, AOV without orders, and so on.
+ */
 export interface PeriodKpis {
   from: Day;
   to: Day;
@@ -34,19 +39,19 @@ export interface PeriodKpis {
   newCustomers: number;
   retainedCustomers: number;
   reactivatedCustomers: number;
-  retentionRate: number;
-  churnRate: number;
-  repeatPurchaseRate: number;
-  returningCustomerRate: number;
+  retentionRate: number | null;
+  churnRate: number | null;
+  repeatPurchaseRate: number | null;
+  returningCustomerRate: number | null;
   orders: number;
   revenue: number;
-  averageOrderValue: number;
-  purchaseFrequency: number;
-  /** AOV × purchases per customer per year × average lifespan (years), over the 12 months to `to`. */
-  customerLifetimeValue: number;
+  averageOrderValue: number | null;
+  purchaseFrequency: number | null;
+  /** AOV × purchases per customer per year × average lifespan (years), over the 12 months to `to`; null without orders in them. */
+  customerLifetimeValue: number | null;
   customerLifetimeValueInputs: {
-    averageOrderValue: number;
-    purchasesPerYear: number;
+    averageOrderValue: number | null;
+    purchasesPerYear: number | null;
     averageLifespanYears: number;
     lifespanBasis: "1 / annual churn" | "capped" | "assumed";
   };
@@ -54,8 +59,8 @@ export interface PeriodKpis {
 }
 
 export interface PredictedClv {
-  /** Mean predicted revenue per customer over the next 12 months, currency units. */
-  average: number;
+  /** Mean predicted revenue per customer over the next 12 months, currency units; null without customers (or, for the textbook estimate, without orders in the last 12 months). */
+  average: number | null;
   /** "bgnbd-gamma-gamma": fitted on this shop; "textbook": too few repeat customers, one year of the textbook CLV. */
   model: "bgnbd-gamma-gamma" | "textbook";
   horizonMonths: 12;
@@ -147,13 +152,14 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
   const periodTotals = timed("orderTotals period", () => orderTotals(db, shop, windows.slice(0, 2)));
   const annualTotals = timed("orderTotals annual", () => orderTotals(db, shop, windows.slice(2), { members: false }));
   const programming = timed("programMetrics", () => programMetrics(db, shop, windows.slice(0, 2), periodTotals));
-  const valuing = Promise.all([scanning, periodTotals, annualTotals]).then(([scan, , a]) => {
+  const days = timed("customerTransactions", () => customerTransactions(db, dialect(), shop, facts.timezone, asOf));
+  const valuing = Promise.all([scanning, periodTotals, annualTotals, days]).then(([scan, , a, transactions]) => {
     // The textbook year value (only used when the models cannot be fitted), from the trailing year.
     const textbookYear = () => {
-      const annualRates = periodRates(withCustomerOrders(scan.counts[2], a[0]), a[0]);
-      return money(annualRates.averageOrderValueCents) * annualRates.purchaseFrequency;
+      const { averageOrderValueCents: aov, purchaseFrequency } = periodRates(withCustomerOrders(scan.counts[2], a[0]), a[0]);
+      return aov === null || purchaseFrequency === null ? null : money(aov) * purchaseFrequency;
     };
-    return customerValues(scan, asOf, textbookYear);
+    return customerValues(scan, transactions, asOf, textbookYear);
   });
   // Customers and cohort cells per month come with the scan; SQL adds orders and revenue per month.
   const activity = scanning.then((scan) => scan.months);
@@ -162,7 +168,7 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
     cohorts: timed("cohortMatrix", () => cohortMatrix(db, shop, months, valuing, activity)),
   };
   // Awaited later, or not at all when something before fails: never an unhandled rejection.
-  for (const pending of [valuing, activity, trends?.series, trends?.cohorts]) pending?.catch(() => {});
+  for (const pending of [days, valuing, activity, trends?.series, trends?.cohorts]) pending?.catch(() => {});
   const [scan, pTotals, aTotals, program] = await Promise.all([scanning, periodTotals, annualTotals, programming]);
   const totals = [...pTotals, ...aTotals];
   const counts = scan.counts.map((c, i) => withCustomerOrders(c, totals[i]));
@@ -174,7 +180,8 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
     const a = i === 0 ? 2 : 3;
     const annualRates = periodRates(counts[a], totals[a]);
     const lifespan = averageLifespanYears(counts[a]);
-    const annualAov = money(annualRates.averageOrderValueCents);
+    const annualAov = ifDefined(annualRates.averageOrderValueCents, money);
+    const annualFrequency = annualRates.purchaseFrequency;
     return {
       from: ranges[i].from,
       to: ranges[i].to,
@@ -189,12 +196,15 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
       returningCustomerRate: rates.returningCustomerRate,
       orders: o.orders,
       revenue: money(o.revenueCents),
-      averageOrderValue: money(rates.averageOrderValueCents),
+      averageOrderValue: ifDefined(rates.averageOrderValueCents, money),
       purchaseFrequency: rates.purchaseFrequency,
-      customerLifetimeValue: money2((annualRates.averageOrderValueCents / 100) * annualRates.purchaseFrequency * lifespan.years),
+      customerLifetimeValue:
+        annualRates.averageOrderValueCents === null || annualFrequency === null
+          ? null
+          : money2((annualRates.averageOrderValueCents / 100) * annualFrequency * lifespan.years),
       customerLifetimeValueInputs: {
         averageOrderValue: annualAov,
-        purchasesPerYear: annualRates.purchaseFrequency,
+        purchasesPerYear: annualFrequency,
         averageLifespanYears: lifespan.years,
         lifespanBasis: lifespan.basis,
       },
@@ -206,7 +216,7 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
   let clvSum = 0;
   for (let i = 0; i < values.clv.length; i++) clvSum += values.clv[i];
   const predictedClv: PredictedClv = {
-    average: money2(ratio(clvSum, values.clv.length)),
+    average: values.model === "textbook" && values.textbookUndefined ? null : ifDefined(ratio(clvSum, values.clv.length), money2),
     model: values.model,
     horizonMonths: 12,
     customers: values.clv.length,

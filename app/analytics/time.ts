@@ -112,5 +112,8 @@ export function dayOf(date: Date, zone: string): Day {
   return utcDay(wallClock(date.getTime(), zone));
 }
 
+/** Days since 1970-01-01 of the local calendar day in `zone` at instant `date` (consecutive across DST changes). */
+export const localDayNumber = (date: Date, zone: string): number => dayNumber(dayOf(date, zone));
+
 /** Today in `zone`. */
 export const today = (zone: string, now = new Date()): Day => dayOf(now, zone);

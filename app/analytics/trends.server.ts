@@ -4,7 +4,7 @@ import { query, toNumber } from "../db/sql.server";
 import { bucketExpression, bucketOf } from "./buckets";
 import type { CustomerValues } from "./customer-value.server";
 import { COUNTED, type MonthActivity } from "./kpis.server";
-import { ratio } from "./program.server";
+import { ifDefined, ratio } from "./formulas";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
 
@@ -13,17 +13,18 @@ export interface MonthPoint {
   month: string;
   orders: number;
   revenue: number;
-  averageOrderValue: number;
+  /** Null in a month without orders. */
+  averageOrderValue: number | null;
   /** Distinct customers who ordered in the month. */
   customers: number;
   /** Customers whose first-ever order was in the month. */
   newCustomers: number;
   /** Customers who ordered in the month and had ordered before it. */
   returningCustomers: number;
-  /** returningCustomers / customers. */
-  returningShare: number;
+  /** returningCustomers / customers (null in a month without customers, like the frequency). */
+  returningShare: number | null;
   /** Orders with a customer / customers. */
-  purchaseFrequency: number;
+  purchaseFrequency: number | null;
 }
 
 export interface Months {
@@ -85,7 +86,7 @@ export async function monthlySeries(
       month: months.days[k],
       orders,
       revenue: Math.round(revenueCents) / 100,
-      averageOrderValue: Math.round(ratio(revenueCents, orders)) / 100,
+      averageOrderValue: ifDefined(ratio(revenueCents, orders), (cents) => Math.round(cents) / 100),
       customers,
       newCustomers: newByMonth[k],
       returningCustomers,
@@ -99,10 +100,10 @@ export interface Cohort {
   /** First-order month, YYYY-MM-DD. */
   month: string;
   customers: number;
-  /** retention[k]: share of the cohort ordering in month k after the first (k = 1…); [0] is 1. */
-  retention: number[];
-  /** cumulativeRevenue[k]: revenue per cohort customer from month 0 through month k. */
-  cumulativeRevenuePerCustomer: number[];
+  /** retention[k]: share of the cohort ordering in month k after the first (k = 1…); [0] is 1. Null for an empty cohort. */
+  retention: (number | null)[];
+  /** cumulativeRevenue[k]: revenue per cohort customer from month 0 through month k. Null for an empty cohort. */
+  cumulativeRevenuePerCustomer: (number | null)[];
 }
 
 /** Cohorts of customers by first-order month over `months`; cells only for months that have ended or started. */
@@ -134,14 +135,14 @@ export async function cohortMatrix(
   }
   return Array.from({ length: count }, (_, c) => {
     const size = sizes[c];
-    const retention: number[] = [];
-    const cumulativeRevenuePerCustomer: number[] = [];
+    const retention: (number | null)[] = [];
+    const cumulativeRevenuePerCustomer: (number | null)[] = [];
     let cumulative = 0;
     for (let m = c; m < count; m++) {
       const cell = cells.get(`${c}:${m}`);
       cumulative += cell?.revenueCents ?? 0;
-      retention.push(m === c ? (size ? 1 : 0) : ratio(cell?.customers ?? 0, size));
-      cumulativeRevenuePerCustomer.push(Math.round(ratio(cumulative, size)) / 100);
+      retention.push(ratio(m === c ? size : (cell?.customers ?? 0), size));
+      cumulativeRevenuePerCustomer.push(ifDefined(ratio(cumulative, size), (cents) => Math.round(cents) / 100));
     }
     return { month: months.days[c], customers: size, retention, cumulativeRevenuePerCustomer };
   });

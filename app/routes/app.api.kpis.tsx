@@ -1,6 +1,7 @@
 // GET /app/api/kpis?from=YYYY-MM-DD&to=YYYY-MM-DD — the KPIs of docs/kpis.md for [from, to) in the
 // shop's time zone, with the previous period. Session-token auth (Authorization: Bearer <JWT>).
-// Rates are fractions in [0, 1]; money is in shop currency units (numbers, 2 decimals).
+// Rates are fractions in [0, 1]; money is in shop currency units (numbers, 2 decimals). A rate or
+// average whose denominator is zero is null (undefined), never 0: see docs/kpis.md.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { InvalidRange, kpiReport, validateRange } from "../analytics/report.server";

@@ -1,7 +1,9 @@
 // The KPIs of docs/kpis.md on small histories computed by hand, against a real database (SQLite, or
 // PostgreSQL when TEST_POSTGRES_URL is set). Each expectation says where its number comes from.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "../../app/db.server";
+import { db, dialect } from "../../app/db.server";
+import { summarize } from "../../app/analytics/clv/transactions";
+import { customerTransactions, daysOf } from "../../app/analytics/transactions.server";
 import { churnRate, retentionRate } from "../../app/analytics/formulas";
 import { dashboardData, kpiReport, validateRange } from "../../app/analytics/report.server";
 import { startOfDay } from "../../app/analytics/time";
@@ -294,18 +296,90 @@ describe("predicted CLV and at-risk customers", () => {
   });
 });
 
+describe("CLV inputs in the shop's time zone", () => {
+  it("makes one transaction of one local day across two UTC days, and two of two local days within one UTC day", async () => {
+    const shop = "clv-days.myshopify.com";
+    await shopWith(shop, "America/Los_Angeles"); // PST, UTC−8, in January
+    const sameDay = await customer(shop);
+    const twoDays = await customer(shop);
+    // Jan 10 08:00 and 20:00 local = Jan 10 16:00 and Jan 11 04:00 UTC: one local day.
+    await order(shop, { customerId: sameDay.id, at: "2026-01-10T16:00:00Z", subtotal: 30 });
+    await order(shop, { customerId: sameDay.id, at: "2026-01-11T04:00:00Z", subtotal: 20 });
+    // Jan 11 01:00 and 09:00 UTC = Jan 10 17:00 and Jan 11 01:00 local: one UTC day, two local days.
+    await order(shop, { customerId: twoDays.id, at: "2026-01-11T01:00:00Z", subtotal: 10 });
+    await order(shop, { customerId: twoDays.id, at: "2026-01-11T09:00:00Z", subtotal: 25 });
+    const asOf = startOfDay("2026-01-25", "America/Los_Angeles");
+    const t = await customerTransactions(db, dialect(), shop, "America/Los_Angeles", asOf);
+    const summary = (id: number) => summarize(daysOf(t, t.ids.indexOf(id)), t.lastObservedDay, 100);
+    // Age runs from Jan 10 (local) to Jan 24, the last day before asOf: 14 days = 2 weeks.
+    expect(summary(sameDay.id)).toEqual({ x: 0, t_x: 0, T: 2, zbar: 0 });
+    expect(summary(twoDays.id)).toEqual({ x: 1, t_x: 1 / 7, T: 2, zbar: 25 });
+  });
+});
+
 describe("a new shop and bad ranges", () => {
-  it("is empty with zeros, not errors", async () => {
+  it("is empty with zero counts and undefined (null) rates, not errors", async () => {
+    // Changed with null semantics: rates and averages over nothing used to read 0 here.
     const data = await dashboardData("brand-new.myshopify.com", { from: "2026-01-01", to: "2026-02-01" }, fresh);
     expect(data.empty).toBe(true);
     expect(data.kpis).toMatchObject({
       orders: 0,
       revenue: 0,
-      retentionRate: 0,
-      churnRate: 0,
-      averageOrderValue: 0,
-      repeatPurchaseRate: 0,
+      retentionRate: null,
+      churnRate: null,
+      averageOrderValue: null,
+      repeatPurchaseRate: null,
     });
+  });
+
+  it("gives null, never 0, for every rate and average whose denominator is zero", async () => {
+    // A shop's first quarter: one customer whose first order is in the period, nobody active at
+    // its start, no orders in the previous period, no points issued, no member orders.
+    const shop = "first-quarter.myshopify.com";
+    await shopWith(shop, "UTC");
+    const c = await customer(shop, { enrolledAt: null });
+    await order(shop, { customerId: c.id, at: "2026-02-10T12:00:00Z", subtotal: 40 });
+    const data = await dashboardData(shop, { from: "2026-01-01", to: "2026-04-01" }, fresh);
+    const k = data.kpis;
+    // Defined: one customer, one order.
+    expect(k).toMatchObject({ customersAtStart: 0, newCustomers: 1, orders: 1, averageOrderValue: 40, purchaseFrequency: 1 });
+    expect(k).toMatchObject({ repeatPurchaseRate: 0, returningCustomerRate: 0 }); // 0 of 1: defined, and 0
+    // S = 0: retention and churn are undefined, not "0% retention, 0% churn".
+    expect(k).toMatchObject({ retentionRate: null, churnRate: null });
+    expect(k.previous).toMatchObject({
+      orders: 0,
+      averageOrderValue: null,
+      purchaseFrequency: null,
+      repeatPurchaseRate: null,
+      returningCustomerRate: null,
+      retentionRate: null,
+      churnRate: null,
+      customerLifetimeValue: null,
+      customerLifetimeValueInputs: { averageOrderValue: null, purchasesPerYear: null },
+    });
+    expect(k.program).toMatchObject({
+      members: 0,
+      redemptionRate: null,
+      redeemerRate: null,
+      memberAverageOrderValue: null,
+      memberPurchaseFrequency: null,
+      nonMemberAverageOrderValue: 40,
+      nonMemberPurchaseFrequency: 1,
+    });
+    // Months without orders, empty cohorts and empty segments have no averages or shares.
+    const january = data.series.find((m) => m.month === "2026-01-01")!;
+    expect(january).toMatchObject({ orders: 0, averageOrderValue: null, returningShare: null, purchaseFrequency: null });
+    const janCohort = data.cohorts.find((m) => m.month === "2026-01-01")!;
+    expect(janCohort.customers).toBe(0);
+    expect(new Set([...janCohort.retention, ...janCohort.cumulativeRevenuePerCustomer])).toEqual(new Set([null]));
+    expect(data.cohorts.find((m) => m.month === "2026-02-01")!.retention[0]).toBe(1);
+    expect(data.segments.filter((s) => s.customers === 0).every((s) => s.averagePredictedClv === null)).toBe(true);
+  });
+
+  it("says null for retention and churn when S = 0, in the formulas too", () => {
+    const counts = { customersAtStart: 0, customersAtEnd: 5, newCustomers: 5, reactivatedCustomers: 0 };
+    expect(retentionRate(counts)).toBeNull();
+    expect(churnRate(counts)).toBeNull();
   });
 
   it("rejects reversed, empty and impossible ranges", () => {

@@ -1,14 +1,17 @@
 // The one per-customer scan (`customerScan`) against from-scratch references: the original grouped
 // count query (`customerCounts`, kept for this) and a plain JS recount of the orders written, on a
 // seeded history with orders exactly at the boundary instants, future orders, guests, test,
-// cancelled and refunded orders — then again after refunds, cancellations and a redaction.
+// cancelled and refunded orders — then again after refunds, cancellations and a redaction. The
+// purchase days the CLV models are fitted on (`customerTransactions`) are held to a JS regrouping.
 // Runs on SQLite, or PostgreSQL when TEST_POSTGRES_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, dialect } from "../../app/db.server";
 import { customerScan, customerCounts, orderTotals, type Window } from "../../app/analytics/kpis.server";
 import { customerValues } from "../../app/analytics/customer-value.server";
+import { customerDays } from "../../app/analytics/clv/transactions";
+import { customerTransactions, daysOf } from "../../app/analytics/transactions.server";
 import { dashboardData } from "../../app/analytics/report.server";
-import { addDays, startOfDay, type Day } from "../../app/analytics/time";
+import { addDays, localDayNumber, startOfDay, type Day } from "../../app/analytics/time";
 import { useFreshDatabase } from "../support/database";
 import { customer, order, shopWith } from "./history";
 import { mulberry32 } from "./simulate";
@@ -116,6 +119,12 @@ function recount(asOf: Date) {
   return byCustomer;
 }
 
+const localDays = new Map<number, number>();
+const localDay = (at: Date) => {
+  if (!localDays.has(at.getTime())) localDays.set(at.getTime(), localDayNumber(at, TZ));
+  return localDays.get(at.getTime())!;
+};
+
 async function expectScanMatchesReferences() {
   for (const [from, to] of ranges) {
     const windows = windowsFor(from, to);
@@ -133,8 +142,19 @@ async function expectScanMatchesReferences() {
         `${from}..${to}`,
       ).toEqual(reference);
 
-      const values = customerValues(scan, asOf, 0);
+      const transactions = await customerTransactions(db, dialect(), SHOP, TZ, asOf);
+      const values = customerValues(scan, transactions, asOf, 0);
       const expected = recount(asOf);
+      // Purchase days in SQL against the same grouping in JS, on local days (New York: DST both ways).
+      expect(transactions.lastObservedDay).toBe(localDayNumber(new Date(asOf.getTime() - 1), TZ));
+      expect([...transactions.ids]).toEqual([...values.ids]);
+      const counted = written.filter((o) => o.customerId !== null && !o.test && !o.cancelled && o.at < asOf);
+      transactions.ids.forEach((id, i) => {
+        const purchases = counted
+          .filter((o) => o.customerId === id)
+          .map((o) => ({ day: localDay(o.at), spend: o.cents - o.refunded }));
+        expect({ id, ...daysOf(transactions, i) }).toEqual({ id, ...customerDays(purchases) });
+      });
       expect(values.ids.length).toBe(expected.size);
       values.ids.forEach((id, i) => {
         const e = expected.get(id)!;
@@ -187,7 +207,7 @@ describe("the per-customer scan", () => {
       data: { email: null, firstName: null, lastName: null, redactedAt: new Date() },
     });
     await expectScanMatchesReferences();
-  });
+  }, 90_000); // nine scans and their recounts: ~15 s, twice that on a loaded machine
 
   it("feeds the dashboard the same KPIs as the reference counts", async () => {
     const data = await dashboardData(

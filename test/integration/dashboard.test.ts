@@ -199,6 +199,46 @@ describe("the dashboard in Chromium", () => {
     await context.close();
   });
 
+  it("shows — and the reason, not 0%, for retention and churn in a shop's first period", async () => {
+    // One customer whose first order is in the period: nobody was active at its start (S = 0).
+    const shop = "first-period.myshopify.com";
+    await db.shop.create({ data: { domain: shop, timezone: ZONE, currency: "USD" } });
+    await db.programSettings.create({ data: { shop } });
+    const buyer = await db.customer.create({ data: { shop, shopifyId: "801", firstName: "Ona" } });
+    const at = new Date(Date.now() - 3 * 86_400_000);
+    await db.order.create({
+      data: {
+        shop,
+        shopifyId: "9801",
+        customerId: buyer.id,
+        currency: "USD",
+        processedAt: at,
+        subtotalCents: 4000,
+        totalCents: 4000,
+      },
+    });
+    await storeAdminSessions(shop);
+    const to = addDays(today(ZONE), 1);
+    const from = addDays(to, -30);
+    const api = await (await fetch(`${app.url}/app/api/kpis?from=${from}&to=${to}`, { headers: adminHeaders(shop) })).json();
+    expect(api).toMatchObject({ customersAtStart: 0, retentionRate: null, churnRate: null, orders: 1 });
+
+    const context = await adminBrowserContext(browser());
+    const page = await context.newPage();
+    await page.goto(embeddedUrl(app.url, "/app", shop, { from, to }));
+    await page.waitForSelector('[data-kpi="orders"]');
+    for (const key of ["retentionRate", "churnRate"]) {
+      expect((await page.textContent(`[data-kpi="${key}"]`))?.trim(), key).toBe("—");
+      expect((await page.textContent(`[data-undefined-reason="${key}"]`))?.trim()).toBe(
+        "No customers were active at the start of this period",
+      );
+    }
+    // Defined figures still show as numbers: one order of 40.00.
+    expect((await page.textContent('[data-kpi="averageOrderValue"]'))?.trim()).toBe(money.format(40));
+    await page.screenshot({ path: path.join(SHOTS, "dashboard-first-period.png") });
+    await context.close();
+  });
+
   it("explains itself to a brand-new shop", async () => {
     const shop = "brand-new-shop.myshopify.com";
     await storeAdminSessions(shop);

@@ -139,4 +139,29 @@ describe("GET /app/api/kpis", () => {
     const body = await (await kpis("from=2026-02-01&to=2026-03-01", adminHeaders(other))).json();
     expect(body).toMatchObject({ orders: 0, revenue: 0, customersAtEnd: 0, newCustomers: 0 });
   });
+
+  it("answers null, never 0, for the rates and averages of a period with nothing to divide by", async () => {
+    // January 2023, before the first order (Max, June 2023) and before anyone enrolled: nobody
+    // active at the start, no orders, no points, no members — every denominator is 0.
+    const body = await (await kpis("from=2023-01-01&to=2023-02-01")).json();
+    expect(body).toMatchObject({ customersAtStart: 0, orders: 0 });
+    for (const rate of [
+      "retentionRate",
+      "churnRate",
+      "repeatPurchaseRate",
+      "returningCustomerRate",
+      "averageOrderValue",
+      "purchaseFrequency",
+      "customerLifetimeValue",
+    ]) {
+      expect(body[rate], rate).toBeNull();
+    }
+    expect(body.program).toMatchObject({
+      redemptionRate: null,
+      redeemerRate: null,
+      memberAverageOrderValue: null,
+      nonMemberAverageOrderValue: null,
+    });
+    expect(body.previous).toMatchObject({ retentionRate: null, churnRate: null, averageOrderValue: null });
+  });
 });

@@ -3,6 +3,7 @@
 // not in the repository; the facts live in docs/ and the test data in test/fixtures/, with its
 // provenance. Plain file reads: no server, no database.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +81,16 @@ describe("the repository stands alone", () => {
     const [header, ...rows] = readFileSync(absolute, "utf8").trim().split(/\r?\n/);
     expect(header.trim()).toBe("ID,x,t_x,T,zbar");
     expect(rows).toHaveLength(2357);
+  });
+
+  it("keeps the raw CDNOW purchases in test/fixtures, byte for byte as published", () => {
+    const file = "test/fixtures/CDNOW_sample.txt";
+    expect(trackedFiles()).toContain(file);
+    const bytes = readFileSync(path.join(repoRoot, file));
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(
+      "6fae10155c0b0ba363c2c386e30f77990d22328220efd862a5edd1443420d94a",
+    );
+    expect(readFileSync(path.join(repoRoot, FIXTURE_NOTE), "utf8")).toContain("CDNOW_sample.zip");
   });
 
   it("says in test/fixtures/README.md where the CDNOW summary comes from", () => {

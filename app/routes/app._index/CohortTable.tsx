@@ -42,8 +42,16 @@ export function CohortTable({ cohorts, f }: { cohorts: DashboardView["cohorts"];
                     </td>
                   );
                 }
+                if (share === null) {
+                  // An empty cohort: a share of nobody is not defined.
+                  return (
+                    <td key={m} style={cell} title="No customers placed their first order in this month">
+                      —
+                    </td>
+                  );
+                }
                 // Shade by share; 40% and more is full colour (repeat shares are rarely higher).
-                const alpha = c.customers ? Math.min(1, share / 0.4) : 0;
+                const alpha = Math.min(1, share / 0.4);
                 return (
                   <td
                     key={m}
@@ -54,15 +62,25 @@ export function CohortTable({ cohorts, f }: { cohorts: DashboardView["cohorts"];
                     }}
                     title={`${f.percent(share)} of the ${f.month(c.month)} cohort ordered in month +${m}`}
                   >
-                    {c.customers ? f.percent(share) : "–"}
+                    {f.percent(share)}
                   </td>
                 );
               })}
-              <td style={cell}>{f.money(c.cumulativeRevenuePerCustomer.at(-1) ?? 0)}</td>
+              <td style={cell} title={c.customers ? undefined : "No customers placed their first order in this month"}>
+                {(() => {
+                  const perCustomer = c.cumulativeRevenuePerCustomer.at(-1);
+                  return perCustomer == null ? "—" : f.money(perCustomer);
+                })()}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {cohorts.some((c) => c.customers === 0) && (
+        <p style={{ margin: "8px 0 0", fontSize: 12, color: "var(--p-color-text-secondary)" }}>
+          — No customers placed their first order in that month: there is no share to show.
+        </p>
+      )}
     </div>
   );
 }

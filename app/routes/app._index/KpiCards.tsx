@@ -2,6 +2,7 @@
 // change against the previous period of the same length.
 import { Badge, BlockStack, Card, InlineStack, SkeletonDisplayText, Text, Tooltip } from "@shopify/polaris";
 import type { AdminFormat as Format } from "../../admin/format";
+import { Undefined } from "./Undefined";
 import type { Kpis } from "./view";
 
 type KpiKey =
@@ -24,17 +25,20 @@ interface KpiCardSpec {
   format: "percent" | "number" | "money" | "decimal";
   /** A rise is bad news (churn). */
   lowerIsBetter?: boolean;
-  /** Retention and churn are undefined when nobody was active at the start of a period. */
-  needsCustomersAtStart?: boolean;
+  /** Why a rate or average is undefined (the API's null: its denominator is zero), in one line. */
+  undefinedReason?: string;
   definition: (k: Kpis, f: Format) => string;
 }
+
+const NOBODY_AT_START = "No customers were active at the start of this period";
+const NOBODY_ORDERED = "No customer ordered in this period";
 
 export const CARDS: KpiCardSpec[] = [
   {
     key: "retentionRate",
     label: "Retention rate",
     format: "percent",
-    needsCustomersAtStart: true,
+    undefinedReason: NOBODY_AT_START,
     definition: () =>
       "Customer retention rate: (customers active at the end − new − reactivated) ÷ customers active at the start. Active = ordered in the trailing activity window.",
   },
@@ -43,13 +47,14 @@ export const CARDS: KpiCardSpec[] = [
     label: "Churn rate",
     format: "percent",
     lowerIsBetter: true,
-    needsCustomersAtStart: true,
+    undefinedReason: NOBODY_AT_START,
     definition: () => "1 − retention rate: the share of customers active at the start who are no longer active at the end.",
   },
   {
     key: "repeatPurchaseRate",
     label: "Repeat purchase rate",
     format: "percent",
+    undefinedReason: "No customer has ordered yet",
     definition: () =>
       "Customers with 2 or more orders ÷ customers with at least one order, all orders before the end of the period.",
   },
@@ -57,6 +62,7 @@ export const CARDS: KpiCardSpec[] = [
     key: "returningCustomerRate",
     label: "Returning customer rate",
     format: "percent",
+    undefinedReason: NOBODY_ORDERED,
     definition: () =>
       "Shopify's definition: of the customers who ordered in the period, the share with more than one order to date.",
   },
@@ -95,20 +101,25 @@ export const CARDS: KpiCardSpec[] = [
     key: "averageOrderValue",
     label: "Average order value",
     format: "money",
+    undefinedReason: "No orders in this period",
     definition: () => "Revenue ÷ orders.",
   },
   {
     key: "purchaseFrequency",
     label: "Purchase frequency",
     format: "decimal",
+    undefinedReason: NOBODY_ORDERED,
     definition: () => "Orders with a customer ÷ customers who ordered in the period.",
   },
   {
     key: "customerLifetimeValue",
     label: "Customer lifetime value",
     format: "money",
+    undefinedReason: "No orders in the 12 months to the end of this period",
     definition: (k, f) => {
       const i = k.customerLifetimeValueInputs;
+      if (i.averageOrderValue === null || i.purchasesPerYear === null)
+        return "Textbook CLV over the 12 months to the end of the period: average order value × purchases per customer per year × lifespan. No orders in those 12 months yet.";
       const lifespan =
         i.lifespanBasis === "assumed"
           ? "assumed 1 year (no customers a year earlier yet)"
@@ -173,6 +184,7 @@ function Change({
 export function KpiCard({ spec, kpis, f, loading }: { spec: KpiCardSpec; kpis: Kpis; f: Format; loading: boolean }) {
   const value = kpis[spec.key];
   const previous = kpis.previous[spec.key];
+  const reason = spec.undefinedReason ?? "Not defined for this period";
   return (
     <Card>
       <BlockStack gap="200">
@@ -188,11 +200,8 @@ export function KpiCard({ spec, kpis, f, loading }: { spec: KpiCardSpec; kpis: K
             <SkeletonDisplayText size="medium" />
           ) : (
             <Text as="p" variant="headingXl">
-              {spec.needsCustomersAtStart && kpis.customersAtStart === 0 ? (
-                // The API reports 0 (its rule for an empty denominator); people should read "not defined yet".
-                <span data-kpi={spec.key} title="Nobody was active at the start of the period">
-                  —
-                </span>
+              {value === null ? (
+                <Undefined kpi={spec.key} reason={reason} />
               ) : (
                 <span data-kpi={spec.key}>{formatValue(f, spec.format, value)}</span>
               )}
@@ -200,9 +209,13 @@ export function KpiCard({ spec, kpis, f, loading }: { spec: KpiCardSpec; kpis: K
           )}
         </div>
         <InlineStack gap="200" blockAlign="center">
-          {spec.needsCustomersAtStart && kpis.previous.customersAtStart === 0 ? (
+          {value === null ? (
             <Text as="span" variant="bodySm" tone="subdued">
-              No active customers before the previous period to compare with
+              <span data-undefined-reason={spec.key}>{reason}</span>
+            </Text>
+          ) : previous === null ? (
+            <Text as="span" variant="bodySm" tone="subdued">
+              Not defined in the previous period: nothing to compare with
             </Text>
           ) : (
             <>

@@ -16,9 +16,17 @@ import {
 import type { AdminFormat as Format } from "../../admin/format";
 import { SEGMENT_LABELS } from "../../analytics/rfm";
 import { CohortTable } from "./CohortTable";
+import { Undefined } from "./Undefined";
 import type { DashboardView } from "./view";
 
 type CardProps = { data: DashboardView; f: Format; loading: boolean };
+
+const noPrediction = (customers: number) =>
+  customers === 0 ? "No customers to predict for yet" : "No orders in the last 12 months to base an estimate on";
+
+/** A money or number figure that may be undefined (null): "—" with the reason on hover. */
+const or = (value: number | null, format: (value: number) => string, reason: string) =>
+  value === null ? <Undefined reason={reason} /> : format(value);
 
 /** `fitMinimum`: repeat customers needed before the purchase model is fitted (the analytics' threshold). */
 export function PredictedValueCard({ data, f, fitMinimum }: CardProps & { fitMinimum: number }) {
@@ -40,8 +48,17 @@ export function PredictedValueCard({ data, f, fitMinimum }: CardProps & { fitMin
               Average expected revenue per customer, next 12 months
             </Text>
             <Text as="p" variant="headingLg">
-              <span data-kpi="predictedClv">{f.money(clv.average)}</span>
+              {clv.average === null ? (
+                <Undefined kpi="predictedClv" reason={noPrediction(clv.customers)} />
+              ) : (
+                <span data-kpi="predictedClv">{f.money(clv.average)}</span>
+              )}
             </Text>
+            {clv.average === null && (
+              <Text as="p" variant="bodySm" tone="subdued">
+                {noPrediction(clv.customers)}
+              </Text>
+            )}
           </BlockStack>
           <BlockStack gap="100">
             <Text as="p" variant="bodySm" tone="subdued">
@@ -106,7 +123,8 @@ export function SegmentsCard({ data, f }: CardProps) {
                   <span data-segment={s.key}>{f.number(s.customers)}</span>
                 </Text>
                 <Text as="p" variant="bodySm" tone="subdued">
-                  {f.percent(segmentsTotal ? s.customers / segmentsTotal : 0)} · CLV {f.money(s.averagePredictedClv)}
+                  {segmentsTotal ? f.percent(s.customers / segmentsTotal) : <Undefined reason="No customers yet" />} · CLV{" "}
+                  {or(s.averagePredictedClv, f.money, "Nobody in this segment")}
                 </Text>
               </BlockStack>
             </Box>
@@ -116,6 +134,9 @@ export function SegmentsCard({ data, f }: CardProps) {
     </Card>
   );
 }
+
+const NO_MEMBER_ORDERS = "No member orders in this period";
+const NO_OTHER_ORDERS = "No orders from non-members in this period";
 
 export function AtRiskAndRoi({ data, f }: CardProps) {
   const program = data.kpis.program;
@@ -170,22 +191,44 @@ export function AtRiskAndRoi({ data, f }: CardProps) {
               rows={[
                 ["Orders", f.number(program.memberOrders), f.number(program.nonMemberOrders)],
                 ["Revenue", f.money(program.memberRevenue), f.money(program.nonMemberRevenue)],
-                ["Avg. order value", f.money(program.memberAverageOrderValue), f.money(program.nonMemberAverageOrderValue)],
-                ["Purchase frequency", f.decimal(program.memberPurchaseFrequency), f.decimal(program.nonMemberPurchaseFrequency)],
+                [
+                  "Avg. order value",
+                  or(program.memberAverageOrderValue, f.money, NO_MEMBER_ORDERS),
+                  or(program.nonMemberAverageOrderValue, f.money, NO_OTHER_ORDERS),
+                ],
+                [
+                  "Purchase frequency",
+                  or(program.memberPurchaseFrequency, f.decimal, NO_MEMBER_ORDERS),
+                  or(program.nonMemberPurchaseFrequency, f.decimal, NO_OTHER_ORDERS),
+                ],
               ]}
             />
+            {(program.memberAverageOrderValue === null || program.nonMemberAverageOrderValue === null) && (
+              <Text as="p" variant="bodySm" tone="subdued">
+                — {program.memberAverageOrderValue === null ? NO_MEMBER_ORDERS : NO_OTHER_ORDERS}
+              </Text>
+            )}
             <DataTable
               columnContentTypes={["text", "numeric"]}
               headings={["Points", "In period"]}
               rows={[
                 ["Issued", f.number(program.pointsIssued)],
-                ["Redeemed", `${f.number(program.pointsRedeemed)} (${f.percent(program.redemptionRate)})`],
+                [
+                  "Redeemed",
+                  <>
+                    {f.number(program.pointsRedeemed)} (
+                    {or(program.redemptionRate, f.percent, "No points were issued in this period")})
+                  </>,
+                ],
                 ["Expired", f.number(program.pointsExpired)],
                 ["Outstanding at end", f.number(program.pointsOutstanding)],
                 ["Liability", f.money(program.liability)],
                 [
                   "Members who redeemed",
-                  `${f.number(program.redeemers)} of ${f.number(program.members)} (${f.percent(program.redeemerRate)})`,
+                  <>
+                    {f.number(program.redeemers)} of {f.number(program.members)} (
+                    {or(program.redeemerRate, f.percent, "No members yet")})
+                  </>,
                 ],
               ]}
             />
