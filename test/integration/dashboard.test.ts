@@ -204,6 +204,7 @@ describe("the dashboard in Chromium", () => {
     const shop = "first-period.myshopify.com";
     await db.shop.create({ data: { domain: shop, timezone: ZONE, currency: "USD" } });
     await db.programSettings.create({ data: { shop } });
+    await onboardingFinished(shop);
     const buyer = await db.customer.create({ data: { shop, shopifyId: "801", firstName: "Ona" } });
     const at = new Date(Date.now() - 3 * 86_400_000);
     await db.order.create({

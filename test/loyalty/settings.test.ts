@@ -354,9 +354,9 @@ describe("rewards", () => {
     expect(errorsOf(() => parseReward({ name: "Free", kind: "free_shipping", pointsCost: 0 }))).toEqual({
       pointsCost: "Enter at least 1",
     });
-    expect(errorsOf(() => parseReward({ name: " ", kind: "store_credit", pointsCost: -5 }))).toEqual({
+    expect(errorsOf(() => parseReward({ name: " ", kind: "gift_card", pointsCost: -5 }))).toEqual({
       name: "Name the reward",
-      kind: "Choose amount off, percent off or free shipping",
+      kind: "Choose amount off, percent off, free shipping or store credit",
       pointsCost: "Enter at least 1",
     });
     expect(
