@@ -1,7 +1,7 @@
 // Sustained signed orders/paid deliveries against the built server on the embedded SQLite DB,
 // compared with a bare Node HTTP server that only verifies the HMAC and answers 200 (same run,
 // same load generator). Then checks the ledger: exactly one award per order.
-//   npm run bench:webhooks -- [--seconds 15] [--concurrency 32] [--json FILE (the figures, for npm run bench)]
+//   npm run bench:webhooks -- [--seconds 15] [--concurrency 32] [--deliveries N] [--json FILE (the figures, for npm run bench)]
 import { createHmac, randomUUID } from "node:crypto";
 import http from "node:http";
 import { mkdtempSync } from "node:fs";
@@ -18,6 +18,8 @@ const { values: args } = parseArgs({
   options: {
     seconds: { type: "string", default: "15" },
     concurrency: { type: "string", default: "32" },
+    // A fixed number of deliveries (for comparing CPU per delivery between builds), within --seconds.
+    deliveries: { type: "string" },
     json: { type: "string" },
   },
 });
@@ -138,7 +140,8 @@ function report(name: string, r: Result, targets?: { rate: string; p99: string }
 }
 
 async function main() {
-  const total = Math.ceil(SECONDS * 6000); // more bodies than even the bare server can take
+  // More bodies than even the bare server can take, unless a fixed number is asked for.
+  const total = args.deliveries ? Number(args.deliveries) : Math.ceil(SECONDS * 6000);
   const warmUpCount = 2000;
   console.log(`Preparing ${total} distinct signed orders (concurrency ${CONCURRENCY}, ${SECONDS} s per server)…`);
   const orders = Array.from({ length: total }, (_, n) => orderBody(n));
