@@ -32,6 +32,11 @@ const remixMode = settings.NODE_ENV === "development" ? "development" : "product
 // Off only by configuration, never by anything in a request (tests comparing the two paths).
 const fastPath = settings.REGULARS_NO_WEBHOOK_FAST_PATH ? null : webhookFastPath(build, { limit: maxBody, mode: remixMode });
 
+/** Exit code of a start that could not bind its port (EX_UNAVAILABLE): the primary does not fork it again. */
+const EXIT_CANNOT_LISTEN = 69;
+/** How often, half a second apart, a port that is taken is tried (a server just stopped may still hold it). */
+const LISTEN_ATTEMPTS = 5;
+
 if (cluster.isPrimary) {
   if (settings.usingDevCredentials) {
     logLine("config.dev_credentials", {
@@ -76,6 +81,13 @@ function superviseWorkers(background, workers) {
   cluster.on("exit", (worker, code) => {
     if (stopping) return;
     logLine("server.worker_exited", { pid: worker.process.pid, code });
+    // A worker that cannot bind the port would fail the same way again: the whole start fails.
+    if (code === EXIT_CANNOT_LISTEN) {
+      stopping = true;
+      background.stop();
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill("SIGTERM");
+      process.exit(EXIT_CANNOT_LISTEN);
+    }
     fork();
   });
   onStopSignal(() => {
@@ -105,8 +117,43 @@ async function startHttpServer() {
     else app(req, res);
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise((resolve) => server.listen(settings.PORT, resolve));
+  await listen(server, settings.PORT);
   return server;
+}
+
+/**
+ * Binds `port` (0: any free port, the same for every worker). A port in use is tried again for
+ * about two seconds; then, or at once for any other error, the start ends with a line that names
+ * the port and the reason, and exit code 69 — never a process left waiting for a port.
+ */
+async function listen(server, port) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      return;
+    } catch (error) {
+      if (error?.code === "EADDRINUSE" && port !== 0 && attempt < LISTEN_ATTEMPTS) {
+        logLine("server.port_busy", { level: "warn", port, attempt, message: `port ${port} is in use; trying again` });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      const reason = error?.code === "EADDRINUSE" ? "another process is listening on it" : String(error?.message ?? error);
+      logLine("server.listen_failed", {
+        level: "error",
+        port,
+        code: error?.code,
+        attempts: attempt,
+        message: `cannot listen on port ${port}: ${reason}`,
+      });
+      process.exit(EXIT_CANNOT_LISTEN);
+    }
+  }
 }
 
 /** Once every HTTP process listens: the one line that says the server is up, and how it runs. */

@@ -15,6 +15,7 @@ import { log } from "./log.server";
 import { shopifyEmulatorReady } from "./shopify/emulator.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
 import type { AdminGraphql } from "./shopify/shop-facts.server";
+import { verifyWebhookDelivery, type WebhookVerdict } from "./shopify/webhook-hmac.server";
 
 /** The Admin API version every call, webhook subscription and extension uses (docs/decisions/0013-shopify-platform.md). */
 export const API_VERSION = ApiVersion.October26;
@@ -116,13 +117,14 @@ export const authenticate = {
 };
 
 /**
- * A webhook's HMAC and headers, checked by the library with the app's secret. Not
+ * A webhook's HMAC and headers, checked with the app's secret: the library's `webhooks.validate`
+ * verdict, computed with Node's crypto and a key prepared once (ADR 0035). Not
  * `authenticate.webhook`: that loads (and may refresh) the shop's offline session on every
  * delivery, which webhooks do not need, and answers 500 for a shop whose refresh fails after it
  * uninstalled (Shopify/shopify-app-js#3360) — Shopify would retry app/uninstalled for days.
  */
-export function verifyWebhook(request: Request, rawBody: string) {
-  return core().webhooks.validate({ rawBody, rawRequest: request });
+export function verifyWebhook(request: Request, rawBody: string): WebhookVerdict {
+  return verifyWebhookDelivery(request.headers, rawBody, appConfig().SHOPIFY_API_SECRET);
 }
 
 // One conversion or refresh at a time per shop in this process: two background jobs starting

@@ -137,18 +137,32 @@ const ORDER_TOPICS = new Set<string>(["ORDERS_PAID", "REFUNDS_CREATE", "ORDERS_C
 async function processOrderRun(events: ClaimedEvent[]) {
   const paid = events.filter((e) => e.topic === "ORDERS_PAID");
   const others = events.filter((e) => e.topic !== "ORDERS_PAID");
-  if (paid.length) await inOneTransaction(paid, applyPaidRun);
-  if (others.length) await inOneTransaction(others, applySettlements);
+  if (paid.length) {
+    // Read before the transaction opens: on SQLite it holds the one writer, and deliveries being
+    // recorded wait for it, so only database work belongs inside. A body that cannot be read
+    // fails the batch inside the transaction, as before, and each event is then tried alone.
+    const orders = paidOrders(paid);
+    await inOneTransaction(
+      paid,
+      (tx) => applyPaidRun(tx, paid[0].shop, orders),
+      () => (orders instanceof Error ? [] : orders.map((o) => o.shopifyId)),
+    );
+  }
+  if (others.length) await inOneTransaction(others, (tx) => applySettlements(tx, others));
 }
 
-async function inOneTransaction(events: ClaimedEvent[], apply: (tx: Tx, events: ClaimedEvent[]) => Promise<void>) {
+async function inOneTransaction(
+  events: ClaimedEvent[],
+  apply: (tx: Tx) => Promise<void>,
+  orderIds = () => events.flatMap(orderOf),
+) {
   const { shop } = events[0];
   const started = performance.now();
   try {
     await db.$transaction(
       async (tx) => {
-        await lockOrders(tx, shop, events.flatMap(orderOf));
-        await apply(tx, events);
+        await lockOrders(tx, shop, orderIds());
+        await apply(tx);
         crashIfAsked();
         await markProcessed(
           tx,
@@ -164,13 +178,21 @@ async function inOneTransaction(events: ClaimedEvent[], apply: (tx: Tx, events: 
   }
 }
 
-async function applyPaidRun(tx: Tx, events: ClaimedEvent[]) {
-  const { shop } = events[0];
-  // By customer (a stable sort, so a later delivery of one order stays later): the customers'
-  // upsert, the batch's first statement on Customer, then locks their rows in that order.
-  const orders: OrderRecord[] = events
-    .map((e) => TOPICS.ORDERS_PAID.parse(body(e)))
-    .sort((a, b) => (a.customer?.shopifyId ?? "").localeCompare(b.customer?.shopifyId ?? ""));
+/** The paid orders of a run, parsed, or the first error reading one. */
+function paidOrders(events: ClaimedEvent[]): OrderRecord[] | Error {
+  try {
+    // By customer (a stable sort, so a later delivery of one order stays later): the customers'
+    // upsert, the batch's first statement on Customer, then locks their rows in that order.
+    return events
+      .map((e) => TOPICS.ORDERS_PAID.parse(body(e)))
+      .sort((a, b) => (a.customer?.shopifyId ?? "").localeCompare(b.customer?.shopifyId ?? ""));
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+async function applyPaidRun(tx: Tx, shop: string, orders: OrderRecord[] | Error) {
+  if (orders instanceof Error) throw orders;
   await applyPaidOrders(tx, shop, await loadProgram(tx, shop), orders);
 }
 

@@ -78,8 +78,8 @@ async function receive(request: Request, expected: Topic): Promise<Outcome> {
   const shop = shopDomain(request.headers.get("x-shopify-shop-domain"));
   if (!shop) return refuse(400, "X-Shopify-Shop-Domain is not a shop domain (*.myshopify.com)");
 
-  // The library reads the method, URL and headers of the request; the body it checks is `body`.
-  const verified = await verifyWebhook(request, body);
+  // The signature is checked over `body`, the text as received; the headers come from the request.
+  const verified = verifyWebhook(request, body);
   if (!verified.valid) {
     // A delivery that is not a webhook at all (no signature, Shopify's headers missing) is malformed;
     // one whose signature does not match is unauthorised.
@@ -88,8 +88,8 @@ async function receive(request: Request, expected: Topic): Promise<Outcome> {
     if (verified.reason === "missing_body") return refuse(400, "empty body", { shop });
     return refuse(401, "invalid HMAC signature", { shop });
   }
-  // The library gives the header's spelling (orders/paid); our topics are ORDERS_PAID.
-  const topic = verified.topic.toUpperCase().replace(/\//g, "_");
+  // The verdict gives the topic as the library keys it (orders/paid → ORDERS_PAID), as are ours.
+  const topic = verified.topic;
   if (topic !== expected) {
     return refuse(400, `topic ${topic} was sent to the ${expected} endpoint`, { shop, topic });
   }
