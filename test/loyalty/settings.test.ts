@@ -379,6 +379,7 @@ describe("rewards", () => {
       valueCents: 0,
       percentOff: 0,
       minimumSubtotalCents: null,
+      creditExpiryDays: null,
     });
     expect(
       parseReward({
@@ -393,6 +394,7 @@ describe("rewards", () => {
       valueCents: 0,
       percentOff: 10,
       minimumSubtotalCents: 5000,
+      creditExpiryDays: null,
     });
   });
 
