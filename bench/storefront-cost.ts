@@ -143,7 +143,7 @@ ${widgetHtml}
 </html>`;
 }
 
-async function store(widgetDir: string) {
+async function store(widgetDir: string, widgetFiles: string[]) {
   const files = new Map<string, { type: string; body: Buffer | string }>();
   files.set("/theme.css", { type: "text/css", body: themeCss() });
   files.set("/theme.js", { type: "text/javascript", body: themeJs() });
@@ -159,7 +159,7 @@ async function store(widgetDir: string) {
     if (existsSync(path.join(fonts, file)))
       files.set(`/fonts/${name}.ttf`, { type: "font/ttf", body: readFileSync(path.join(fonts, file)) });
   }
-  for (const file of ["regulars-loader.js", "regulars-panel.js", "regulars-panel.css"]) {
+  for (const file of widgetFiles) {
     files.set(`/assets/${file}`, {
       type: file.endsWith(".css") ? "text/css" : "text/javascript",
       body: readFileSync(path.join(widgetDir, file)),
@@ -266,7 +266,10 @@ const medians = (runs: Run[]) =>
 async function main() {
   const scratch = mkdtempSync(path.join(tmpdir(), "regulars-storefront-"));
   const built = await buildWidget({ outdir: path.join(scratch, "widget") });
-  const shop = await store(path.join(scratch, "widget"));
+  const shop = await store(
+    path.join(scratch, "widget"),
+    built.assets.map((a) => a.file),
+  );
   const { port, chromium } = await launchChromium(path.join(scratch, "profile"));
   const without: Run[] = [];
   const withWidget: Run[] = [];
