@@ -4,7 +4,14 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { customerName, random } from "./history";
 
-export type LiveCounts = { orders: number; newCustomers: number; refunds: number; cancellations: number; refused: number };
+export type LiveCounts = {
+  orders: number;
+  newCustomers: number;
+  referred: number;
+  refunds: number;
+  cancellations: number;
+  refused: number;
+};
 
 type Sent = { id: number; customerId: number; cents: number };
 
@@ -14,10 +21,13 @@ export function startLiveOrders(options: {
   secret: string;
   perSecond: number;
   customerIds: number[];
+  /** Members' referral codes: some new customers arrive through a friend's link (the cart attribute). */
+  referralCodes?: string[];
   onTick: (counts: LiveCounts) => void;
 }) {
   const rand = random(Date.now() % 2 ** 31);
-  const counts: LiveCounts = { orders: 0, newCustomers: 0, refunds: 0, cancellations: 0, refused: 0 };
+  const counts: LiveCounts = { orders: 0, newCustomers: 0, referred: 0, refunds: 0, cancellations: 0, refused: 0 };
+  const codes = options.referralCodes ?? [];
   const recent: Sent[] = [];
   const customers = [...options.customerIds];
   // Ids above anything in the history, unique across runs: milliseconds since 1970 × 1000 + a counter.
@@ -57,8 +67,11 @@ export function startLiveOrders(options: {
 
   async function order() {
     let customerId: number;
+    let referral: string | null = null;
     if (rand() < 0.2) {
       customerId = newId();
+      // Half the newcomers came through a member's link: the widget put the code on their cart.
+      if (codes.length > 0 && rand() < 0.5) referral = codes[Math.floor(rand() * codes.length)];
       customers.push(customerId);
       const now = new Date().toISOString();
       await deliver("customers/create", { ...customerPayload(customerId), created_at: now, updated_at: now, state: "enabled" });
@@ -101,12 +114,14 @@ export function startLiveOrders(options: {
       total_tax: "0.00",
       total_discounts: "0.00",
       discount_codes: [],
+      note_attributes: referral ? [{ name: "regulars_referral", value: referral }] : [],
       customer: customerPayload(customerId),
       line_items: [{ id: newId(), title: "Coffee beans", quantity: 1, price: amount, sku: "BEANS-1" }],
       refunds: [],
     };
     await deliver("orders/paid", payload);
     counts.orders++;
+    if (referral) counts.referred++;
     recent.push({ id, customerId, cents });
     if (recent.length > 200) recent.shift();
     return payload;

@@ -14,6 +14,7 @@ import { embeddedAdminPath } from "../../app/demo/demo.server";
 import { runDailyRules } from "../../app/loyalty/daily.server";
 import { FLOW_TRIGGERS, recordTriggerUse } from "../../app/loyalty/flow-events.server";
 import { loadProgram } from "../../app/loyalty/program.server";
+import { referralLink } from "../../app/loyalty/referrals.server";
 import { addSuggestedRewards, createReward } from "../../app/loyalty/rewards.server";
 import { saveSettings } from "../../app/loyalty/settings.server";
 import { dismissOnboarding, onboardingPending, saveEarning } from "../../app/onboarding/onboarding.server";
@@ -140,7 +141,7 @@ async function install() {
 
 /**
  * The demo program (idempotent): 1 point per dollar, every bonus (sign-up, first order, every 5th
- * order, birthday), three tiers with entry rewards and perks, the three starter rewards and a
+ * order, birthday), referrals, three tiers with entry rewards and perks, the three starter rewards and a
  * store-credit reward. Earning goes through the onboarding's first step, as an owner would; the
  * onboarding is then put aside, so the dashboard opens with its "Finish setting up" card, and the
  * emulated live theme has the widget on (as the storefront preview shows it), which the
@@ -166,6 +167,9 @@ async function setUpProgram() {
       nthOrderBonusPoints: 150,
       birthdayBonusEnabled: true,
       birthdayBonusPoints: 200,
+      referralBonusEnabled: true,
+      referralBonusPoints: 200,
+      referralWelcomePoints: 100,
       tiersEnabled: true,
       tiers: [
         { name: "Bronze", minSpendCents: 0, multiplier: 1, entryRewardPoints: 0, perks: "" },
@@ -283,15 +287,23 @@ try {
     `(ready in ${((Date.now() - started) / 1000).toFixed(1)} s; server log: ${path.relative(process.cwd(), path.join(dir, "server.log"))})\n\n`,
   );
   if (settings.REGULARS_DEMO_WEBHOOKS_PER_SECOND > 0) {
+    // The shop's best customers share their links; their friends arrive with the live orders.
+    const advocates = await db.customer.findMany({
+      where: { shop, redactedAt: null },
+      orderBy: { pointsBalance: "desc" },
+      take: 25,
+    });
+    const referralCodes = await Promise.all(advocates.map(async (c) => (await referralLink(db, shop, c.id)).code));
     live = startLiveOrders({
       baseUrl,
       shop,
       secret: settings.SHOPIFY_API_SECRET,
       perSecond: settings.REGULARS_DEMO_WEBHOOKS_PER_SECOND,
       customerIds,
+      referralCodes,
       onTick: (c) =>
         progress(
-          `Live webhooks: ${n(c.orders)} orders (${n(c.newCustomers)} new customers), ${n(c.refunds)} refunds, ${n(c.cancellations)} cancellations${c.refused ? `, ${n(c.refused)} refused` : ""}`,
+          `Live webhooks: ${n(c.orders)} orders (${n(c.newCustomers)} new customers, ${n(c.referred)} referred), ${n(c.refunds)} refunds, ${n(c.cancellations)} cancellations${c.refused ? `, ${n(c.refused)} refused` : ""}`,
         ),
     });
   }
