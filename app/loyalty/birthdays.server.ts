@@ -49,7 +49,10 @@ export async function setBirthday(
       const changeableOn = new Date(changedAt.getTime() + CHANGE_EVERY_DAYS * DAY_MS).toISOString().slice(0, 10);
       return { ok: false as const, error: "birthday_locked" as const, birthday: row.birthday, changeableOn };
     }
-    await tx.customer.update({ where: { id }, data: { birthday: checked.birthday, birthdayChangedAt: now } });
+    await tx.customer.update({
+      where: { id },
+      data: { birthday: checked.birthday, birthdayChangedAt: now, birthdayLearnedAt: now },
+    });
     return { ok: true as const, birthday: checked.birthday };
   });
 }
@@ -83,9 +86,9 @@ export async function payBirthdayBonuses(shop: string | undefined, now: Date): P
     const year = Number(today.slice(0, 4));
     for (let afterId = 0; ;) {
       // Members with a birthday and no bonus for this year yet (the key's unique index answers that).
-      const rows = await query<{ id: number; shopifyId: string; birthday: string; birthdayChangedAt: unknown }>(
+      const rows = await query<{ id: number; shopifyId: string; birthday: string; learnedAt: unknown }>(
         db,
-        `SELECT c."id", c."shopifyId", c."birthday", c."birthdayChangedAt" FROM "Customer" c
+        `SELECT c."id", c."shopifyId", c."birthday", COALESCE(c."birthdayLearnedAt", c."birthdayChangedAt") AS "learnedAt" FROM "Customer" c
          WHERE c."shop" = ? AND c."id" > ? AND c."birthday" IS NOT NULL AND c."redactedAt" IS NULL
            AND NOT EXISTS (SELECT 1 FROM "LedgerEntry" l WHERE l."shop" = c."shop"
              AND l."idempotencyKey" = 'customer:' || c."shopifyId" || ':birthday:' || ?)
@@ -95,7 +98,8 @@ export async function payBirthdayBonuses(shop: string | undefined, now: Date): P
       if (rows.length === 0) break;
       afterId = Number(rows[rows.length - 1].id);
       const entries: NewLedgerEntry[] = rows.flatMap((r) => {
-        const setOn = r.birthdayChangedAt == null ? null : dayOf(toDate(r.birthdayChangedAt), zone);
+        // A birthday learned on or after this year's day (from the shopper or from Shopify) waits for next year.
+        const setOn = r.learnedAt == null ? null : dayOf(toDate(r.learnedAt), zone);
         const due = birthdayYearDue(today, r.birthday, setOn);
         if (due === null) return [];
         return [

@@ -1,6 +1,6 @@
 // Shopify customers as Regulars members.
 import type { Tx } from "../db.server";
-import { execute, insertRows, query } from "../db/sql.server";
+import { execute, insertRows, query, timestampValue } from "../db/sql.server";
 import type { CustomerRecord } from "./records";
 import { appendEntry } from "./ledger.server";
 import type { Program } from "./program";
@@ -70,11 +70,13 @@ function monthDayOf(birthDate: string | null | undefined): string | null {
 /**
  * Shopify's `facts.birth_date` (YYYY-MM-DD) from a customers/create or update payload: taken only
  * while Regulars has no birthday for the customer, so it cannot reopen the once-a-year change.
+ * When it was learned is kept: a birthday already past this year pays next year, so installing the
+ * app (or importing the history) late in the year does not pay every known birthday at once.
  */
 export async function birthdayFromShopify(tx: Tx, customerId: number, birthDate: string | null | undefined) {
   const birthday = monthDayOf(birthDate);
   if (!birthday) return;
-  await tx.customer.updateMany({ where: { id: customerId, birthday: null }, data: { birthday } });
+  await tx.customer.updateMany({ where: { id: customerId, birthday: null }, data: { birthday, birthdayLearnedAt: new Date() } });
 }
 
 /**
@@ -87,11 +89,13 @@ export async function birthdaysFromShopify(tx: Tx, shop: string, customers: Cust
     const birthday = monthDayOf(c.birthDate);
     if (birthday) byBirthday.set(birthday, [...(byBirthday.get(birthday) ?? []), c.shopifyId]);
   }
+  const learnedAt = timestampValue(new Date());
   for (const [birthday, ids] of byBirthday) {
     await execute(
       tx,
-      `UPDATE "Customer" SET "birthday" = ? WHERE "shop" = ? AND "birthday" IS NULL AND "shopifyId" IN (${ids.map(() => "?").join(", ")})`,
-      [birthday, shop, ...ids],
+      `UPDATE "Customer" SET "birthday" = ?, "birthdayLearnedAt" = ${learnedAt.sql}
+       WHERE "shop" = ? AND "birthday" IS NULL AND "shopifyId" IN (${ids.map(() => "?").join(", ")})`,
+      [birthday, learnedAt.param, shop, ...ids],
     );
   }
 }

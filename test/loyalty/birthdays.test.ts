@@ -143,6 +143,24 @@ describe("the daily birthday job", () => {
     expect(await bonuses(shop)).toEqual(["100 customer:701:birthday:2026", "100 customer:701:birthday:2028"]);
   });
 
+  it("does not pay at once the birthdays Shopify already knew when the app learned them after this year's day", async () => {
+    const shop = await newShop();
+    const learned = new Date(); // onCustomerCreated learns the facts.birth_date now
+    const thisYear = learned.getUTCFullYear();
+    const dayBefore = new Date(learned.getTime() - 86_400_000).toISOString().slice(5, 10);
+    const payload = TOPICS.CUSTOMERS_CREATE.parse({
+      id: 901,
+      email: null,
+      metafields: [{ namespace: "facts", key: "birth_date", value: `1990-${dayBefore}`, type: "date" }],
+    });
+    await db.$transaction((tx) => onCustomerCreated(tx, shop, DEFAULT_PROGRAM, payload));
+    // Yesterday's birthday (a 1 January learned on 2 January, or any day before today): next year's.
+    expect(await payBirthdayBonuses(shop, new Date(learned.getTime() + 86_400_000))).toEqual({ customers: 0, points: 0 });
+    const nextYearsDay = new Date(`${thisYear + 1}-${dayBefore === "02-29" ? "02-28" : dayBefore}T12:00:00Z`);
+    expect(await payBirthdayBonuses(shop, nextYearsDay)).toEqual({ customers: 1, points: 100 });
+    expect(await bonuses(shop)).toEqual([`100 customer:901:birthday:${thisYear + 1}`]);
+  });
+
   it("pays a missed day later in the year, not for a day already past when the birthday was given, and twice in parallel pays once", async () => {
     const shop = await newShop();
     await setBirthday(shop, "801", "03-10", at("2026-01-01T00:00:00Z"));
