@@ -139,6 +139,7 @@ export type SyncResult = { members: number; calls: number; refused: number; thro
 // Per process: a shop whose bucket is empty is left alone until it refills; definitions are
 // ensured once per shop (install creates them; this covers an install whose call failed).
 const pausedUntil = new Map<string, number>();
+const NO_SESSION_PAUSE_MS = 5 * 60_000;
 const definitionsEnsured = new Set<string>();
 
 /** One run of the background task: sends the changed members of every shop. Never throws. */
@@ -163,7 +164,10 @@ export async function syncMemberMetafields(options: SyncOptions): Promise<SyncRe
     try {
       admin = await options.adminFor(shop);
     } catch (error) {
-      log.warn("member_sync.no_session", { shop, error: String(error) });
+      // No offline session (not installed through OAuth yet, or lost): asking again every tick
+      // would only repeat this line; the changes wait, marked, until a session exists.
+      pausedUntil.set(shop, now().getTime() + NO_SESSION_PAUSE_MS);
+      log.warn("member_sync.no_session", { shop, error: String(error), retryInSeconds: NO_SESSION_PAUSE_MS / 1000 });
       continue;
     }
     if (!definitionsEnsured.has(shop)) {

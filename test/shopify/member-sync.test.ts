@@ -199,6 +199,26 @@ describe("member metafields", () => {
     expect(await syncMemberMetafields(options())).toMatchObject({ members: 1 });
   });
 
+  it("a shop without a session is asked about again only after a pause, its members kept marked", async () => {
+    await earn({ "7400": 10 });
+    advance(2_500);
+    let asked = 0;
+    const noSession = options({
+      adminFor: async () => {
+        asked++;
+        throw new Error("Could not find a session");
+      },
+    });
+    await syncMemberMetafields(noSession);
+    advance(10_000);
+    await syncMemberMetafields(noSession); // the next ticks leave the shop alone
+    expect(asked).toBe(1);
+    expect(await membersBehind(shop)).toHaveLength(1);
+    advance(5 * 60_000); // the session exists by then
+    expect((await syncMemberMetafields(options())).members).toBe(1);
+    expect(await membersBehind(shop)).toEqual([]);
+  });
+
   it("a resync sends every member of the shop again", async () => {
     await earn({ "7700": 7, "7701": 8 });
     advance(2_500);
