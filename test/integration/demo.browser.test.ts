@@ -160,8 +160,10 @@ describe("npm run demo", () => {
     await page.screenshot({ path: path.join(SHOTS, "4-storefront.png") });
     const reward = dialog.locator("[data-f^=r]:enabled").first();
     await reward.click();
-    await dialog.locator(".rg-code code").waitFor({ timeout: 30_000 });
-    const code = await dialog.locator(".rg-code code").innerText();
+    // The reward's code, not the referral link (also a copyable row, marked as a link).
+    const redeemed = dialog.locator(".rg-code code:not(.rg-u)").first();
+    await redeemed.waitFor({ timeout: 30_000 });
+    const code = await redeemed.innerText();
     expect(code).toMatch(/^[A-Z0-9-]{6,}$/);
     const after = number((await dialog.locator(".rg-b strong").innerText()).replace(/ points?$/, ""));
     expect(after).toBeLessThan(before);
