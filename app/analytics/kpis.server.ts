@@ -328,10 +328,7 @@ export async function customerScan(
     `(${bits.join(" + ")})`,
     months ? `COALESCE(c."m", '')` : `''`,
   ];
-  const packed =
-    dialect === "postgres"
-      ? `string_agg(concat_ws(',', ${fields.join(", ")}), ',')`
-      : `group_concat(${fields.join(` || ',' || `)}, ',')`;
+  const packed = packedRows(dialect, fields);
   // Parameters in text order: the outer select (bits), then the inner select, then WHERE.
   const [row] = await query<{ data: string | null; customers: unknown }>(
     db,
@@ -441,4 +438,14 @@ function sortById(scan: CustomerScan) {
     for (let r = 0; r < order.length; r++) copy[r] = source[order[r]];
     (scan as unknown as Record<string, typeof source>)[key] = copy;
   }
+}
+
+/**
+ * Every grouped row's `fields` as one comma-separated text: the per-customer scans read one value
+ * instead of a row per customer, which the drivers otherwise turn into an object each.
+ */
+export function packedRows(dialect: "sqlite" | "postgres", fields: string[]): string {
+  return dialect === "postgres"
+    ? `string_agg(concat_ws(',', ${fields.join(", ")}), ',')`
+    : `group_concat(${fields.join(` || ',' || `)}, ',')`;
 }

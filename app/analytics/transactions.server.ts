@@ -7,7 +7,7 @@
 import type { Db } from "../db.server";
 import { query, toNumber } from "../db/sql.server";
 import type { CustomerDays } from "./clv/transactions";
-import { COUNTED } from "./kpis.server";
+import { COUNTED, packedRows } from "./kpis.server";
 import { localDayExpression, zoneOffsets } from "./local-days";
 import { localDayNumber } from "./time";
 
@@ -54,10 +54,7 @@ export async function customerTransactions(
     params,
   );
   const fields = [`c."id"`, `c."days"`, `c."firstDay"`, `c."lastDay"`, `c."spend"`, `c."firstDaySpend"`];
-  const packed =
-    dialect === "postgres"
-      ? `string_agg(concat_ws(',', ${fields.join(", ")}), ',')`
-      : `group_concat(${fields.join(` || ',' || `)}, ',')`;
+  const packed = packedRows(dialect, fields);
   const [row] = await query<{ data: string | null; customers: unknown }>(
     db,
     `SELECT ${packed} AS "data", COUNT(*) AS "customers"

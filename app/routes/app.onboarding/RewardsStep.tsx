@@ -20,6 +20,7 @@ import type { AdminFormat } from "../../admin/format";
 import type { FieldErrors } from "../../loyalty/form-input";
 import type { Reward, StarterReward } from "../../loyalty/rewards.server";
 import { plain, typedCents } from "../app.program/form";
+import { RewardValueField } from "../app.program/RewardValueField";
 import type { ActionData, StarterForm } from "./form";
 
 const KIND_LABEL = { amount_off: "Amount off", percent_off: "Percentage off", free_shipping: "Free shipping" } as const;
@@ -151,34 +152,14 @@ export function RewardsStep(p: {
                   error={errors[`rewards.${i}.pointsCost`]}
                   name={`rewards.${i}.pointsCost`}
                 />
-                {r.kind === "amount_off" && (
-                  <TextField
-                    label="Amount off"
-                    type="number"
-                    min={0}
-                    step={0.01}
-                    autoComplete="off"
-                    prefix={f.currencySymbol}
-                    value={r.value}
-                    onChange={set(i, "value")}
-                    error={errors[`rewards.${i}.valueCents`]}
-                    name={`rewards.${i}.valueCents`}
-                  />
-                )}
-                {r.kind === "percent_off" && (
-                  <TextField
-                    label="Percentage off"
-                    type="number"
-                    min={1}
-                    max={100}
-                    autoComplete="off"
-                    suffix="%"
-                    value={r.value}
-                    onChange={set(i, "value")}
-                    error={errors[`rewards.${i}.percentOff`]}
-                    name={`rewards.${i}.percentOff`}
-                  />
-                )}
+                <RewardValueField
+                  kind={r.kind}
+                  value={r.value}
+                  onChange={set(i, "value")}
+                  currencySymbol={f.currencySymbol}
+                  error={(field) => errors[`rewards.${i}.${field}`]}
+                  name={(field) => `rewards.${i}.${field}`}
+                />
               </InlineGrid>
             </BlockStack>
           </div>

@@ -21,6 +21,7 @@ import type { AdminFormat } from "../../admin/format";
 import type { FieldErrors } from "../../loyalty/form-input";
 import type { Reward, RewardInput, RewardKind } from "../../loyalty/rewards.server";
 import { plain, typedCents, type ActionData } from "./form";
+import { RewardValueField } from "./RewardValueField";
 
 function rewardValue(r: Pick<RewardInput, "kind" | "valueCents" | "percentOff">, money: (c: number) => string) {
   switch (r.kind) {
@@ -258,49 +259,14 @@ function RewardEditor({ reward, f, onDone }: { reward: Reward | null; f: AdminFo
             error={errors.pointsCost}
             name="pointsCost"
           />
-          {form.kind === "amount_off" && (
-            <TextField
-              label="Amount off"
-              type="number"
-              min={0}
-              step={0.01}
-              autoComplete="off"
-              prefix={symbol}
-              value={form.value}
-              onChange={set("value")}
-              error={errors.valueCents}
-              name="valueCents"
-            />
-          )}
-          {form.kind === "percent_off" && (
-            <TextField
-              label="Percentage off"
-              type="number"
-              min={1}
-              max={100}
-              autoComplete="off"
-              suffix="%"
-              value={form.value}
-              onChange={set("value")}
-              error={errors.percentOff}
-              name="percentOff"
-            />
-          )}
-          {form.kind === "store_credit" && (
-            <TextField
-              label="Store credit"
-              type="number"
-              min={0}
-              step={0.01}
-              autoComplete="off"
-              prefix={symbol}
-              value={form.value}
-              onChange={set("value")}
-              error={errors.valueCents}
-              helpText="Added to the customer's store credit in Shopify, spendable at checkout."
-              name="valueCents"
-            />
-          )}
+          <RewardValueField
+            kind={form.kind}
+            value={form.value}
+            onChange={set("value")}
+            currencySymbol={symbol}
+            error={(field) => errors[field]}
+            name={(field) => field}
+          />
           {form.kind === "store_credit" && (
             <TextField
               label="Credit expires after (optional)"
