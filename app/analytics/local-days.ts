@@ -1,7 +1,7 @@
-// Local calendar days of stored UTC timestamps in SQL, the same text on SQLite and PostgreSQL
-// (SQLite knows no time zones): the shop zone's UTC offsets over the span of the data are found
-// with Intl, a balanced CASE tree on the instants where the offset changes gives each timestamp
-// its offset, and the day is (epoch ms + offset) / 86,400,000 — the numbering of `localDayNumber`.
+// Local calendar days of many UTC instants at once: the shop zone's UTC offsets over the span of
+// the data are found with Intl once, then each instant's offset is a lookup among the instants
+// where it changes, and the day is ⌊(epoch ms + offset) / 86,400,000⌋ — the numbering of
+// `localDayNumber`, without an Intl call per order.
 import { zoneOffset } from "./time";
 
 const DAY_MS = 86_400_000;
@@ -35,37 +35,16 @@ export function zoneOffsets(zone: string, fromMs: number, toMs: number): ZoneOff
   return { starts, offsets };
 }
 
-/** Epoch milliseconds of a timestamp column as an integer (both databases store whole ms). */
-export function epochMs(dialect: "sqlite" | "postgres", expression: string): string {
-  return dialect === "postgres"
-    ? `CAST(ROUND(EXTRACT(EPOCH FROM ${expression}) * 1000) AS BIGINT)`
-    : `CAST(ROUND((julianday(${expression}) - 2440587.5) * 86400000.0) AS INTEGER)`;
-}
-
-/**
- * SQL for the local day number of `column` (days since 1970-01-01, local). Appends the change
- * instants to `params`; the offsets are numbers this module computed, written inline.
- */
-export function localDayExpression(
-  dialect: "sqlite" | "postgres",
-  column: string,
-  { starts, offsets }: ZoneOffsets,
-  params: unknown[],
-): string {
-  const tree = (lo: number, hi: number): string => {
-    if (lo === hi) return String(Math.trunc(offsets[lo]));
-    const mid = Math.ceil((lo + hi) / 2);
-    params.push(new Date(starts[mid]));
-    const below = tree(lo, mid - 1);
-    return `(CASE WHEN ${column} < ? THEN ${below} ELSE ${tree(mid, hi)} END)`;
-  };
-  // Integer division truncates towards zero: right for every instant after 1970.
-  return `((${epochMs(dialect, column)} + ${tree(0, offsets.length - 1)}) / ${DAY_MS})`;
-}
-
-/** The same day number in JS, from the same offsets (tests hold the SQL to it). */
+/** The local day number of an instant (days since 1970-01-01, local), from the zone's offsets. */
 export function localDayOf(ms: number, { starts, offsets }: ZoneOffsets): number {
-  let k = offsets.length - 1;
-  while (k > 0 && ms < starts[k]) k--;
+  // Binary search: the largest k with starts[k] <= ms (starts[0] is −∞).
+  let lo = 0;
+  let hi = offsets.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= ms) lo = mid;
+    else hi = mid - 1;
+  }
+  const k = lo;
   return Math.floor((ms + offsets[k]) / DAY_MS);
 }

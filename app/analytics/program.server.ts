@@ -65,18 +65,26 @@ export async function programMetrics(
   );
   const centsPerPoint = rewards[0]?.rate == null ? null : toNumber(rewards[0].rate);
 
-  // Points outstanding and members at each window's end: one pass over the shop's ledger and
-  // customers for all windows (the ledger sum has no index to use; it runs once, not per window).
+  // Points outstanding and members at each window's end: one pass over the shop's ledger and one
+  // over its customers for all windows (the ledger sum has no index to use).
   const ends = windows.map((w) => w.to);
-  const totalsQuery = query<Record<string, unknown>>(
-    db,
-    `SELECT ${ends.map((_, i) => `(SELECT SUM(CASE WHEN "createdAt" < ? THEN "delta" ELSE 0 END) FROM "LedgerEntry" WHERE "shop" = ?) AS "outstanding${i}"`).join(", ")}, ` +
-      `${ends.map((_, i) => `(SELECT COUNT(*) FROM "Customer" WHERE "shop" = ? AND "enrolledAt" IS NOT NULL AND "enrolledAt" < ?) AS "members${i}"`).join(", ")}`,
-    [...ends.flatMap((to) => [to, shop]), ...ends.flatMap((to) => [shop, to])],
-  );
+  const totalsQuery = Promise.all([
+    query<Record<string, unknown>>(
+      db,
+      `SELECT ${ends.map((_, i) => `SUM(CASE WHEN "createdAt" < ? THEN "delta" ELSE 0 END) AS "outstanding${i}"`).join(", ")}
+       FROM "LedgerEntry" WHERE "shop" = ?`,
+      [...ends, shop],
+    ),
+    query<Record<string, unknown>>(
+      db,
+      `SELECT ${ends.map((_, i) => `SUM(CASE WHEN "enrolledAt" < ? THEN 1 ELSE 0 END) AS "members${i}"`).join(", ")}
+       FROM "Customer" WHERE "shop" = ? AND "enrolledAt" IS NOT NULL`,
+      [...ends, shop],
+    ),
+  ]).then(([[ledger], [customers]]) => ({ ...ledger, ...customers }));
   return Promise.all(
     windows.map(async (w, i) => {
-      const [byKind, [redeemerRow], [all]] = await Promise.all([
+      const [byKind, [redeemerRow], all] = await Promise.all([
         query<{ kind: string; credit: unknown; debit: unknown }>(
           db,
           `SELECT "kind", SUM(CASE WHEN "delta" > 0 THEN "delta" ELSE 0 END) AS "credit",

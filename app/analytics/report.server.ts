@@ -14,12 +14,13 @@ import {
   type SegmentSummary,
 } from "./customer-value.server";
 import { averageLifespanYears, ifDefined, periodRates, ratio } from "./formulas";
-import { customerScan, orderTotals, type CustomerCounts, type OrderTotals, type Window } from "./kpis.server";
+import { scanEnd, scanOf, totalsOf, type CustomerCounts, type OrderTotals, type Window } from "./kpis.server";
+import { orderHistory } from "./order-history.server";
 import { money, money2, programMetrics, type ProgramMetrics } from "./program.server";
 import { addDays, addMonths, daysBetween, isDay, isTimeZone, monthOf, startOfDay, today, type Day } from "./time";
 import { cohortMatrix, monthlySeries, type Cohort, type Months, type MonthPoint } from "./trends.server";
-import { timed } from "./profile";
-import { customerTransactions } from "./transactions.server";
+import { mark, timed } from "./profile";
+import { transactionsOf } from "./transactions.server";
 
 export interface Range {
   from: Day;
@@ -146,32 +147,36 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
   const ranges = [range, previous, annual, annualPrevious];
   const windows = ranges.map((r) => windowOf(r, facts));
   const asOf = new Date(Math.min(windows[0].to.getTime(), now.getTime()));
-  // Every query starts now; on PostgreSQL they run side by side (and beside the CLV fit, which is
-  // CPU work here), on SQLite one after another on the one connection.
-  const scanning = timed("customerScan", () => customerScan(db, dialect(), shop, windows, asOf, months?.boundaries));
-  const periodTotals = timed("orderTotals period", () => orderTotals(db, shop, windows.slice(0, 2)));
-  const annualTotals = timed("orderTotals annual", () => orderTotals(db, shop, windows.slice(2), { members: false }));
-  const programming = timed("programMetrics", () => programMetrics(db, shop, windows.slice(0, 2), periodTotals));
-  const days = timed("customerTransactions", () => customerTransactions(db, dialect(), shop, facts.timezone, asOf));
-  const valuing = Promise.all([scanning, periodTotals, annualTotals, days]).then(([scan, , a, transactions]) => {
-    // The textbook year value (only used when the models cannot be fitted), from the trailing year.
-    const textbookYear = () => {
-      const { averageOrderValueCents: aov, purchaseFrequency } = periodRates(withCustomerOrders(scan.counts[2], a[0]), a[0]);
-      return aov === null || purchaseFrequency === null ? null : money(aov) * purchaseFrequency;
-    };
-    return customerValues(scan, transactions, asOf, textbookYear);
+  // One read of the shop's orders, then every figure in memory. On PostgreSQL the ledger's
+  // program metrics run beside it; on SQLite one after the other on the one connection.
+  const guestsFrom = new Date(Math.min(...windows.map((w) => w.from.getTime()), months?.boundaries[0].getTime() ?? Infinity));
+  const reading = timed("orderHistory", () =>
+    orderHistory(db, dialect(), shop, scanEnd(windows, asOf), { guestsFrom, members: true }),
+  );
+  const computing = reading.then((history) => {
+    const started = performance.now();
+    const totals = totalsOf(history, windows);
+    mark("orderTotals", started);
+    return totals;
   });
-  // Customers and cohort cells per month come with the scan; SQL adds orders and revenue per month.
-  const activity = scanning.then((scan) => scan.months);
-  const trends = months && {
-    series: timed("monthlySeries", () => monthlySeries(db, shop, months, valuing, activity)),
-    cohorts: timed("cohortMatrix", () => cohortMatrix(db, shop, months, valuing, activity)),
-  };
-  // Awaited later, or not at all when something before fails: never an unhandled rejection.
-  for (const pending of [days, valuing, activity, trends?.series, trends?.cohorts]) pending?.catch(() => {});
-  const [scan, pTotals, aTotals, program] = await Promise.all([scanning, periodTotals, annualTotals, programming]);
-  const totals = [...pTotals, ...aTotals];
+  const programming = timed("programMetrics", () => programMetrics(db, shop, windows.slice(0, 2), computing));
+  // Awaited below, or not at all when the read fails: never an unhandled rejection.
+  for (const pending of [computing, programming]) pending.catch(() => {});
+  const history = await reading;
+  let started = performance.now();
+  const scan = scanOf(history, windows, asOf, months?.boundaries);
+  mark("customerScan", started);
+  started = performance.now();
+  const transactions = transactionsOf(history, facts.timezone, asOf);
+  mark("customerTransactions", started);
+  const [totals, program] = await Promise.all([computing, programming]);
   const counts = scan.counts.map((c, i) => withCustomerOrders(c, totals[i]));
+  // The textbook year value (only used when the models cannot be fitted), from the trailing year.
+  const textbookYear = () => {
+    const { averageOrderValueCents: aov, purchaseFrequency } = periodRates(counts[2], totals[2]);
+    return aov === null || purchaseFrequency === null ? null : money(aov) * purchaseFrequency;
+  };
+  const values = customerValues(scan, transactions, asOf, textbookYear);
 
   const period = (i: 0 | 1): PeriodKpis => {
     const c = counts[i];
@@ -212,7 +217,6 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
     };
   };
   const current = period(0);
-  const values = await valuing;
   let clvSum = 0;
   for (let i = 0; i < values.clv.length; i++) clvSum += values.clv[i];
   const predictedClv: PredictedClv = {
@@ -235,6 +239,11 @@ async function computeReport(db: Db, shop: string, range: Range, facts: ShopFact
     predictedClv,
     previous: period(1),
   };
+  const trends = months &&
+    scan.months && {
+      series: monthlySeries(months, values, scan.months),
+      cohorts: cohortMatrix(months, values, scan.months),
+    };
   return { kpis, values, windows, trends };
 }
 
@@ -273,15 +282,11 @@ export async function dashboardData(shop: string, range: Range, options: Options
     const facts = await timed("shopFacts", () => shopFacts(db, shop));
     const months = trendMonths(range, facts);
     const { kpis, values, trends } = await computeReport(db, shop, range, facts, options.now ?? new Date(), months);
-    const [series, cohorts, atRisk] = await Promise.all([
-      trends!.series,
-      trends!.cohorts,
-      timed("atRiskCustomers", () => atRiskCustomers(db, values)),
-    ]);
+    const atRisk = await timed("atRiskCustomers", () => atRiskCustomers(db, values));
     return {
       kpis,
-      series,
-      cohorts,
+      series: trends!.series,
+      cohorts: trends!.cohorts,
       segments: segmentSummaries(values),
       atRisk: { threshold: AT_RISK_P_ALIVE, ...atRisk },
       empty: version.empty,

@@ -1,14 +1,12 @@
 // Per customer, the purchase days the CLV models are fitted on (clv/transactions.ts): counted
-// orders before `asOf` grouped by customer and local calendar day in the shop's time zone, then
-// by customer — distinct days, first and last day, spend, and the first day's spend.
-//
-// One grouped query returns one packed text value (like the per-customer scan, kpis.server.ts):
-// ~200,000 customers at the largest size, never the orders.
+// orders before `asOf` grouped by customer and local calendar day in the shop's time zone —
+// distinct days, first and last day, spend, and the first day's spend — from the order history
+// the report reads once (order-history.server.ts).
 import type { Db } from "../db.server";
-import { query, toNumber } from "../db/sql.server";
 import type { CustomerDays } from "./clv/transactions";
-import { COUNTED, packedRows } from "./kpis.server";
-import { localDayExpression, zoneOffsets } from "./local-days";
+import { customerDays } from "./clv/transactions";
+import { localDayOf, zoneOffsets } from "./local-days";
+import { orderHistory, type OrderHistory } from "./order-history.server";
 import { localDayNumber } from "./time";
 
 type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
@@ -27,11 +25,6 @@ export interface CustomerTransactions {
   zone: string;
 }
 
-// The first day's spend comes out of the same aggregate as MIN(day × K + spend + K/2): the
-// smallest is the first day's, and its low part is that day's spend (|spend| < K/2 cents,
-// 5 billion in currency units; day × K stays below 2^63 for 4 million years).
-const K = 2 ** 40;
-
 export async function customerTransactions(
   db: Executor,
   dialect: "sqlite" | "postgres",
@@ -39,43 +32,18 @@ export async function customerTransactions(
   zone: string,
   asOf: Date,
 ): Promise<CustomerTransactions> {
-  const lastObservedDay = localDayNumber(new Date(asOf.getTime() - 1), zone);
-  // One descent of the (shop, processedAt) index: where the history starts, for the zone's offsets.
-  const [start] = await query<{ first: unknown }>(db, `SELECT MIN("processedAt") AS "first" FROM "Order" WHERE "shop" = ?`, [
-    shop,
-  ]);
-  const stored = start?.first == null ? NaN : new Date(start.first as string | Date).getTime();
-  const firstMs = Number.isFinite(stored) ? stored : asOf.getTime();
-  const params: unknown[] = [];
-  const day = localDayExpression(
-    dialect,
-    `o."processedAt"`,
-    zoneOffsets(zone, Math.min(firstMs, asOf.getTime()), asOf.getTime()),
-    params,
-  );
-  const fields = [`c."id"`, `c."days"`, `c."firstDay"`, `c."lastDay"`, `c."spend"`, `c."firstDaySpend"`];
-  const packed = packedRows(dialect, fields);
-  const [row] = await query<{ data: string | null; customers: unknown }>(
-    db,
-    `SELECT ${packed} AS "data", COUNT(*) AS "customers"
-     FROM (
-       SELECT d."customerId" AS "id", COUNT(*) AS "days", MIN(d."day") AS "firstDay", MAX(d."day") AS "lastDay",
-              SUM(d."spend") AS "spend",
-              MIN(d."day" * ${K} + d."spend" + ${K / 2}) - MIN(d."day") * ${K} - ${K / 2} AS "firstDaySpend"
-       FROM (
-         SELECT o."customerId" AS "customerId", ${day} AS "day", SUM(o."subtotalCents" - o."refundedSubtotalCents") AS "spend"
-         FROM "Order" o
-         WHERE ${COUNTED} AND o."customerId" IS NOT NULL AND o."processedAt" < ?
-         GROUP BY 1, 2
-       ) d
-       GROUP BY d."customerId"
-     ) c`,
-    [...params, shop, asOf],
-  );
-  const n = toNumber(row?.customers);
-  const values = n ? String(row!.data).split(",") : [];
-  if (values.length !== n * 6) throw new Error(`customerTransactions: expected ${n * 6} values, got ${values.length}`);
-  const order = Array.from({ length: n }, (_, r) => r).sort((a, b) => Number(values[a * 6]) - Number(values[b * 6]));
+  return transactionsOf(await orderHistory(db, dialect, shop, asOf), zone, asOf);
+}
+
+/** The purchase days of every customer with a counted order before `asOf` in `history` (read at least to `asOf`). */
+export function transactionsOf(history: OrderHistory, zone: string, asOf: Date): CustomerTransactions {
+  const { at, revenueCents, start } = history;
+  const asOfMs = asOf.getTime();
+  const n = history.ids.length;
+  // The zone's offsets over the span of the orders, found once (Intl per order would be slow).
+  let earliest = asOfMs;
+  for (let i = 0; i < n; i++) earliest = Math.min(earliest, at[start[i]]);
+  const offsets = zoneOffsets(zone, earliest, asOfMs);
   const result: CustomerTransactions = {
     ids: new Int32Array(n),
     days: new Int32Array(n),
@@ -83,19 +51,62 @@ export async function customerTransactions(
     lastDay: new Int32Array(n),
     spendCents: new Float64Array(n),
     firstDaySpendCents: new Float64Array(n),
-    lastObservedDay,
+    lastObservedDay: localDayNumber(new Date(asOfMs - 1), zone),
     zone,
   };
-  order.forEach((r, i) => {
-    const k = r * 6;
-    result.ids[i] = Number(values[k]);
-    result.days[i] = Number(values[k + 1]);
-    result.firstDay[i] = Number(values[k + 2]);
-    result.lastDay[i] = Number(values[k + 3]);
-    result.spendCents[i] = Number(values[k + 4]);
-    result.firstDaySpendCents[i] = Number(values[k + 5]);
-  });
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const lo = start[i];
+    let hi = lo;
+    while (hi < start[i + 1] && at[hi] < asOfMs) hi++;
+    if (hi === lo) continue;
+    const grouped = inTimeOrder(at, revenueCents, lo, hi, offsets);
+    result.ids[c] = history.ids[i];
+    result.days[c] = grouped.days;
+    result.firstDay[c] = grouped.firstDay;
+    result.lastDay[c] = grouped.lastDay;
+    result.spendCents[c] = grouped.spend;
+    result.firstDaySpendCents[c] = grouped.firstDaySpend;
+    c++;
+  }
+  for (const key of ["ids", "days", "firstDay", "lastDay", "spendCents", "firstDaySpendCents"] as const) {
+    (result[key] as Int32Array | Float64Array) = result[key].subarray(0, c);
+  }
   return result;
+}
+
+/**
+ * Orders [lo, hi) in time order make their days in order too, so a day is a run of equal day
+ * numbers — except where a zone turns its clocks back across midnight; then the general grouping.
+ */
+function inTimeOrder(
+  at: Float64Array,
+  revenueCents: Float64Array,
+  lo: number,
+  hi: number,
+  offsets: ReturnType<typeof zoneOffsets>,
+): CustomerDays {
+  let days = 0;
+  let previous = NaN;
+  let firstDay = 0;
+  let firstDaySpend = 0;
+  let spend = 0;
+  for (let k = lo; k < hi; k++) {
+    const day = localDayOf(at[k], offsets);
+    if (day < previous) {
+      const purchases = [];
+      for (let j = lo; j < hi; j++) purchases.push({ day: localDayOf(at[j], offsets), spend: revenueCents[j] });
+      return customerDays(purchases)!;
+    }
+    if (day !== previous) {
+      days++;
+      if (days === 1) firstDay = day;
+      previous = day;
+    }
+    if (days === 1) firstDaySpend += revenueCents[k];
+    spend += revenueCents[k];
+  }
+  return { days, firstDay, lastDay: previous, spend, firstDaySpend };
 }
 
 /** Customer `i`'s days, for `summarize`. */
