@@ -24,6 +24,7 @@ export const E2E_WITHOUT_DATABASE = ["test/widget/panel.browser.test.ts"];
 export const DATABASE = [
   "test/analytics/kpis.test.ts",
   "test/analytics/scan.test.ts",
+  "test/analytics/order-history-upkeep.test.ts",
   "test/backfill/**/*.test.ts",
   "test/loyalty/{birthdays,bonuses,bulk-adjust,csv-import,expiry,expiry-reminders,ledger-bounds,members,redemption,referral-takebacks,referrals,settings,tiers}.test.ts",
   "test/shopify/**/*.test.ts",

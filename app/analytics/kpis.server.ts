@@ -122,12 +122,7 @@ export async function customerCounts(db: Executor, shop: string, windows: Window
  * Orders and revenue (subtotal after discounts minus refunded subtotal) per window, guests
  * included, split by members (customers enrolled in the program before the period ends).
  */
-export async function orderTotals(
-  db: Executor,
-  shop: string,
-  windows: Window[],
-  { members = true } = {},
-): Promise<OrderTotals[]> {
+export async function orderTotals(db: Db, shop: string, windows: Window[], { members = true } = {}): Promise<OrderTotals[]> {
   const end = new Date(Math.max(...windows.map((w) => w.to.getTime())));
   const guestsFrom = new Date(Math.min(...windows.map((w) => w.from.getTime())));
   const history = await orderHistory(db, dialect(), shop, end, { guestsFrom, members });
@@ -222,7 +217,7 @@ export interface MonthActivity {
  * the history was read with guests from the first boundary.
  */
 export async function customerScan(
-  db: Executor,
+  db: Db,
   dialectName: "sqlite" | "postgres",
   shop: string,
   windows: Window[],

@@ -9,8 +9,6 @@ import { localDayOf, zoneOffsets } from "./local-days";
 import { orderHistory, type OrderHistory } from "./order-history.server";
 import { localDayNumber } from "./time";
 
-type Executor = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
-
 /** Customers in ascending id order; days are local day numbers (`localDayNumber`). */
 export interface CustomerTransactions {
   ids: Int32Array;
@@ -26,7 +24,7 @@ export interface CustomerTransactions {
 }
 
 export async function customerTransactions(
-  db: Executor,
+  db: Db,
   dialect: "sqlite" | "postgres",
   shop: string,
   zone: string,

@@ -138,6 +138,9 @@ export async function redactShop(tx: Tx, shop: string) {
   await tx.backfillJob.deleteMany({ where: { shop } });
   await tx.refund.deleteMany({ where: { shop } });
   await tx.order.deleteMany({ where: { shop } });
+  // After the orders: deleting them marks their customers stale again.
+  await tx.customerOrderHistory.deleteMany({ where: { shop } });
+  await tx.customerOrderHistoryStale.deleteMany({ where: { shop } });
   await tx.customer.deleteMany({ where: { shop } });
   await tx.dataExport.deleteMany({ where: { shop } });
   await tx.programSettings.deleteMany({ where: { shop } });

@@ -3,7 +3,7 @@
 // sorted whatever order the database grouped them in.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isoMs, parseCustomers } from "../../app/analytics/order-history.server";
+import { integerAt, isoMs, parseCustomers } from "../../app/analytics/order-history.server";
 
 const prismaText = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
 
@@ -33,6 +33,20 @@ describe("isoMs", () => {
   });
 });
 
+describe("integerAt", () => {
+  it("reads signed integers in place, like Number on the slice", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), fc.string({ maxLength: 3 }), (n, pad) => {
+        const text = `${pad}${n}${pad}`;
+        expect(integerAt(text, pad.length, pad.length + String(n).length)).toBe(n);
+      }),
+    );
+    expect(integerAt("12.5", 0, 4)).toBe(12.5);
+    expect(integerAt("-", 0, 1)).toBeNaN();
+    expect(integerAt("x", 0, 1)).toBeNaN();
+  });
+});
+
 describe("parseCustomers", () => {
   it("returns customers by id and each one's orders by time, with their revenue", () => {
     const t = (ms: number) => prismaText(ms);
@@ -46,10 +60,17 @@ describe("parseCustomers", () => {
   });
 
   it("reads PostgreSQL's epoch milliseconds, and an empty shop", () => {
-    const history = parseCustomers("3=1700000000000@150,1600000000000@250", "postgres");
+    const history = parseCustomers("3=1700000000000@150,1600000000000@-250", "postgres");
     expect([...history.at]).toEqual([1_600_000_000_000, 1_700_000_000_000]);
-    expect([...history.revenueCents]).toEqual([250, 150]);
+    expect([...history.revenueCents]).toEqual([-250, 150]);
     expect(parseCustomers("", "sqlite").ids.length).toBe(0);
+  });
+
+  it("keeps only the orders before the given instant, and only customers left with one", () => {
+    const history = parseCustomers("1=100@1,300@3;2=400@4;3=200@2", "postgres", 300);
+    expect([...history.ids]).toEqual([1, 3]);
+    expect([...history.start]).toEqual([0, 1, 2]);
+    expect([...history.at]).toEqual([100, 200]);
   });
 
   it("refuses a timestamp it cannot read rather than counting it at the epoch", () => {
