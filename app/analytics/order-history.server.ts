@@ -42,9 +42,11 @@ export interface HistoryOptions {
 
 type Dialect = "sqlite" | "postgres";
 
-/** Epoch ms of a timestamp column as the packed text holds it: SQLite's ISO text is parsed in JS (cheaper than converting in SQL). */
+/** Epoch ms of a timestamp column, an integer on both databases (SQLite keeps ISO text; converted when a row is rebuilt, not on every read). */
 const epoch = (dialect: Dialect, column: string) =>
-  dialect === "postgres" ? `CAST(date_part('epoch', ${column}) * 1000 AS BIGINT)` : column;
+  dialect === "postgres"
+    ? `CAST(date_part('epoch', ${column}) * 1000 AS BIGINT)`
+    : `CAST(ROUND((julianday(${column}) - 2440587.5) * 86400000.0) AS INTEGER)`;
 const concat = (dialect: Dialect) => (dialect === "postgres" ? "string_agg" : "group_concat");
 /** One order as packed text: '@' separates its two numbers, ',' orders, ';' customers. */
 const packedOrder = (dialect: Dialect) =>
@@ -150,8 +152,8 @@ export async function orderHistory(
   ]);
   mark("orderHistory read", reading);
   const parsing = performance.now();
-  const history = parseCustomers(customerRows[0]?.data ?? "", dialect, end.getTime());
-  const guests = parseOrders(guestRows[0]?.data ?? "", dialect);
+  const history = parseCustomers(customerRows[0]?.data ?? "", end.getTime());
+  const guests = parseOrders(guestRows[0]?.data ?? "");
   let enrolledAt: Float64Array | null = null;
   if (options.members) {
     enrolledAt = new Float64Array(history.ids.length).fill(NaN);
@@ -161,16 +163,16 @@ export async function orderHistory(
       if (!entry) continue;
       const eq = entry.indexOf("=");
       const i = index.get(Number(entry.slice(0, eq)));
-      if (i !== undefined) enrolledAt[i] = instant(entry.slice(eq + 1), dialect);
+      if (i !== undefined) enrolledAt[i] = instant(entry, eq + 1);
     }
   }
   mark("orderHistory parse", parsing);
   return { ...history, guestAt: guests.at, guestRevenueCents: guests.revenueCents, enrolledAt, end };
 }
 
-/** Epoch ms of the stored timestamp text[from, to): PostgreSQL sends the number, SQLite its ISO text. */
-function instant(text: string, dialect: Dialect, from = 0, to = text.length): number {
-  const ms = dialect === "postgres" ? integerAt(text, from, to) : isoMs(text, from, to);
+/** An epoch-ms integer of the packed text, or an error: an order is never counted at a made-up time. */
+function instant(text: string, from = 0, to = text.length): number {
+  const ms = integerAt(text, from, to);
   if (!Number.isFinite(ms)) throw new Error(`orderHistory: unreadable timestamp "${text.slice(from, to)}"`);
   return ms;
 }
@@ -197,45 +199,10 @@ const digits = (s: string, i: number, n: number) => {
 };
 
 /**
- * `YYYY-MM-DDTHH:MM:SS.mmm+00:00`, the form Prisma writes on SQLite, by arithmetic (Date.parse
- * took 0.4 s a million); any other form through Date.parse.
- */
-export function isoMs(s: string, from = 0, to = s.length): number {
-  const at = from;
-  if (
-    to - from !== 29 ||
-    s.charCodeAt(at + 4) !== 45 /* - */ ||
-    s.charCodeAt(at + 7) !== 45 ||
-    s.charCodeAt(at + 10) !== 84 /* T */ ||
-    s.charCodeAt(at + 13) !== 58 /* : */ ||
-    s.charCodeAt(at + 16) !== 58 ||
-    s.charCodeAt(at + 19) !== 46 /* . */ ||
-    !s.startsWith("+00:00", at + 23)
-  ) {
-    return Date.parse(s.slice(from, to));
-  }
-  const y = digits(s, at, 4);
-  const m = digits(s, at + 5, 2);
-  const d = digits(s, at + 8, 2);
-  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  const days = era * 146097 + doe - 719468;
-  const ms =
-    ((days * 24 + digits(s, at + 11, 2)) * 60 + digits(s, at + 14, 2)) * 60_000 +
-    digits(s, at + 17, 2) * 1000 +
-    digits(s, at + 20, 3);
-  return Number.isNaN(ms) ? Date.parse(s.slice(from, to)) : ms;
-}
-
-/**
  * The packed "id=at@revenue,…;…" text of `orderHistory`: the orders before `before`, customers in
  * id order (those without such an order left out), each customer's orders in time order.
  */
-export function parseCustomers(data: string, dialect: Dialect, before = Infinity) {
+export function parseCustomers(data: string, before = Infinity) {
   // Two passes over the text: count, then fill typed arrays (no array of strings per order).
   let customers = 0;
   let orders = 0;
@@ -265,7 +232,7 @@ export function parseCustomers(data: string, dialect: Dialect, before = Infinity
       const sep = data.indexOf("@", q);
       let next = data.indexOf(",", sep);
       if (next < 0 || next > groupEnd) next = groupEnd;
-      at[k] = instant(data, dialect, q, sep);
+      at[k] = instant(data, q, sep);
       if (at[k] < before) {
         revenueCents[k] = integerAt(data, sep + 1, next);
         k++;
@@ -305,13 +272,13 @@ export function parseCustomers(data: string, dialect: Dialect, before = Infinity
   return { ids, start, at: sortedAt, revenueCents: sortedRevenue };
 }
 
-function parseOrders(data: string, dialect: Dialect) {
+function parseOrders(data: string) {
   const orders = data ? data.split(",") : [];
   const at = new Float64Array(orders.length);
   const revenueCents = new Float64Array(orders.length);
   orders.forEach((order, k) => {
     const sep = order.lastIndexOf("@");
-    at[k] = instant(order.slice(0, sep), dialect);
+    at[k] = instant(order, 0, sep);
     revenueCents[k] = Number(order.slice(sep + 1));
   });
   return { at, revenueCents };
