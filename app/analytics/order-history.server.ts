@@ -159,51 +159,66 @@ export async function orderHistory(
     enrolledAt = new Float64Array(history.ids.length).fill(NaN);
     const index = new Map<number, number>();
     history.ids.forEach((id, i) => index.set(id, i));
-    for (const entry of (memberRows[0]?.data ?? "").split(",")) {
-      if (!entry) continue;
-      const eq = entry.indexOf("=");
-      const i = index.get(Number(entry.slice(0, eq)));
-      if (i !== undefined) enrolledAt[i] = instant(entry, eq + 1);
+    const text = memberRows[0]?.data ?? "";
+    const reader = new PackedReader(text);
+    while (text && !reader.done()) {
+      const i = index.get(reader.integer("="));
+      const at = reader.integer(",");
+      if (i !== undefined) enrolledAt[i] = at;
     }
   }
   mark("orderHistory parse", parsing);
   return { ...history, guestAt: guests.at, guestRevenueCents: guests.revenueCents, enrolledAt, end };
 }
 
-/** An epoch-ms integer of the packed text, or an error: an order is never counted at a made-up time. */
-function instant(text: string, from = 0, to = text.length): number {
-  const ms = integerAt(text, from, to);
-  if (!Number.isFinite(ms)) throw new Error(`orderHistory: unreadable timestamp "${text.slice(from, to)}"`);
-  return ms;
-}
+/**
+ * Reads the packed text's integers in place, left to right (a string per number, as split and
+ * Number would make, cost more than the reading). Anything but an integer where one is due is an
+ * error: an order is never counted at a made-up time or amount.
+ */
+class PackedReader {
+  private at = 0;
+  /** The separator the last integer ended at (NaN at the end of the text). */
+  last = NaN;
+  constructor(private readonly text: string) {}
 
-const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
-
-/** The integer written in s[from, to), read in place (a slice per number cost more than the reading); NaN if it is not one. */
-export function integerAt(s: string, from: number, to: number): number {
-  const negative = s.charCodeAt(from) === 45; /* - */
-  let k = negative ? from + 1 : from;
-  if (k >= to) return NaN;
-  let v = 0;
-  for (; k < to; k++) {
-    const d = digit(s, k);
-    if (d < 0 || d > 9) return Number(s.slice(from, to));
-    v = v * 10 + d;
+  done() {
+    return this.at >= this.text.length;
   }
-  return negative ? -v : v;
+
+  /** The integer at the cursor, which must end at one of `ends` (or the end of the text); the cursor moves past it. */
+  integer(ends: string): number {
+    const { text } = this;
+    const start = this.at;
+    let c = text.charCodeAt(this.at);
+    const negative = c === 45; /* - */
+    if (negative) c = text.charCodeAt(++this.at);
+    let value = 0;
+    let digits = 0;
+    while (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+      c = text.charCodeAt(++this.at);
+    }
+    const ended = Number.isNaN(c) || ends.includes(String.fromCharCode(c));
+    if (digits === 0 || !ended) {
+      throw new Error(`orderHistory: unreadable number "${text.slice(start, Math.max(this.at + 1, start + 20))}"`);
+    }
+    this.last = c;
+    this.at++;
+    return negative ? -value : value;
+  }
 }
-const digits = (s: string, i: number, n: number) => {
-  let v = 0;
-  for (let k = 0; k < n; k++) v = v * 10 + digit(s, i + k);
-  return v;
-};
+
+const SEMICOLON = 59;
+const COMMA = 44;
 
 /**
  * The packed "id=at@revenue,…;…" text of `orderHistory`: the orders before `before`, customers in
  * id order (those without such an order left out), each customer's orders in time order.
  */
 export function parseCustomers(data: string, before = Infinity) {
-  // Two passes over the text: count, then fill typed arrays (no array of strings per order).
+  // Two passes over the text: count, then fill typed arrays.
   let customers = 0;
   let orders = 0;
   if (data) {
@@ -211,36 +226,30 @@ export function parseCustomers(data: string, before = Infinity) {
     orders = 1;
     for (let p = 0; p < data.length; p++) {
       const c = data.charCodeAt(p);
-      if (c === 59 /* ; */) {
+      if (c === SEMICOLON) {
         customers++;
         orders++;
-      } else if (c === 44 /* , */) orders++;
+      } else if (c === COMMA) orders++;
     }
   }
   const groups: { id: number; from: number; to: number }[] = [];
   const at = new Float64Array(orders);
   const revenueCents = new Float64Array(orders);
+  const reader = new PackedReader(data);
   let k = 0;
-  let p = 0;
-  for (let g = 0; g < customers; g++) {
-    const eq = data.indexOf("=", p);
-    let groupEnd = data.indexOf(";", eq);
-    if (groupEnd < 0) groupEnd = data.length;
+  while (data && !reader.done()) {
+    const id = reader.integer("=");
     const from = k;
-    let q = eq + 1;
-    while (q < groupEnd) {
-      const sep = data.indexOf("@", q);
-      let next = data.indexOf(",", sep);
-      if (next < 0 || next > groupEnd) next = groupEnd;
-      at[k] = instant(data, q, sep);
-      if (at[k] < before) {
-        revenueCents[k] = integerAt(data, sep + 1, next);
+    do {
+      const when = reader.integer("@");
+      const revenue = reader.integer(",;");
+      if (when < before) {
+        at[k] = when;
+        revenueCents[k] = revenue;
         k++;
       }
-      q = next + 1;
-    }
-    if (k > from) groups.push({ id: Number(data.slice(p, eq)), from, to: k });
-    p = groupEnd + 1;
+    } while (reader.last === COMMA);
+    if (k > from) groups.push({ id, from, to: k });
   }
   customers = groups.length;
   orders = k;
@@ -272,15 +281,17 @@ export function parseCustomers(data: string, before = Infinity) {
   return { ids, start, at: sortedAt, revenueCents: sortedRevenue };
 }
 
+/** Guest orders, "at@revenue,…", in no particular order. */
 function parseOrders(data: string) {
-  const orders = data ? data.split(",") : [];
-  const at = new Float64Array(orders.length);
-  const revenueCents = new Float64Array(orders.length);
-  orders.forEach((order, k) => {
-    const sep = order.lastIndexOf("@");
-    at[k] = instant(order, 0, sep);
-    revenueCents[k] = Number(order.slice(sep + 1));
-  });
+  let orders = data ? 1 : 0;
+  for (let p = 0; p < data.length; p++) if (data.charCodeAt(p) === COMMA) orders++;
+  const at = new Float64Array(orders);
+  const revenueCents = new Float64Array(orders);
+  const reader = new PackedReader(data);
+  for (let k = 0; k < orders; k++) {
+    at[k] = reader.integer("@");
+    revenueCents[k] = reader.integer(",");
+  }
   return { at, revenueCents };
 }
 
@@ -292,13 +303,4 @@ function sortSlice(at: Float64Array, revenueCents: Float64Array, from: number, t
     at[from + j] = t;
     revenueCents[from + j] = r;
   });
-}
-
-/** Number of customer i's orders before `ms`. */
-export function ordersBefore(history: OrderHistory, i: number, ms: number): number {
-  const from = history.start[i];
-  let k = from;
-  const to = history.start[i + 1];
-  while (k < to && history.at[k] < ms) k++;
-  return k - from;
 }
