@@ -162,14 +162,19 @@ export async function orderHistory(
     const text = memberRows[0]?.data ?? "";
     const reader = new PackedReader(text);
     while (text && !reader.done()) {
-      const i = index.get(reader.integer("="));
-      const at = reader.integer(",");
+      const i = index.get(reader.integer(EQUALS));
+      const at = reader.integer(COMMA);
       if (i !== undefined) enrolledAt[i] = at;
     }
   }
   mark("orderHistory parse", parsing);
   return { ...history, guestAt: guests.at, guestRevenueCents: guests.revenueCents, enrolledAt, end };
 }
+
+const SEMICOLON = 59;
+const COMMA = 44;
+const EQUALS = 61;
+const AT = 64;
 
 /**
  * Reads the packed text's integers in place, left to right (a string per number, as split and
@@ -186,8 +191,8 @@ class PackedReader {
     return this.at >= this.text.length;
   }
 
-  /** The integer at the cursor, which must end at one of `ends` (or the end of the text); the cursor moves past it. */
-  integer(ends: string): number {
+  /** The integer at the cursor, which must end at char code `end` or `orEnd` (or the end of the text); the cursor moves past it. */
+  integer(end: number, orEnd = end): number {
     const { text } = this;
     const start = this.at;
     let c = text.charCodeAt(this.at);
@@ -200,7 +205,7 @@ class PackedReader {
       digits++;
       c = text.charCodeAt(++this.at);
     }
-    const ended = Number.isNaN(c) || ends.includes(String.fromCharCode(c));
+    const ended = c === end || c === orEnd || Number.isNaN(c);
     if (digits === 0 || !ended) {
       throw new Error(`orderHistory: unreadable number "${text.slice(start, Math.max(this.at + 1, start + 20))}"`);
     }
@@ -209,9 +214,6 @@ class PackedReader {
     return negative ? -value : value;
   }
 }
-
-const SEMICOLON = 59;
-const COMMA = 44;
 
 /**
  * The packed "id=at@revenue,…;…" text of `orderHistory`: the orders before `before`, customers in
@@ -238,11 +240,11 @@ export function parseCustomers(data: string, before = Infinity) {
   const reader = new PackedReader(data);
   let k = 0;
   while (data && !reader.done()) {
-    const id = reader.integer("=");
+    const id = reader.integer(EQUALS);
     const from = k;
     do {
-      const when = reader.integer("@");
-      const revenue = reader.integer(",;");
+      const when = reader.integer(AT);
+      const revenue = reader.integer(COMMA, SEMICOLON);
       if (when < before) {
         at[k] = when;
         revenueCents[k] = revenue;
@@ -289,8 +291,8 @@ function parseOrders(data: string) {
   const revenueCents = new Float64Array(orders);
   const reader = new PackedReader(data);
   for (let k = 0; k < orders; k++) {
-    at[k] = reader.integer("@");
-    revenueCents[k] = reader.integer(",");
+    at[k] = reader.integer(AT);
+    revenueCents[k] = reader.integer(COMMA);
   }
   return { at, revenueCents };
 }

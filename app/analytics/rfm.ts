@@ -56,19 +56,16 @@ export interface RfmScore {
 /** Score 1..5 for each value: 1 + ⌊5 × (#strictly worse) / n⌋, where "worse" is lower. */
 export function quintileScores(values: Float64Array | number[]): Uint8Array {
   const n = values.length;
-  // A sorted copy and a lower-bound search per value: the number strictly below it.
-  const sorted = Float64Array.from(values).sort();
+  // The score is ≥ k + 1 exactly when at least ⌈k·n/5⌉ values are strictly below v, that is when
+  // v is above the ⌈k·n/5⌉-th smallest value: four comparisons per value against a sorted copy
+  // (new Float64Array copies in one go; Float64Array.from would iterate).
+  const sorted = new Float64Array(values).sort();
+  const thresholds = [1, 2, 3, 4].map((k) => sorted[Math.ceil((k * n) / 5) - 1]);
+  const [t1, t2, t3, t4] = thresholds;
   const scores = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    scores[i] = 1 + Math.min(4, Math.floor((5 * lo) / n));
+    scores[i] = 1 + (v > t1 ? 1 : 0) + (v > t2 ? 1 : 0) + (v > t3 ? 1 : 0) + (v > t4 ? 1 : 0);
   }
   return scores;
 }
@@ -91,7 +88,7 @@ export function rfmSegments(recencyDays: Float64Array, orders: Int32Array, monet
   const recency = new Float64Array(n);
   for (let i = 0; i < n; i++) recency[i] = -recencyDays[i]; // more recent is better
   const r = quintileScores(recency);
-  const f = quintileScores(Float64Array.from(orders));
+  const f = quintileScores(new Float64Array(orders));
   const m = quintileScores(monetaryCents);
   const segments: Segment[] = new Array(n);
   for (let i = 0; i < n; i++) segments[i] = segmentOf(r[i], f[i], m[i], orders[i]);
