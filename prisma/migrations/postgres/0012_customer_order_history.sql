@@ -21,13 +21,14 @@ CREATE TABLE "CustomerOrderHistoryStale" (
 -- Any write to an order that can change what it counts for marks its customer stale, whoever
 -- writes it. Statement-level triggers with transition tables: a 20,000-row import statement marks
 -- its customers in one set-based insert, not 20,000 function calls. The mark is an upsert that
--- locks an existing row (DO UPDATE, not DO NOTHING): a rebuild claims marks with
--- FOR UPDATE SKIP LOCKED, so it never takes a mark whose order is not committed yet.
+-- locks an existing row (DO UPDATE, not DO NOTHING; WHERE FALSE: locked, not rewritten): a
+-- rebuild claims marks with FOR UPDATE SKIP LOCKED, so it never takes a mark whose order is not
+-- committed yet.
 CREATE FUNCTION "regulars_order_history_inserted"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO "CustomerOrderHistoryStale" ("shop", "customerId")
   SELECT DISTINCT n."shop", n."customerId" FROM new_orders n WHERE n."customerId" IS NOT NULL
-  ON CONFLICT ("shop", "customerId") DO UPDATE SET "customerId" = excluded."customerId";
+  ON CONFLICT ("shop", "customerId") DO UPDATE SET "customerId" = excluded."customerId" WHERE FALSE;
   RETURN NULL;
 END $$;
 
@@ -43,7 +44,7 @@ BEGIN
     WHERE (o."customerId", o."shop", o."processedAt", o."test", o."cancelledAt", o."subtotalCents", o."refundedSubtotalCents")
       IS DISTINCT FROM (n."customerId", n."shop", n."processedAt", n."test", n."cancelledAt", n."subtotalCents", n."refundedSubtotalCents")
   ) c WHERE c."customerId" IS NOT NULL
-  ON CONFLICT ("shop", "customerId") DO UPDATE SET "customerId" = excluded."customerId";
+  ON CONFLICT ("shop", "customerId") DO UPDATE SET "customerId" = excluded."customerId" WHERE FALSE;
   RETURN NULL;
 END $$;
 
@@ -51,7 +52,7 @@ CREATE FUNCTION "regulars_order_history_deleted"() RETURNS trigger LANGUAGE plpg
 BEGIN
   INSERT INTO "CustomerOrderHistoryStale" ("shop", "customerId")
   SELECT DISTINCT o."shop", o."customerId" FROM old_orders o WHERE o."customerId" IS NOT NULL
-  ON CONFLICT ("shop", "customerId") DO UPDATE SET "customerId" = excluded."customerId";
+  ON CONFLICT ("shop", "customerId") DO UPDATE SET "customerId" = excluded."customerId" WHERE FALSE;
   RETURN NULL;
 END $$;
 
