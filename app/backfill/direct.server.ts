@@ -20,11 +20,21 @@ export type DirectConnection = {
   close(): Promise<void>;
 };
 
-/** Prisma's SQLite adapter keeps DateTime as ISO 8601 text with `+00:00`, booleans as 0/1. */
-function sqliteValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
-  if (typeof value === "boolean") return value ? 1 : 0;
-  return value;
+/**
+ * Prisma's SQLite adapter keeps DateTime as ISO 8601 text with `+00:00`, booleans as 0/1. A chunk's
+ * rows share their createdAt/updatedAt Date: each Date of one statement is formatted once.
+ */
+function sqliteValues(params: unknown[]): unknown[] {
+  const formatted = new Map<Date, string>();
+  return params.map((value) => {
+    if (value instanceof Date) {
+      let text = formatted.get(value);
+      if (text === undefined) formatted.set(value, (text = value.toISOString().replace("Z", "+00:00")));
+      return text;
+    }
+    if (typeof value === "boolean") return value ? 1 : 0;
+    return value;
+  });
 }
 
 function openSqlite(url: string): DirectConnection {
@@ -51,11 +61,11 @@ function openSqlite(url: string): DirectConnection {
   const executor = {
     async $queryRawUnsafe(sql: string, ...params: unknown[]) {
       const stmt = prepare(sql);
-      const args = params.map(sqliteValue);
+      const args = sqliteValues(params);
       return stmt.reader ? stmt.all(...args) : (stmt.run(...args), []);
     },
     async $executeRawUnsafe(sql: string, ...params: unknown[]) {
-      return prepare(sql).run(...params.map(sqliteValue)).changes;
+      return prepare(sql).run(...sqliteValues(params)).changes;
     },
   } as unknown as RawExecutor;
   return {
