@@ -4,7 +4,6 @@
 // still in flight while a report rebuilds is never lost. Also: a database upgraded with orders
 // already in it, and a shop's redaction. SQLite, or PostgreSQL with TEST_POSTGRES_URL.
 import { cpSync, mkdtempSync, readdirSync } from "node:fs";
-import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -13,7 +12,7 @@ import { db, dialect } from "../../app/db.server";
 import { applyMigrations, dialectOf } from "../../app/db/migrations.server";
 import { orderHistory, refreshOrderHistory } from "../../app/analytics/order-history.server";
 import { redactShop } from "../../app/privacy/gdpr.server";
-import { useFreshDatabase, usingPostgres } from "../support/database";
+import { emptyDatabaseUrl, useFreshDatabase, usingPostgres } from "../support/database";
 import { customer, order, shopWith } from "./history";
 
 beforeAll(async () => {
@@ -189,17 +188,7 @@ describe.runIf(usingPostgres)("with writers in flight (PostgreSQL)", () => {
 it(`builds the rows of orders stored before the upgrade (${usingPostgres ? "PostgreSQL" : "SQLite"})`, async () => {
   const MIGRATION = "0012_customer_order_history.sql";
   const admin = process.env.TEST_POSTGRES_URL;
-  let url = `file:${path.join(mkdtempSync(path.join(tmpdir(), "regulars-upgrade-")), "regulars.db")}`;
-  if (admin) {
-    const name = `regulars_test_${randomUUID().replace(/-/g, "").slice(0, 16)}`;
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    const u = new URL(admin);
-    u.pathname = `/${name}`;
-    url = u.toString();
-  }
+  const url = await emptyDatabaseUrl();
   const all = path.resolve("prisma/migrations", dialectOf(url));
   const before = mkdtempSync(path.join(tmpdir(), "regulars-migrations-"));
   for (const file of readdirSync(all).filter((f) => f.endsWith(".sql") && f < MIGRATION))

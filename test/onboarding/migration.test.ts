@@ -3,28 +3,13 @@
 // so opening the app still shows their dashboard; a shop installed afterwards is sent into it.
 // SQLite, or PostgreSQL with TEST_POSTGRES_URL.
 import { cpSync, mkdtempSync, readdirSync } from "node:fs";
-import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, expect, it } from "vitest";
 import { applyMigrations, dialectOf } from "../../app/db/migrations.server";
-import { usingPostgres } from "../support/database";
+import { emptyDatabaseUrl, usingPostgres } from "../support/database";
 
 const ONBOARDING = "0008_onboarding.sql";
-
-async function emptyDatabaseUrl(): Promise<string> {
-  const admin = process.env.TEST_POSTGRES_URL;
-  if (!admin) return `file:${path.join(mkdtempSync(path.join(tmpdir(), "regulars-migration-")), "regulars.db")}`;
-  const name = `regulars_test_${randomUUID().replace(/-/g, "").slice(0, 16)}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 afterAll(async () => {
   const { db } = await import("../../app/db.server");

@@ -9,21 +9,22 @@ import { applyMigrations, dialectOf } from "../../app/db/migrations.server";
 
 export const usingPostgres = Boolean(process.env.TEST_POSTGRES_URL);
 
-export async function freshDatabaseUrl(): Promise<string> {
+/** A new, empty database (no migrations applied): an SQLite file, or a database on TEST_POSTGRES_URL's server. */
+export async function emptyDatabaseUrl(): Promise<string> {
   const admin = process.env.TEST_POSTGRES_URL;
-  let url: string;
-  if (admin) {
-    const name = `regulars_test_${randomUUID().replace(/-/g, "").slice(0, 16)}`;
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    const parsed = new URL(admin);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
-  } else {
-    url = `file:${path.join(mkdtempSync(path.join(tmpdir(), "regulars-test-")), "regulars.db")}`;
-  }
+  if (!admin) return `file:${path.join(mkdtempSync(path.join(tmpdir(), "regulars-test-")), "regulars.db")}`;
+  const name = `regulars_test_${randomUUID().replace(/-/g, "").slice(0, 16)}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const parsed = new URL(admin);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+export async function freshDatabaseUrl(): Promise<string> {
+  const url = await emptyDatabaseUrl();
   await applyMigrations(url, path.resolve("prisma/migrations", dialectOf(url)));
   return url;
 }
