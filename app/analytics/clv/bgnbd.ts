@@ -61,20 +61,46 @@ export function logSumExp(u: number, v: number): number {
 }
 
 /** Log-likelihood of summary data (the paper's individual likelihood, summed), in log-space. */
-export function logLikelihood({ r, alpha, a, b }: BgNbdParams, customers: PurchaseHistory[]): number {
+export function logLikelihood(params: BgNbdParams, customers: PurchaseHistory[]): number {
+  return packedLogLikelihood(params, packHistories(customers));
+}
+
+/** The summaries as parallel arrays: the fit evaluates the likelihood hundreds of times over them. */
+interface PackedHistories {
+  x: Int32Array;
+  t_x: Float64Array;
+  T: Float64Array;
+  maxX: number;
+}
+
+function packHistories(customers: PurchaseHistory[]): PackedHistories {
+  const n = customers.length;
+  const packed = { x: new Int32Array(n), t_x: new Float64Array(n), T: new Float64Array(n), maxX: 0 };
+  customers.forEach(({ x, t_x, T }, i) => {
+    packed.x[i] = x;
+    packed.t_x[i] = t_x;
+    packed.T[i] = T;
+    packed.maxX = Math.max(packed.maxX, x);
+  });
+  return packed;
+}
+
+function packedLogLikelihood({ r, alpha, a, b }: BgNbdParams, customers: PackedHistories): number {
   // The gamma-function terms depend only on x, which takes few distinct values; cache them per call.
-  const countTerms = new Map<number, number>();
+  const countTerms = new Float64Array(customers.maxX + 1).fill(NaN);
+  const { x: xs, t_x: recency, T: ages } = customers;
   let total = 0;
-  for (const { x, t_x, T } of customers) {
-    let terms = countTerms.get(x);
-    if (terms === undefined) {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    let terms = countTerms[x];
+    if (Number.isNaN(terms)) {
       const rateTerm = logGamma(r + x) - logGamma(r) + r * Math.log(alpha);
       const dropoutTerm = logGamma(a + b) + logGamma(b + x) - logGamma(b) - logGamma(a + b + x);
       terms = rateTerm + dropoutTerm;
-      countTerms.set(x, terms);
+      countTerms[x] = terms;
     }
-    const aliveAtT = -(r + x) * Math.log(alpha + T);
-    const diedAfterLastPurchase = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + t_x) : -Infinity;
+    const aliveAtT = -(r + x) * Math.log(alpha + ages[i]);
+    const diedAfterLastPurchase = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + recency[i]) : -Infinity;
     total += terms + logSumExp(aliveAtT, diedAfterLastPurchase);
   }
   return total;
@@ -83,7 +109,8 @@ export function logLikelihood({ r, alpha, a, b }: BgNbdParams, customers: Purcha
 /** Maximum likelihood estimate; throws FitDidNotConverge so callers can fall back. */
 export function fitBgNbd(customers: PurchaseHistory[]): BgNbdFit {
   const unpack = ([r, alpha, a, b]: number[]): BgNbdParams => ({ r, alpha, a, b });
-  const found = minimizePositive((point) => -logLikelihood(unpack(point), customers), [1, 1, 1, 1]);
+  const packed = packHistories(customers);
+  const found = minimizePositive((point) => -packedLogLikelihood(unpack(point), packed), [1, 1, 1, 1]);
   if (!found.converged) throw new FitDidNotConverge("BG/NBD");
   return { ...unpack(found.point), logLikelihood: -found.value };
 }

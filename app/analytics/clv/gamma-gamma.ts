@@ -22,15 +22,39 @@ export interface SpendHistory {
 }
 
 /** Sum over customers of the log-density of their mean spend zbar given x transactions. */
-export function logLikelihood({ p, q, v }: GammaGammaParams, customers: SpendHistory[]): number {
+export function logLikelihood(params: GammaGammaParams, customers: SpendHistory[]): number {
+  return packedLogLikelihood(params, packSpend(customers));
+}
+
+/** The spend summaries as parallel arrays: the fit evaluates the likelihood hundreds of times over them. */
+interface PackedSpend {
+  x: Int32Array;
+  zbar: Float64Array;
+  maxX: number;
+}
+
+function packSpend(customers: SpendHistory[]): PackedSpend {
+  const packed = { x: new Int32Array(customers.length), zbar: new Float64Array(customers.length), maxX: 0 };
+  customers.forEach(({ x, zbar }, i) => {
+    packed.x[i] = x;
+    packed.zbar[i] = zbar;
+    packed.maxX = Math.max(packed.maxX, x);
+  });
+  return packed;
+}
+
+function packedLogLikelihood({ p, q, v }: GammaGammaParams, customers: PackedSpend): number {
   // The gamma-function terms depend only on x, which takes few distinct values; cache them per call.
-  const countTerms = new Map<number, number>();
+  const countTerms = new Float64Array(customers.maxX + 1).fill(NaN);
+  const { x: xs, zbar: spends } = customers;
   let total = 0;
-  for (const { x, zbar } of customers) {
-    let terms = countTerms.get(x);
-    if (terms === undefined) {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    const zbar = spends[i];
+    let terms = countTerms[x];
+    if (Number.isNaN(terms)) {
       terms = logGamma(p * x + q) - logGamma(p * x) - logGamma(q) + q * Math.log(v) + p * x * Math.log(x);
-      countTerms.set(x, terms);
+      countTerms[x] = terms;
     }
     total += terms + (p * x - 1) * Math.log(zbar) - (p * x + q) * Math.log(v + x * zbar);
   }
@@ -43,7 +67,8 @@ export function fitGammaGamma(customers: SpendHistory[]): GammaGammaParams {
   const repeatCustomers = customers.filter((c) => c.x > 0 && c.zbar > 0);
   if (repeatCustomers.length === 0) throw new RangeError("Gamma-Gamma needs repeat customers with positive spend");
   const unpack = ([p, q, v]: number[]): GammaGammaParams => ({ p, q, v });
-  const found = minimizePositive((point) => -logLikelihood(unpack(point), repeatCustomers), [1, 1, 1]);
+  const packed = packSpend(repeatCustomers);
+  const found = minimizePositive((point) => -packedLogLikelihood(unpack(point), packed), [1, 1, 1]);
   if (!found.converged) throw new FitDidNotConverge("Gamma-Gamma");
   return unpack(found.point);
 }
