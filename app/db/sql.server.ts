@@ -35,8 +35,15 @@ export type ColumnType = "text" | "integer" | "timestamp" | "boolean";
 export function insertRows(types: ColumnType[], rows: unknown[][]): { sql: string; params: unknown[] } {
   if (dialect() === "sqlite") return { sql: `VALUES ${valuesList(rows.length, types.length)}`, params: rows.flat() };
   const casts = types.map((type) => `?::${type === "timestamp" ? "timestamp(3)" : type}[]`);
+  // Rows often share one Date (createdAt/updatedAt of a whole chunk): each is formatted once.
+  const formatted = new Map<Date, string>();
+  const format = (date: Date) => {
+    let text = formatted.get(date);
+    if (text === undefined) formatted.set(date, (text = timestampParam(date)));
+    return text;
+  };
   const columns = types.map((type, i) =>
-    rows.map((row) => (type === "timestamp" && row[i] instanceof Date ? timestampParam(row[i]) : row[i])),
+    rows.map((row) => (type === "timestamp" && row[i] instanceof Date ? format(row[i]) : row[i])),
   );
   return { sql: `SELECT * FROM unnest(${casts.join(", ")})`, params: columns };
 }
