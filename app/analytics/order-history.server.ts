@@ -171,6 +171,7 @@ export async function orderHistory(
   return { ...history, guestAt: guests.at, guestRevenueCents: guests.revenueCents, enrolledAt, end };
 }
 
+const END = -1;
 const SEMICOLON = 59;
 const COMMA = 44;
 const EQUALS = 61;
@@ -183,35 +184,48 @@ const AT = 64;
  */
 class PackedReader {
   private at = 0;
-  /** The separator the last integer ended at (NaN at the end of the text). */
-  last = NaN;
-  constructor(private readonly text: string) {}
+  // The text is ASCII: read as bytes, which is several times faster than charCodeAt on the
+  // (often non-flat) string a driver hands over.
+  private readonly bytes: Uint8Array;
+  /** The separator the last integer ended at (END at the end of the text). */
+  last = END;
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, "latin1");
+  }
 
   done() {
-    return this.at >= this.text.length;
+    return this.at >= this.bytes.length;
   }
 
   /** The integer at the cursor, which must end at char code `end` or `orEnd` (or the end of the text); the cursor moves past it. */
   integer(end: number, orEnd = end): number {
-    const { text } = this;
+    const { bytes } = this;
+    const length = bytes.length;
     const start = this.at;
-    let c = text.charCodeAt(this.at);
+    let c = this.at < length ? bytes[this.at] : END;
     const negative = c === 45; /* - */
-    if (negative) c = text.charCodeAt(++this.at);
+    if (negative) c = ++this.at < length ? bytes[this.at] : END;
     let value = 0;
     let digits = 0;
     while (c >= 48 && c <= 57) {
       value = value * 10 + (c - 48);
       digits++;
-      c = text.charCodeAt(++this.at);
+      c = ++this.at < length ? bytes[this.at] : END;
     }
-    const ended = c === end || c === orEnd || Number.isNaN(c);
-    if (digits === 0 || !ended) {
-      throw new Error(`orderHistory: unreadable number "${text.slice(start, Math.max(this.at + 1, start + 20))}"`);
+    if (digits === 0 || !(c === end || c === orEnd || c === END)) {
+      const shown = Buffer.from(bytes.subarray(start, Math.min(length, Math.max(this.at + 1, start + 20)))).toString("latin1");
+      throw new Error(`orderHistory: unreadable number "${shown}"`);
     }
     this.last = c;
     this.at++;
     return negative ? -value : value;
+  }
+
+  /** How many times `code` occurs in the text (to size the arrays before reading). */
+  count(code: number): number {
+    let n = 0;
+    for (let p = 0; p < this.bytes.length; p++) if (this.bytes[p] === code) n++;
+    return n;
   }
 }
 
@@ -221,23 +235,12 @@ class PackedReader {
  */
 export function parseCustomers(data: string, before = Infinity) {
   // Two passes over the text: count, then fill typed arrays.
-  let customers = 0;
-  let orders = 0;
-  if (data) {
-    customers = 1;
-    orders = 1;
-    for (let p = 0; p < data.length; p++) {
-      const c = data.charCodeAt(p);
-      if (c === SEMICOLON) {
-        customers++;
-        orders++;
-      } else if (c === COMMA) orders++;
-    }
-  }
+  const reader = new PackedReader(data);
+  const customers = data ? reader.count(SEMICOLON) + 1 : 0;
+  let orders = data ? reader.count(COMMA) + customers : 0;
   const groups: { id: number; from: number; to: number }[] = [];
   const at = new Float64Array(orders);
   const revenueCents = new Float64Array(orders);
-  const reader = new PackedReader(data);
   let k = 0;
   while (data && !reader.done()) {
     const id = reader.integer(EQUALS);
@@ -253,14 +256,14 @@ export function parseCustomers(data: string, before = Infinity) {
     } while (reader.last === COMMA);
     if (k > from) groups.push({ id, from, to: k });
   }
-  customers = groups.length;
+  const kept = groups.length;
   orders = k;
   // In id order, each customer's orders in time order: neither order is promised by the grouping.
   let byId = true;
-  for (let g = 1; g < customers && byId; g++) byId = groups[g - 1].id < groups[g].id;
+  for (let g = 1; g < kept && byId; g++) byId = groups[g - 1].id < groups[g].id;
   if (!byId) groups.sort((a, b) => a.id - b.id);
-  const ids = new Int32Array(customers);
-  const start = new Int32Array(customers + 1);
+  const ids = new Int32Array(kept);
+  const start = new Int32Array(kept + 1);
   const sortedAt = byId ? at.subarray(0, orders) : new Float64Array(orders);
   const sortedRevenue = byId ? revenueCents.subarray(0, orders) : new Float64Array(orders);
   let w = 0;
@@ -279,17 +282,16 @@ export function parseCustomers(data: string, before = Infinity) {
       }
     }
   });
-  start[customers] = w;
+  start[kept] = w;
   return { ids, start, at: sortedAt, revenueCents: sortedRevenue };
 }
 
 /** Guest orders, "at@revenue,…", in no particular order. */
 function parseOrders(data: string) {
-  let orders = data ? 1 : 0;
-  for (let p = 0; p < data.length; p++) if (data.charCodeAt(p) === COMMA) orders++;
+  const reader = new PackedReader(data);
+  const orders = data ? reader.count(COMMA) + 1 : 0;
   const at = new Float64Array(orders);
   const revenueCents = new Float64Array(orders);
-  const reader = new PackedReader(data);
   for (let k = 0; k < orders; k++) {
     at[k] = reader.integer(AT);
     revenueCents[k] = reader.integer(COMMA);
