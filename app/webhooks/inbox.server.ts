@@ -185,20 +185,33 @@ function leaseMs() {
 export async function claim(limit: number): Promise<ClaimedEvent[]> {
   const now = new Date();
   const skipLocked = dialect() === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
-  const rows = await query<ClaimedEvent>(
-    db,
-    `UPDATE "WebhookEvent" SET "lockedUntil" = ?, "attempts" = "attempts" + 1, "lastAttemptAt" = ?
+  const sql = `UPDATE "WebhookEvent" SET "lockedUntil" = ?, "attempts" = "attempts" + 1, "lastAttemptAt" = ?
      WHERE "id" IN (
        SELECT "id" FROM "WebhookEvent"
        WHERE "processedAt" IS NULL AND "deadAt" IS NULL AND "nextAttemptAt" <= ?
          AND ("lockedUntil" IS NULL OR "lockedUntil" < ?) AND "attempts" < ?
        ORDER BY "id" LIMIT ?${skipLocked})
-     RETURNING "id", "shop", "eventId", "topic", "payload", "attempts", "receivedAt"`,
-    [new Date(now.getTime() + leaseMs()), now, now, now, config().WEBHOOK_MAX_ATTEMPTS, limit],
-  );
+     RETURNING "id", "shop", "eventId", "topic", "payload", "attempts", "receivedAt"`;
+  const params = [new Date(now.getTime() + leaseMs()), now, now, now, config().WEBHOOK_MAX_ATTEMPTS, limit];
+  // SQLite: on the idle connection, as the inbox insert (Prisma's mapping of 200 payloads of 3 KB
+  // each cost more than the statement); the rows come back as the driver gives them.
+  const rows =
+    dialect() === "sqlite"
+      ? await withIdleSqliteConnection((connection) => claimOnSqlite(connection, sql, params))
+      : await query<ClaimedEvent>(db, sql, params);
   return rows
     .map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts), receivedAt: asDate(r.receivedAt) }))
     .sort((a, b) => a.id - b.id);
+}
+
+const sqliteClaims = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
+
+function claimOnSqlite(connection: BetterSqlite3.Database, sql: string, params: unknown[]): ClaimedEvent[] {
+  let statement = sqliteClaims.get(connection);
+  if (!statement) sqliteClaims.set(connection, (statement = connection.prepare(sql)));
+  // DateTime as Prisma stores it on SQLite.
+  const bound = params.map((p) => (p instanceof Date ? p.toISOString().replace("Z", "+00:00") : p));
+  return statement.all(bound) as ClaimedEvent[];
 }
 
 /** Raw queries may give a DateTime column back as a Date, epoch milliseconds or text, by dialect. */

@@ -4,6 +4,7 @@
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
 import { databaseUnavailable } from "../db/unavailable.server";
+import { withDirectSql } from "../db/direct-sql.server";
 import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
 import { onCustomerCreated, onCustomerUpdated } from "../loyalty/membership.server";
@@ -97,12 +98,13 @@ async function processEach(events: ClaimedEvent[]) {
     const started = performance.now();
     try {
       await db.$transaction(
-        async (tx) => {
-          await lockOrders(tx, event.shop, orderOf(event));
-          await processOne(tx, event);
-          crashIfAsked();
-          await markProcessed(tx, [event.id]);
-        },
+        (prismaTx) =>
+          withDirectSql(prismaTx, async (tx) => {
+            await lockOrders(tx, event.shop, orderOf(event));
+            await processOne(tx, event);
+            crashIfAsked();
+            await markProcessed(tx, [event.id]);
+          }),
         { timeout: 30_000 },
       );
       logProcessed([event], started);
@@ -160,15 +162,16 @@ async function inOneTransaction(
   const started = performance.now();
   try {
     await db.$transaction(
-      async (tx) => {
-        await lockOrders(tx, shop, orderIds());
-        await apply(tx);
-        crashIfAsked();
-        await markProcessed(
-          tx,
-          events.map((e) => e.id),
-        );
-      },
+      (prismaTx) =>
+        withDirectSql(prismaTx, async (tx) => {
+          await lockOrders(tx, shop, orderIds());
+          await apply(tx);
+          crashIfAsked();
+          await markProcessed(
+            tx,
+            events.map((e) => e.id),
+          );
+        }),
       { timeout: 30_000 },
     );
     logProcessed(events, started);
