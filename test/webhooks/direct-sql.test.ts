@@ -28,12 +28,12 @@ function typed(value: unknown): unknown {
 /** Runs `work` once through Prisma's transaction client and once through the direct one; both results. */
 async function bothWays<T>(
   work: (tx: Tx, run: "prisma" | "direct") => Promise<T>,
-): Promise<{ prisma: T; direct: T; direct_: number }> {
+): Promise<{ prisma: T; direct: T; directCount: number }> {
   return db.$transaction(async (tx) => {
     const prisma = await work(tx, "prisma");
     const before = directStatements;
     const direct = await withDirectSql(tx, (fast) => work(fast, "direct"));
-    return { prisma, direct, direct_: directStatements - before };
+    return { prisma, direct, directCount: directStatements - before };
   });
 }
 
@@ -67,8 +67,8 @@ describe.skipIf(usingPostgres)("raw statements straight on the SQLite driver", (
           ...[SHOP, `${run}-2`, null, null, new Date(0), 0, 1, 5, "EUR", null, at, false, "A,B", at, at],
         ],
       );
-    const { prisma, direct, direct_ } = await bothWays(insert);
-    expect(direct_).toBe(1);
+    const { prisma, direct, directCount } = await bothWays(insert);
+    expect(directCount).toBe(1);
     const withoutIds = (rows: Record<string, unknown>[]) =>
       typed(
         rows.map(({ id, shopifyId, ...rest }) => ({ id: typeof id, shopifyId: String(shopifyId).replace(/^\w+-/, ""), ...rest })),
@@ -76,7 +76,8 @@ describe.skipIf(usingPostgres)("raw statements straight on the SQLite driver", (
     expect(withoutIds(direct)).toEqual(withoutIds(prisma));
     // Read back through Prisma's models: the same values either way.
     const rows = await db.order.findMany({ where: { shop: SHOP }, orderBy: { shopifyId: "asc" } });
-    const stored = (run: string) => rows.filter((r) => r.shopifyId.startsWith(run)).map(({ id, shopifyId, ...rest }) => rest);
+    const stored = (run: string) =>
+      rows.filter((r) => r.shopifyId.startsWith(run)).map(({ id: _id, shopifyId: _shopifyId, ...rest }) => rest);
     expect(stored("direct")).toEqual(stored("prisma"));
     expect(stored("direct")[0]).toMatchObject({ test: true, processedAt: at, name: "#1 ✓" });
   });
@@ -95,8 +96,8 @@ describe.skipIf(usingPostgres)("raw statements straight on the SQLite driver", (
       ),
       await query(tx, `SELECT "id" FROM "Order" WHERE "shop" = ? AND "cancelledAt" IS NULL AND "id" < ?`, [SHOP, 10n ** 15n]),
     ];
-    const { prisma, direct, direct_ } = await bothWays(read);
-    expect(direct_).toBe(5);
+    const { prisma, direct, directCount } = await bothWays(read);
+    expect(directCount).toBe(5);
     expect(typed(direct)).toEqual(typed(prisma));
     expect((prisma[2] as { userId: unknown }[])[0].userId).toBe(9_007_199_254_740_993n);
   });
