@@ -13,7 +13,7 @@ import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
 import { claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
 import type { OrderRecord } from "../loyalty/records";
-import type { z } from "zod";
+import type { z } from "zod/v4";
 import { TOPICS, type Topic } from "./payloads";
 import { config } from "../config.server";
 
