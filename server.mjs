@@ -69,6 +69,9 @@ async function serveAlone(background) {
 /** The primary of a cluster: forks `workers` HTTP workers, replaces any that dies, stops them on SIGTERM. */
 function superviseWorkers(background, workers) {
   let stopping = false;
+  // V8's serialisation on the IPC channel: cheaper than JSON for the deliveries workers hand over,
+  // and it keeps their parsed payloads' Dates (app/webhooks/inbox.server.ts).
+  cluster.setupPrimary({ serialization: "advanced" });
   const fork = () => {
     background.serveWorker(cluster.fork());
   };

@@ -95,6 +95,15 @@ export async function withIdleSqliteConnection<T>(work: (connection: BetterSqlit
   });
 }
 
+/**
+ * The better-sqlite3 connection under Prisma's SQLite client, once connected (undefined before,
+ * and on PostgreSQL). Only for app/db/direct-sql.server.ts, which uses it inside a Prisma
+ * transaction that is open on it.
+ */
+export function openSqliteConnection(): BetterSqlite3.Database | undefined {
+  return sqliteConnection;
+}
+
 declare global {
   var __regularsDb: { db: Db; dialect: Dialect } | undefined;
 }

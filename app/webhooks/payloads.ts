@@ -3,7 +3,7 @@
 // Every value that reaches the database is bounded here (docs/decisions/0009-hostile-input.md):
 // ids are positive safe integers, money fits the ledger's integer cents, text is well-formed
 // Unicode of sane length. A payload that passes these checks can always be processed.
-import { z } from "zod";
+import { z } from "zod/v4";
 import { MAX_MONEY_CENTS, toCents } from "../loyalty/money";
 import type { CustomerRecord, OrderRecord, ReferralSignals, RefundRecord } from "../loyalty/records";
 
@@ -14,7 +14,11 @@ import type { CustomerRecord, OrderRecord, ReferralSignals, RefundRecord } from 
  */
 const id = z
   .union([
-    z.number().int().positive().refine(Number.isSafeInteger, "an id beyond 2^53 (digits would be lost)"),
+    z
+      .number()
+      .positive()
+      .refine(Number.isInteger, { message: "an id is a whole number", abort: true })
+      .refine(Number.isSafeInteger, "an id beyond 2^53 (digits would be lost)"),
     z
       .string()
       .regex(/^\d{1,16}$/, "an id of digits")
@@ -36,17 +40,23 @@ const money = z.union([z.string().max(40), z.number()]).transform((v, ctx) => {
     return cents;
   } catch {
     ctx.addIssue({
-      code: z.ZodIssueCode.custom,
+      code: "custom",
       message: `not an amount between 0 and ${MAX_MONEY_CENTS / 100}: ${String(v).slice(0, 40)}`,
     });
     return z.NEVER;
   }
 });
 const moneySet = z.object({ shop_money: z.object({ amount: money }) }).optional();
+/**
+ * An ISO 8601 date-time with a `Z` or numeric offset: zod 3's `datetime({ offset: true })` rule,
+ * kept exactly (zod 4's own rule refuses offsets such as `+0530` that this accepted).
+ */
+const DATETIME =
+  /^((\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|(02)-(0[1-9]|1\d|2[0-8])))T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|([+-]\d{2}:?\d{2}))$/;
 const timestamp = z
   .string()
   .max(40)
-  .datetime({ offset: true })
+  .regex(DATETIME, "Invalid datetime")
   .transform((v) => new Date(v));
 
 const customerRef = z.object({
@@ -207,7 +217,7 @@ export const customerRedactSchema = z.object({
 
 export const shopRedactSchema = z.object({ shop_domain: text(255) });
 
-export const anyObject = z.object({}).passthrough();
+export const anyObject = z.looseObject({});
 
 /** Every topic we subscribe to, with the schema its payload must satisfy. */
 export const TOPICS = {
@@ -224,6 +234,26 @@ export const TOPICS = {
 
 export type Topic = keyof typeof TOPICS;
 
+/** The reasons of a refused payload: each problem's path and message. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+  return flatten(error.issues)
+    .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
+    .join("; ");
+}
+
+type Issue = { code: string; path: PropertyKey[]; message: string; errors?: Issue[][] };
+
+/**
+ * A value no option of a union takes is, to zod 4, just "Invalid input"; the reason names what
+ * was wrong with it, as zod 3's did, when its type fit one option (an id past 2^53, say).
+ */
+function flatten(issues: readonly Issue[], prefix: PropertyKey[] = []): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union" && issue.errors) {
+      const fitting = issue.errors.find((option) => !option.every((i) => i.code === "invalid_type" && i.path.length === 0));
+      if (fitting) return flatten(fitting, path);
+    }
+    return [{ path, message: issue.message }];
+  });
 }

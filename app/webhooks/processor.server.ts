@@ -4,6 +4,7 @@
 // A failed event stays in the inbox with its error and is retried with backoff.
 import { db, type Tx } from "../db.server";
 import { databaseUnavailable } from "../db/unavailable.server";
+import { withDirectSql } from "../db/direct-sql.server";
 import { lockCustomersOf, lockOrders } from "../db/locks.server";
 import { log } from "../log.server";
 import { onCustomerCreated, onCustomerUpdated } from "../loyalty/membership.server";
@@ -12,6 +13,7 @@ import { loadProgram } from "../loyalty/program.server";
 import { exportCustomerData, redactCustomer, redactShop } from "../privacy/gdpr.server";
 import { claim, markFailed, markProcessed, type ClaimedEvent } from "./inbox.server";
 import type { OrderRecord } from "../loyalty/records";
+import type { z } from "zod/v4";
 import { TOPICS, type Topic } from "./payloads";
 import { config } from "../config.server";
 
@@ -26,26 +28,31 @@ function body(event: ClaimedEvent): unknown {
   return JSON.parse(event.payload);
 }
 
+/** The event's payload through its topic's schema: as the door parsed it when it was recorded, or parsed now. */
+function parsedAs<T extends Topic>(event: ClaimedEvent, topic: T): z.output<(typeof TOPICS)[T]> {
+  if (event.parsed !== undefined && event.topic === topic) return event.parsed as z.output<(typeof TOPICS)[T]>;
+  return TOPICS[topic].parse(body(event)) as z.output<(typeof TOPICS)[T]>;
+}
+
 async function processOne(tx: Tx, event: ClaimedEvent) {
-  const payload = body(event);
   const { shop } = event;
   switch (event.topic as Topic) {
     case "ORDERS_PAID":
-      return applyPaidOrders(tx, shop, await loadProgram(tx, shop), [TOPICS.ORDERS_PAID.parse(payload)]);
+      return applyPaidOrders(tx, shop, await loadProgram(tx, shop), [parsedAs(event, "ORDERS_PAID")]);
     case "ORDERS_CANCELLED":
-      return applyCancellation(tx, shop, await loadProgram(tx, shop), TOPICS.ORDERS_CANCELLED.parse(payload));
+      return applyCancellation(tx, shop, await loadProgram(tx, shop), parsedAs(event, "ORDERS_CANCELLED"));
     case "REFUNDS_CREATE":
-      return applyRefund(tx, shop, await loadProgram(tx, shop), TOPICS.REFUNDS_CREATE.parse(payload));
+      return applyRefund(tx, shop, await loadProgram(tx, shop), parsedAs(event, "REFUNDS_CREATE"));
     case "CUSTOMERS_CREATE":
-      return onCustomerCreated(tx, shop, await loadProgram(tx, shop), TOPICS.CUSTOMERS_CREATE.parse(payload));
+      return onCustomerCreated(tx, shop, await loadProgram(tx, shop), parsedAs(event, "CUSTOMERS_CREATE"));
     case "CUSTOMERS_UPDATE":
-      return onCustomerUpdated(tx, shop, TOPICS.CUSTOMERS_UPDATE.parse(payload));
+      return onCustomerUpdated(tx, shop, parsedAs(event, "CUSTOMERS_UPDATE"));
     case "APP_UNINSTALLED":
       await tx.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: new Date() } });
       await tx.session.deleteMany({ where: { shop } });
       return;
     case "CUSTOMERS_DATA_REQUEST": {
-      const request = TOPICS.CUSTOMERS_DATA_REQUEST.parse(payload);
+      const request = parsedAs(event, "CUSTOMERS_DATA_REQUEST");
       await exportCustomerData(tx, shop, {
         customerShopifyId: request.customer.id,
         requestId: request.data_request?.id ?? null,
@@ -54,7 +61,7 @@ async function processOne(tx: Tx, event: ClaimedEvent) {
       return;
     }
     case "CUSTOMERS_REDACT": {
-      const { customer } = TOPICS.CUSTOMERS_REDACT.parse(payload);
+      const { customer } = parsedAs(event, "CUSTOMERS_REDACT");
       return redactCustomer(tx, shop, { shopifyId: customer.id, email: customer.email });
     }
     case "SHOP_REDACT":
@@ -97,12 +104,13 @@ async function processEach(events: ClaimedEvent[]) {
     const started = performance.now();
     try {
       await db.$transaction(
-        async (tx) => {
-          await lockOrders(tx, event.shop, orderOf(event));
-          await processOne(tx, event);
-          crashIfAsked();
-          await markProcessed(tx, [event.id]);
-        },
+        (prismaTx) =>
+          withDirectSql(prismaTx, async (tx) => {
+            await lockOrders(tx, event.shop, orderOf(event));
+            await processOne(tx, event);
+            crashIfAsked();
+            await markProcessed(tx, [event.id]);
+          }),
         { timeout: 30_000 },
       );
       logProcessed([event], started);
@@ -160,15 +168,16 @@ async function inOneTransaction(
   const started = performance.now();
   try {
     await db.$transaction(
-      async (tx) => {
-        await lockOrders(tx, shop, orderIds());
-        await apply(tx);
-        crashIfAsked();
-        await markProcessed(
-          tx,
-          events.map((e) => e.id),
-        );
-      },
+      (prismaTx) =>
+        withDirectSql(prismaTx, async (tx) => {
+          await lockOrders(tx, shop, orderIds());
+          await apply(tx);
+          crashIfAsked();
+          await markProcessed(
+            tx,
+            events.map((e) => e.id),
+          );
+        }),
       { timeout: 30_000 },
     );
     logProcessed(events, started);
@@ -184,7 +193,7 @@ function paidOrders(events: ClaimedEvent[]): OrderRecord[] | Error {
     // By customer (a stable sort, so a later delivery of one order stays later): the customers'
     // upsert, the batch's first statement on Customer, then locks their rows in that order.
     return events
-      .map((e) => TOPICS.ORDERS_PAID.parse(body(e)))
+      .map((e) => parsedAs(e, "ORDERS_PAID"))
       .sort((a, b) => (a.customer?.shopifyId ?? "").localeCompare(b.customer?.shopifyId ?? ""));
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));

@@ -109,9 +109,10 @@ async function receive(request: Request, expected: Topic): Promise<Outcome> {
   // X-Shopify-Event-Id names the event across retries and subscriptions; older deliveries lack it.
   const eventId = request.headers.get("x-shopify-event-id") ?? ("webhookId" in verified ? verified.webhookId : null);
   if (!eventId || eventId.length > 255) return refuse(400, "X-Shopify-Event-Id is missing or too long", { shop });
-  // The body exactly as signed: the processor parses it again with the same schema.
+  // The body exactly as signed is what the inbox keeps; the parsed payload rides along, so the
+  // processor need not parse it again (it does for a retry, or after a restart).
   try {
-    await record({ shop, eventId, topic: expected, payload: body });
+    await record({ shop, eventId, topic: expected, payload: body, parsed: parsed.data });
   } catch (error) {
     const unavailable = databaseUnavailable(error);
     if (!unavailable) throw error;
