@@ -51,18 +51,24 @@ function bindable(value: unknown): unknown {
   return undefined;
 }
 
-const CACHED_STATEMENTS = 200;
+const CACHED_STATEMENTS = 1_000;
 
-/** Prepared statements by text: a batch's statements repeat (the same row counts come back). */
+/**
+ * Prepared statements by text: a batch's statements repeat (the same row counts come back). The
+ * least recently used goes when full: batches of every size from 1 to 200 make several hundred
+ * texts, and emptying the whole cache then re-prepared them all.
+ */
 function statementCache(connection: BetterSqlite3.Database) {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return (sql: string) => {
     let statement = cache.get(sql);
-    if (!statement) {
-      if (cache.size >= CACHED_STATEMENTS) cache.clear();
+    if (statement) {
+      cache.delete(sql); // most recently used last
+    } else {
+      if (cache.size >= CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
       statement = connection.prepare(sql);
-      cache.set(sql, statement);
     }
+    cache.set(sql, statement);
     return statement;
   };
 }
