@@ -9,7 +9,7 @@
 // rows from "Order" (before every read, and at the end of the history import). A cold report then
 // reads 200,000 short rows instead of grouping 1,000,000 orders (ADR 0036).
 import type { Db } from "../db.server";
-import { execute, query } from "../db/sql.server";
+import { execute, query, toNumber } from "../db/sql.server";
 import { mark, timed } from "./profile";
 
 /** Orders that count for customer KPIs: not test, not cancelled (and, for customer figures, with a customer). */
@@ -71,27 +71,36 @@ export async function refreshOrderHistory(db: Db, dialect: Dialect, shop: string
       // order whose mark was claimed. A mark locked by a writer still in flight is skipped, not
       // waited for: the customer is rebuilt from what is committed and stays marked, so the next
       // refresh picks up the writer's order. SQLite runs one writer at a time: nothing is in flight.
-      const marked =
-        dialect === "postgres"
-          ? await query<{ customerId: unknown }>(tx, `SELECT "customerId" FROM "CustomerOrderHistoryStale" WHERE "shop" = ?`, [
-              shop,
-            ])
-          : [];
-      const claimed = await query<{ customerId: unknown }>(
+      const [{ n }] = await query<{ n: unknown }>(
         tx,
+        `SELECT COUNT(*) AS "n" FROM "CustomerOrderHistoryStale" WHERE "shop" = ?`,
+        [shop],
+      );
+      const stale = toNumber(n);
+      if (stale === 0) return 0;
+      const claim =
         dialect === "postgres"
           ? `DELETE FROM "CustomerOrderHistoryStale" WHERE "shop" = ? AND "customerId" IN (
-               SELECT "customerId" FROM "CustomerOrderHistoryStale" WHERE "shop" = ? FOR UPDATE SKIP LOCKED)
-             RETURNING "customerId"`
-          : `DELETE FROM "CustomerOrderHistoryStale" WHERE "shop" = ? RETURNING "customerId"`,
-        dialect === "postgres" ? [shop, shop] : [shop],
-      );
-      const ids = [...new Set([...marked, ...claimed].map((row) => Number(row.customerId)))];
-      if (ids.length === 0) return 0;
+               SELECT "customerId" FROM "CustomerOrderHistoryStale" WHERE "shop" = ? FOR UPDATE SKIP LOCKED)`
+          : `DELETE FROM "CustomerOrderHistoryStale" WHERE "shop" = ?`;
+      const claimParams = dialect === "postgres" ? [shop, shop] : [shop];
       // After an import most of the shop is stale: one grouped pass over its orders is much faster
       // than looking 200,000 customers up one by one (PostgreSQL: 2.5 s against 10 s at 1,000,000
-      // orders).
-      const whole = ids.length > WHOLE_SHOP_REBUILD;
+      // orders), and the marks need not come back to JS (200,000 rows of them cost ~100 MB).
+      const whole = stale > WHOLE_SHOP_REBUILD;
+      let ids: number[] = [];
+      if (whole) {
+        await execute(tx, claim, claimParams);
+      } else {
+        const marked =
+          dialect === "postgres"
+            ? await query<{ customerId: unknown }>(tx, `SELECT "customerId" FROM "CustomerOrderHistoryStale" WHERE "shop" = ?`, [
+                shop,
+              ])
+            : [];
+        const claimed = await query<{ customerId: unknown }>(tx, `${claim} RETURNING "customerId"`, claimParams);
+        ids = [...new Set([...marked, ...claimed].map((row) => Number(row.customerId)))];
+      }
       const among =
         dialect === "postgres"
           ? (column: string) => `${column} = ANY(CAST(? AS integer[]))`
@@ -108,7 +117,7 @@ export async function refreshOrderHistory(db: Db, dialect: Dialect, shop: string
          GROUP BY o."shop", o."customerId"`,
         params,
       );
-      return ids.length;
+      return whole ? stale : ids.length;
     },
     // A rebuild after a million-order import takes seconds, not Prisma's default 5.
     { timeout: 300_000, maxWait: 60_000 },
