@@ -28,7 +28,7 @@ export const DATABASE = [
   "test/backfill/**/*.test.ts",
   "test/loyalty/{birthdays,bonuses,bulk-adjust,csv-import,expiry,expiry-reminders,ledger-bounds,members,redemption,referral-takebacks,referrals,settings,tiers}.test.ts",
   "test/shopify/**/*.test.ts",
-  "test/webhooks/**/*.test.ts",
+  "test/webhooks/{direct-sql,inbox-commit,parse-once,receive,retention}.test.ts",
   "test/faults/{ledger-properties,unavailable}.test.ts",
   "test/jobs/**/*.test.ts",
   "test/reconciliation/**/*.test.ts",
