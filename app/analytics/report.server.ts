@@ -18,7 +18,7 @@ import { scanEnd, scanOf, totalsOf, type CustomerCounts, type OrderTotals, type 
 import { orderHistory } from "./order-history.server";
 import { money, money2, programMetrics, type ProgramMetrics } from "./program.server";
 import { addDays, addMonths, daysBetween, isDay, isTimeZone, monthOf, startOfDay, today, type Day } from "./time";
-import { cohortMatrix, monthlySeries, type Cohort, type Months, type MonthPoint } from "./trends.server";
+import { cohortMatrix, monthlySeries, type Cohort, type Months, type MonthPoint } from "./trends";
 import { mark, timed } from "./profile";
 import { transactionsOf } from "./transactions.server";
 
