@@ -365,7 +365,9 @@ describe("storefront preview in chromium", () => {
     const { page, context, errors } = await newPage();
     const cart = () => page.evaluate(() => fetch("/preview/cart.js").then((r) => r.json()));
     await page.goto(`${app.url}/preview/storefront?locale=en&ref=FRIEND42`);
-    await expect.poll(async () => (await cart()).attributes.regulars_referral).toBe("FRIEND42");
+    // The loader writes the attribute once the page is idle: on a loaded CI box that can take more
+    // than expect.poll's default second.
+    await expect.poll(async () => (await cart()).attributes.regulars_referral, { timeout: 10_000 }).toBe("FRIEND42");
     // the launcher says so on the landing page, and the panel offers the welcome reward
     const launcher = page.locator(".rg-l");
     expect(await launcher.textContent()).toContain(translate("en", "regulars.panel.welcome_short"));
@@ -379,7 +381,7 @@ describe("storefront preview in chromium", () => {
     expect(await page.evaluate(() => localStorage.getItem("rg_ref"))).toBe("FRIEND42");
     await page.evaluate(() => fetch("/preview/cart/add.js", { method: "POST" }));
     await page.goto(`${app.url}/preview/storefront?locale=fa`);
-    await expect.poll(() => page.evaluate(() => localStorage.getItem("rg_ref"))).toBeNull();
+    await expect.poll(() => page.evaluate(() => localStorage.getItem("rg_ref")), { timeout: 10_000 }).toBeNull();
     expect((await cart()).attributes.regulars_referral).toBe("FRIEND42");
     expect(await page.locator(".rg-l").textContent()).not.toContain(translate("fa", "regulars.panel.welcome_short"));
     expect(errors).toEqual([]);
