@@ -31,16 +31,22 @@ export interface Months {
   boundaries: Date[];
 }
 
+/** Customers whose first-ever order falls in each month: the month's new customers, and its cohort's size. */
+function firstOrdersByMonth(values: CustomerValues, boundaries: Date[]): number[] {
+  const count = boundaries.length - 1;
+  const byMonth = new Array<number>(count).fill(0);
+  for (let i = 0; i < values.firstOrder.length; i++) {
+    const k = bucketOf(values.firstOrder[i] * 1000, boundaries);
+    if (k >= 0 && k < count) byMonth[k]++;
+  }
+  return byMonth;
+}
+
 /** Each month's orders, revenue, customers and new and returning customers, from the scan's month activity. */
 export function monthlySeries(months: Months, values: CustomerValues, activity: MonthActivity): MonthPoint[] {
   const { boundaries } = months;
   const count = boundaries.length - 1;
-  // New customers per month from the per-customer first orders already loaded.
-  const newByMonth = new Array(count).fill(0);
-  for (let i = 0; i < values.firstOrder.length; i++) {
-    const k = bucketOf(values.firstOrder[i] * 1000, boundaries);
-    if (k >= 0 && k < count) newByMonth[k]++;
-  }
+  const newByMonth = firstOrdersByMonth(values, boundaries);
   return Array.from({ length: count }, (_, k) => {
     const orders = activity.orders[k];
     const revenueCents = activity.revenueCents[k];
@@ -74,12 +80,8 @@ export interface Cohort {
 export function cohortMatrix(months: Months, values: CustomerValues, activity: MonthActivity): Cohort[] {
   const { boundaries } = months;
   const count = boundaries.length - 1;
-  // Cohort sizes from the per-customer first orders (every member orders in month 0).
-  const sizes = new Array(count).fill(0);
-  for (let i = 0; i < values.firstOrder.length; i++) {
-    const k = bucketOf(values.firstOrder[i] * 1000, boundaries);
-    if (k >= 0 && k < count) sizes[k]++;
-  }
+  // Cohort sizes: every member of a cohort orders in its month 0.
+  const sizes = firstOrdersByMonth(values, boundaries);
   return Array.from({ length: count }, (_, c) => {
     const size = sizes[c];
     const retention: (number | null)[] = [];

@@ -3,8 +3,6 @@
 // those rows, a write that changes nothing the KPIs count marks no one, and (PostgreSQL) a write
 // still in flight while a report rebuilds is never lost. Also: a database upgraded with orders
 // already in it, and a shop's redaction. SQLite, or PostgreSQL with TEST_POSTGRES_URL.
-import { cpSync, mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +10,7 @@ import { db, dialect } from "../../app/db.server";
 import { applyMigrations, dialectOf } from "../../app/db/migrations.server";
 import { orderHistory, refreshOrderHistory } from "../../app/analytics/order-history.server";
 import { redactShop } from "../../app/privacy/gdpr.server";
-import { emptyDatabaseUrl, useFreshDatabase, usingPostgres } from "../support/database";
+import { databaseBefore, useFreshDatabase, usingPostgres } from "../support/database";
 import { customer, order, shopWith } from "./history";
 
 beforeAll(async () => {
@@ -188,12 +186,8 @@ describe.runIf(usingPostgres)("with writers in flight (PostgreSQL)", () => {
 it(`builds the rows of orders stored before the upgrade (${usingPostgres ? "PostgreSQL" : "SQLite"})`, async () => {
   const MIGRATION = "0012_customer_order_history.sql";
   const admin = process.env.TEST_POSTGRES_URL;
-  const url = await emptyDatabaseUrl();
+  const url = await databaseBefore(MIGRATION);
   const all = path.resolve("prisma/migrations", dialectOf(url));
-  const before = mkdtempSync(path.join(tmpdir(), "regulars-migrations-"));
-  for (const file of readdirSync(all).filter((f) => f.endsWith(".sql") && f < MIGRATION))
-    cpSync(path.join(all, file), path.join(before, file));
-  await applyMigrations(url, before);
   const insertOrders = `INSERT INTO "Customer" ("id", "shop", "shopifyId", "updatedAt") VALUES (1, 'old.myshopify.com', 'c1', CURRENT_TIMESTAMP);
     INSERT INTO "Order" ("shop", "shopifyId", "customerId", "processedAt", "subtotalCents", "totalCents", "currency", "updatedAt")
     VALUES ('old.myshopify.com', 'o1', 1, '2025-05-05 05:05:05', 500, 500, 'USD', CURRENT_TIMESTAMP)`;

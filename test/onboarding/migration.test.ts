@@ -2,12 +2,10 @@
 // installed before the onboarding existed are recorded as having put it aside when they installed,
 // so opening the app still shows their dashboard; a shop installed afterwards is sent into it.
 // SQLite, or PostgreSQL with TEST_POSTGRES_URL.
-import { cpSync, mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { applyMigrations, dialectOf } from "../../app/db/migrations.server";
-import { emptyDatabaseUrl, usingPostgres } from "../support/database";
+import { databaseBefore, usingPostgres } from "../support/database";
 
 const ONBOARDING = "0008_onboarding.sql";
 
@@ -17,13 +15,9 @@ afterAll(async () => {
 });
 
 it(`marks the shops already installed as having put the onboarding aside (${usingPostgres ? "PostgreSQL" : "SQLite"})`, async () => {
-  const url = await emptyDatabaseUrl();
-  const all = path.resolve("prisma/migrations", dialectOf(url));
   // The database as it was before this migration: every earlier one applied.
-  const before = mkdtempSync(path.join(tmpdir(), "regulars-migrations-"));
-  for (const file of readdirSync(all).filter((f) => f.endsWith(".sql") && f < ONBOARDING))
-    cpSync(path.join(all, file), path.join(before, file));
-  await applyMigrations(url, before);
+  const url = await databaseBefore(ONBOARDING);
+  const all = path.resolve("prisma/migrations", dialectOf(url));
 
   process.env.DATABASE_URL = url;
   const { db } = await import("../../app/db.server");

@@ -1,6 +1,6 @@
 // A fresh, migrated database for one test file: an SQLite file, or, when TEST_POSTGRES_URL is
 // set, a new PostgreSQL database on that server. Sets DATABASE_URL for the app's own client.
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -21,6 +21,17 @@ export async function emptyDatabaseUrl(): Promise<string> {
   const parsed = new URL(admin);
   parsed.pathname = `/${name}`;
   return parsed.toString();
+}
+
+/** An empty database with every migration before `migration` (a file name such as "0012_x.sql") applied: an upgrade's starting point. */
+export async function databaseBefore(migration: string): Promise<string> {
+  const url = await emptyDatabaseUrl();
+  const all = path.resolve("prisma/migrations", dialectOf(url));
+  const before = mkdtempSync(path.join(tmpdir(), "regulars-migrations-"));
+  for (const file of readdirSync(all).filter((f) => f.endsWith(".sql") && f < migration))
+    cpSync(path.join(all, file), path.join(before, file));
+  await applyMigrations(url, before);
+  return url;
 }
 
 export async function freshDatabaseUrl(): Promise<string> {
