@@ -26,7 +26,7 @@ export const DATABASE = [
   "test/analytics/scan.test.ts",
   "test/analytics/order-history-upkeep.test.ts",
   "test/backfill/**/*.test.ts",
-  "test/loyalty/{birthdays,bonuses,bulk-adjust,csv-import,expiry,expiry-reminders,ledger-bounds,members,redemption,referral-takebacks,referrals,settings,tiers}.test.ts",
+  "test/loyalty/{birthdays,bonuses,bulk-adjust,csv-import,customer-upsert,expiry,expiry-reminders,ledger-bounds,members,redemption,referral-takebacks,referrals,settings,tiers}.test.ts",
   "test/shopify/**/*.test.ts",
   "test/webhooks/{direct-sql,inbox-commit,parse-once,receive,retention}.test.ts",
   "test/faults/{ledger-properties,unavailable}.test.ts",
@@ -36,6 +36,7 @@ export const DATABASE = [
   "test/loyalty/store-credit.test.ts",
   "test/loyalty/widget-view.test.ts",
   "test/analytics/cdnow-orders.test.ts",
+  "test/db/**/*.test.ts",
 ];
 
 /** Every test file; what is in neither list above is a unit test. */

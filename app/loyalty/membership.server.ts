@@ -7,8 +7,12 @@ import type { Program } from "./program";
 import { checkBirthday } from "./birthday";
 
 /**
- * Inserts or refreshes customers in one statement and returns their ids by Shopify id.
- * Profile fields are only overwritten by values, never by blanks.
+ * Inserts or refreshes customers and returns their ids by Shopify id. Profile fields are only
+ * overwritten by values, never by blanks. A customer whose stored profile already says what this
+ * one says is left untouched (no new row version, no index writes, `updatedAt` kept): most calls
+ * repeat what is stored (every order of a returning customer carries the profile; the history
+ * import's customer file repeats what its orders carried), and rewriting those rows was half of
+ * the import's customer work. Their ids come from a read instead.
  */
 export async function upsertCustomers(tx: Tx, shop: string, customers: CustomerRecord[]): Promise<Map<string, number>> {
   const unique = [...new Map(customers.map((c) => [c.shopifyId, c])).values()];
@@ -19,20 +23,32 @@ export async function upsertCustomers(tx: Tx, shop: string, customers: CustomerR
     ["text", "text", "text", "text", "text", "timestamp", "timestamp", "timestamp"],
     unique.map((c) => [shop, c.shopifyId, c.email, c.firstName, c.lastName, now, now, now]),
   );
+  const email = `COALESCE(excluded."email", "Customer"."email")`;
+  const firstName = `COALESCE(excluded."firstName", "Customer"."firstName")`;
+  const lastName = `COALESCE(excluded."lastName", "Customer"."lastName")`;
+  const enrolledAt = `COALESCE("Customer"."enrolledAt", excluded."enrolledAt")`;
   const rows = await query<{ id: number; shopifyId: string }>(
     tx,
     `INSERT INTO "Customer" ("shop", "shopifyId", "email", "firstName", "lastName", "enrolledAt", "createdAt", "updatedAt")
      ${values.sql}
      ON CONFLICT ("shop", "shopifyId") DO UPDATE SET
-       "email" = COALESCE(excluded."email", "Customer"."email"),
-       "firstName" = COALESCE(excluded."firstName", "Customer"."firstName"),
-       "lastName" = COALESCE(excluded."lastName", "Customer"."lastName"),
-       "enrolledAt" = COALESCE("Customer"."enrolledAt", excluded."enrolledAt"),
+       "email" = ${email}, "firstName" = ${firstName}, "lastName" = ${lastName}, "enrolledAt" = ${enrolledAt},
        "updatedAt" = excluded."updatedAt"
+     WHERE "Customer"."email" IS DISTINCT FROM ${email} OR "Customer"."firstName" IS DISTINCT FROM ${firstName}
+       OR "Customer"."lastName" IS DISTINCT FROM ${lastName} OR "Customer"."enrolledAt" IS DISTINCT FROM ${enrolledAt}
      RETURNING "id", "shopifyId"`,
     values.params,
   );
   for (const row of rows) ids.set(String(row.shopifyId), Number(row.id));
+  const unchanged = unique.filter((c) => !ids.has(c.shopifyId)).map((c) => c.shopifyId);
+  if (unchanged.length > 0) {
+    const known = await query<{ id: number; shopifyId: string }>(
+      tx,
+      `SELECT "id", "shopifyId" FROM "Customer" WHERE "shop" = ? AND "shopifyId" IN (${unchanged.map(() => "?").join(", ")})`,
+      [shop, ...unchanged],
+    );
+    for (const row of known) ids.set(String(row.shopifyId), Number(row.id));
+  }
   return ids;
 }
 
