@@ -3,8 +3,9 @@
 // the Admin API's bulk-operation calls, and imported by the real backfill job into a fresh
 // database. Prints time, lines/s and peak memory. Targets (README.md, Benchmarks): < 60 s, < 300 MB.
 // The import runs in a process of its own (bench/support/backfill-import.ts) holding only the app,
-// as it does in production: the generated files and the local "Shopify" stay in this one, so the
-// memory figure is the import's and not the harness's.
+// compiled to JavaScript first as the production server is (no TypeScript loader in memory): the
+// generated files and the local "Shopify" stay in this one, so the memory figure is the import's
+// and not the harness's.
 //   npm run bench:backfill -- [--orders 1000000] [--chunk 1000] [--postgres postgresql://…] [--json FILE]
 import { fork } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -14,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { build } from "esbuild";
 import { dialectOf } from "../app/db/migrations.server";
 import { freshBenchDatabase } from "./support/database";
 import { writeFigures } from "./support/figures";
@@ -151,6 +153,22 @@ function startShopify(files: Record<"orders" | "customers", { path: string; line
 
 // ---------------------------------------------------------------------------------------------
 
+/** The import process's entry as one JavaScript file (packages stay in node_modules, as in the build). */
+async function compiledImporter(): Promise<string> {
+  const outfile = path.resolve(".cache/bench/backfill-import.mjs");
+  await build({
+    entryPoints: [path.resolve("bench/support/backfill-import.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    packages: "external",
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
 type ImportReport = {
   seconds: number;
   peakRssMb: number;
@@ -177,8 +195,8 @@ async function main() {
   const shopify = await startShopify(files);
 
   console.log(`Importing into ${dialect === "postgres" ? "PostgreSQL" : "SQLite"}`);
-  const importer = fork(path.resolve("bench/support/backfill-import.ts"), [], {
-    execArgv: ["--import", "tsx"],
+  const importer = fork(await compiledImporter(), [], {
+    execArgv: [],
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

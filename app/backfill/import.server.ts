@@ -48,6 +48,7 @@ export type ImportOptions = {
 };
 
 export const DEFAULT_CHUNK_LINES = 1000;
+const YIELD_EVERY_LINES = 50;
 
 /** Imports from `linesDone` to the end of the file. Returns the number of lines in the file. */
 export async function importBulkFile(options: ImportOptions): Promise<number> {
@@ -130,9 +131,17 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
     inFlight.catch(() => {}); // awaited by the next flush or at the end; never an unhandled rejection
   };
 
+  // While a chunk is being written, parsing the next one yields to I/O every few lines: a reply
+  // from the database otherwise waited behind a whole network chunk of parsing (the body is
+  // already buffered, so reading it never yields), and the server idled meanwhile.
+  let sinceYield = 0;
   try {
     for await (const lines of jsonlLines(bodyChunks(response.body!))) {
       for (const text of lines) {
+        if (++sinceYield >= YIELD_EVERY_LINES) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         line++;
         if (line <= options.linesDone) continue;
         if (text.trim() === "") continue;

@@ -11,7 +11,10 @@ const chunkLines = Number(process.env.BENCH_CHUNK_LINES);
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 sampler.unref();
-const rssMb = () => (process.memoryUsage().rss / MB).toFixed(0);
+const rssMb = () => {
+  const m = process.memoryUsage();
+  return `${(m.rss / MB).toFixed(0)} MB (JS heap ${(m.heapUsed / MB).toFixed(0)} of ${(m.heapTotal / MB).toFixed(0)}, buffers ${(m.arrayBuffers / MB).toFixed(0)})`;
+};
 
 // What `unauthenticated.admin(shop).admin` is in the app: graphql(query, { variables }) → Response.
 const admin = {
@@ -29,7 +32,7 @@ async function main() {
   await db.shop.create({ data: { domain: SHOP } });
   await db.programSettings.create({ data: { shop: SHOP } });
 
-  console.log(`  import process started (RSS ${rssMb()} MB)`);
+  console.log(`  import process started (RSS ${rssMb()})`);
   peakRss = process.memoryUsage().rss;
   const rssAtStart = peakRss;
   let lastPrint = 0;
@@ -44,7 +47,7 @@ async function main() {
       lastPrint = now;
       const eta = p.etaSeconds === null ? "?" : `${p.etaSeconds.toFixed(0)} s`;
       console.log(
-        `  ${p.phase.padEnd(9)} ${p.linesDone.toLocaleString("en").padStart(9)} / ${(p.linesTotal ?? 0).toLocaleString("en")}  ${Math.round(p.ratePerSecond).toLocaleString("en")} lines/s  ETA ${eta}  RSS ${rssMb()} MB`,
+        `  ${p.phase.padEnd(9)} ${p.linesDone.toLocaleString("en").padStart(9)} / ${(p.linesTotal ?? 0).toLocaleString("en")}  ${Math.round(p.ratePerSecond).toLocaleString("en")} lines/s  ETA ${eta}  RSS ${rssMb()}`,
       );
     },
   });
