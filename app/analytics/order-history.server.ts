@@ -55,6 +55,27 @@ const packedOrder = (dialect: Dialect) =>
 /** Above this many stale customers, the whole shop is rebuilt in one pass. */
 const WHOLE_SHOP_REBUILD = 5_000;
 
+/** The mark that stands for every customer of the shop (customer ids start at 1). */
+const WHOLE_SHOP = 0;
+
+/**
+ * For a bulk writer (the history import's chunks): marks the whole shop stale in the caller's
+ * transaction, and on PostgreSQL tells the order triggers to leave out their per-customer marks
+ * until that transaction ends. At 1,000,000 orders those marks were 200,000 upserts, one lock per
+ * order, for a shop the next report rebuilds whole anyway. The mark is written like the triggers
+ * write theirs (an upsert that locks an existing row), so a report running meanwhile skips it
+ * until the chunk commits and then rebuilds with the chunk in.
+ */
+export async function markWholeShopStale(tx: Parameters<typeof execute>[0], dialect: Dialect, shop: string) {
+  if (dialect === "postgres") await query(tx, `SELECT set_config('regulars.order_marks', 'shop', true) AS "set"`, []);
+  await execute(
+    tx,
+    `INSERT INTO "CustomerOrderHistoryStale" ("shop", "customerId") VALUES (?, ?)
+     ON CONFLICT ("shop", "customerId") DO UPDATE SET "customerId" = excluded."customerId" WHERE FALSE`,
+    [shop, WHOLE_SHOP],
+  );
+}
+
 /**
  * Rebuilds the packed orders of the shop's stale customers from "Order"; returns how many. Two
  * reports at once rebuild one after the other (PostgreSQL: an advisory lock per shop), so neither
@@ -71,10 +92,11 @@ export async function refreshOrderHistory(db: Db, dialect: Dialect, shop: string
       // order whose mark was claimed. A mark locked by a writer still in flight is skipped, not
       // waited for: the customer is rebuilt from what is committed and stays marked, so the next
       // refresh picks up the writer's order. SQLite runs one writer at a time: nothing is in flight.
-      const [{ n }] = await query<{ n: unknown }>(
+      const [{ n, everyone }] = await query<{ n: unknown; everyone: unknown }>(
         tx,
-        `SELECT COUNT(*) AS "n" FROM "CustomerOrderHistoryStale" WHERE "shop" = ?`,
-        [shop],
+        `SELECT COUNT(*) AS "n", SUM(CASE WHEN "customerId" = ? THEN 1 ELSE 0 END) AS "everyone"
+         FROM "CustomerOrderHistoryStale" WHERE "shop" = ?`,
+        [WHOLE_SHOP, shop],
       );
       const stale = toNumber(n);
       if (stale === 0) return 0;
@@ -87,7 +109,7 @@ export async function refreshOrderHistory(db: Db, dialect: Dialect, shop: string
       // After an import most of the shop is stale: one grouped pass over its orders is much faster
       // than looking 200,000 customers up one by one (PostgreSQL: 2.5 s against 10 s at 1,000,000
       // orders), and the marks need not come back to JS (200,000 rows of them cost ~100 MB).
-      const whole = stale > WHOLE_SHOP_REBUILD;
+      const whole = stale > WHOLE_SHOP_REBUILD || toNumber(everyone) > 0;
       let ids: number[] = [];
       if (whole) {
         await execute(tx, claim, claimParams);

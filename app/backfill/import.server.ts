@@ -2,7 +2,8 @@
 // idempotent upserts the webhook path uses. Each chunk commits together with the job's
 // `linesDone`, so a restart continues after the last committed chunk and re-reads nothing twice.
 // No points are awarded here: historical orders earn only if the owner credits them (credit.server).
-import { db, type Tx } from "../db.server";
+import { markWholeShopStale } from "../analytics/order-history.server";
+import { db, dialect, type Tx } from "../db.server";
 import { execute, query } from "../db/sql.server";
 import { birthdaysFromShopify, upsertCustomers } from "../loyalty/membership.server";
 import { refreshTiers, settleOrder, upsertOrders, upsertRefunds } from "../loyalty/orders.server";
@@ -91,6 +92,8 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
     if (direct) {
       written = await direct
         .transaction(async (raw) => {
+          // One shop-wide mark for the dashboard's rebuild instead of one per customer (ADR 0037).
+          if (options.what === "orders") await markWholeShopStale(raw, dialect(), options.shop);
           const result = await writeRecords(raw, options.shop, options.what, records, options.since, customers);
           if (result.toSettle.length > 0) throw new NeedsLedger();
           await options.commit(raw, upTo);

@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, dialect } from "../../app/db.server";
 import { applyMigrations, dialectOf } from "../../app/db/migrations.server";
-import { orderHistory, refreshOrderHistory } from "../../app/analytics/order-history.server";
+import { markWholeShopStale, orderHistory, refreshOrderHistory } from "../../app/analytics/order-history.server";
 import { redactShop } from "../../app/privacy/gdpr.server";
 import { databaseBefore, useFreshDatabase, usingPostgres } from "../support/database";
 import { customer, order, shopWith } from "./history";
@@ -130,6 +130,36 @@ describe("the packed order history", () => {
     expect(await read(SHOP)).toEqual(await reference(SHOP));
   });
 
+  it("takes a bulk writer's one shop-wide mark for all its customers", async () => {
+    const bulk = await Promise.all([customer(SHOP), customer(SHOP), customer(SHOP)]);
+    await read(SHOP);
+    await db.$transaction(async (tx) => {
+      await markWholeShopStale(tx, dialect(), SHOP);
+      await tx.order.createMany({
+        data: bulk.map((c, i) => ({
+          shop: SHOP,
+          shopifyId: `bulk-${i}`,
+          customerId: c.id,
+          processedAt: new Date(Date.UTC(2026, 6, 1 + i)),
+          subtotalCents: 700 + i,
+          totalCents: 700 + i,
+          currency: "USD",
+        })),
+      });
+    });
+    // PostgreSQL: the triggers left their per-customer marks out; SQLite's row triggers still mark.
+    expect(await stale(SHOP)).toBe(usingPostgres ? 1 : 4);
+    expect(await refreshOrderHistory(db, dialect(), SHOP)).toBe(usingPostgres ? 1 : 4);
+    expect(await stale(SHOP)).toBe(0);
+    expect(await read(SHOP)).toEqual(await reference(SHOP));
+    // Outside that transaction the triggers mark customer by customer again.
+    await order(SHOP, { customerId: bulk[0].id, at: "2026-08-01T00:00:00Z" });
+    expect(await db.customerOrderHistoryStale.findMany({ where: { shop: SHOP }, select: { customerId: true } })).toEqual([
+      { customerId: bulk[0].id },
+    ]);
+    expect(await read(SHOP)).toEqual(await reference(SHOP));
+  });
+
   it("keeps nothing of a redacted shop", async () => {
     await order(SHOP, { customerId: b, at: "2026-06-01T10:00:00Z" }); // left stale on purpose
     await db.$transaction((tx) => redactShop(tx, SHOP));
@@ -177,6 +207,29 @@ describe.runIf(usingPostgres)("with writers in flight (PostgreSQL)", () => {
         [ms("2026-03-01T00:00:00Z"), 300],
         [ms("2026-04-01T00:00:00Z"), 400],
       ]);
+      // 3. A bulk writer (the history import) marks the whole shop instead. Its first chunk's mark
+      // is new (invisible until it commits); the next chunk locks the committed mark, and the
+      // rebuild skips it, keeps it, and takes that chunk's order in once it commits.
+      const bulkWriter = {
+        $queryRawUnsafe: (sql: string, ...params: unknown[]) => writer.query(sql, params).then((r) => r.rows),
+        $executeRawUnsafe: (sql: string, ...params: unknown[]) => writer.query(sql, params).then((r) => r.rowCount ?? 0),
+      };
+      const chunk = async (id: string, cents: number, at: string) => {
+        await writer.query("BEGIN");
+        await markWholeShopStale(bulkWriter as never, "postgres", SHOP);
+        await insert(id, cents, at);
+      };
+      await chunk("flight-3", 500, "2026-05-01T00:00:00Z");
+      expect(await stale(SHOP)).toBe(0);
+      expect((await read(SHOP)).get(c.id)).toHaveLength(4);
+      await writer.query("COMMIT");
+      expect(await stale(SHOP)).toBe(1);
+      await chunk("flight-4", 600, "2026-06-01T00:00:00Z");
+      expect((await read(SHOP)).get(c.id)).toHaveLength(5);
+      expect(await stale(SHOP)).toBe(1);
+      await writer.query("COMMIT");
+      expect((await read(SHOP)).get(c.id)).toHaveLength(6);
+      expect(await stale(SHOP)).toBe(0);
     } finally {
       await writer.end();
     }
