@@ -67,10 +67,14 @@ const WHOLE_SHOP = 0;
  * until the chunk commits and then rebuilds with the chunk in.
  */
 export async function markWholeShopStale(tx: Parameters<typeof execute>[0], dialect: Dialect, shop: string) {
-  if (dialect === "postgres") await query(tx, `SELECT set_config('regulars.order_marks', 'shop', true) AS "set"`, []);
+  // PostgreSQL: the setting is made by the same statement (set_config runs before the insert).
+  const values =
+    dialect === "postgres"
+      ? `SELECT ?, ? FROM (SELECT set_config('regulars.order_marks', 'shop', true)) AS local_setting`
+      : `VALUES (?, ?)`;
   await execute(
     tx,
-    `INSERT INTO "CustomerOrderHistoryStale" ("shop", "customerId") VALUES (?, ?)
+    `INSERT INTO "CustomerOrderHistoryStale" ("shop", "customerId") ${values}
      ON CONFLICT ("shop", "customerId") DO UPDATE SET "customerId" = excluded."customerId" WHERE FALSE`,
     [shop, WHOLE_SHOP],
   );

@@ -49,7 +49,7 @@ export type ImportOptions = {
 };
 
 export const DEFAULT_CHUNK_LINES = 1000;
-const YIELD_EVERY_LINES = 50;
+const YIELD_EVERY_LINES = 20;
 
 /** Imports from `linesDone` to the end of the file. Returns the number of lines in the file. */
 export async function importBulkFile(options: ImportOptions): Promise<number> {
