@@ -42,7 +42,7 @@ function openSqlite(url: string): DirectConnection {
   // WAL is the database's mode (the migrator sets it). NORMAL sync is safe with WAL: a power cut
   // may lose the last commits but never tears one, and the job resumes from what did commit.
   db.pragma("synchronous = NORMAL");
-  // Orders land in random places of the per-customer indexes, so consecutive chunks dirty the
+  // Orders land in random places of the per-customer index, so consecutive chunks dirty the
   // same pages again: a longer WAL between checkpoints copies each page back once instead of
   // once per chunk, and a bigger page cache keeps those pages at hand.
   db.pragma("wal_autocheckpoint = 16384"); // pages (64 MB of WAL) instead of 1,000

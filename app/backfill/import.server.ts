@@ -5,7 +5,7 @@
 import { markWholeShopStale } from "../analytics/order-history.server";
 import { db, dialect, type Tx } from "../db.server";
 import { execute, query } from "../db/sql.server";
-import { birthdaysFromShopify, upsertCustomers } from "../loyalty/membership.server";
+import { birthdaysFromShopify, saveCustomers, upsertCustomers } from "../loyalty/membership.server";
 import { refreshTiers, settleOrder, upsertOrders, upsertRefunds } from "../loyalty/orders.server";
 import { loadProgram } from "../loyalty/program.server";
 import type { BulkExport } from "../shopify/bulk.server";
@@ -218,7 +218,7 @@ async function writeRecords(
   const sqlTx = tx as Tx;
   if (what === "customers") {
     const customers = records.flatMap((r) => (r.kind === "customer" ? [r.customer] : []));
-    await upsertCustomers(sqlTx, shop, customers);
+    await saveCustomers(sqlTx, shop, customers);
     await birthdaysFromShopify(sqlTx, shop, customers);
     return { toSettle: [], newCustomers: new Map() };
   }

@@ -140,8 +140,8 @@ type Inactive = { id: number; lastActivity: Date };
 /**
  * Members of `shop` with a positive balance whose last activity is before `cutoff`: the next
  * `limit` after `afterId`, or those among `ids`. One statement; the per-member latest order is an
- * index-only backward scan of Order_analytics_customer_idx (shop, customerId, processedAt, test,
- * cancelledAt), so a chunk costs its own members, not the shop's whole order history.
+ * index-only backward scan of Order_customer_idx (customerId, shop, processedAt, test,
+ * cancelledAt, …), so a chunk costs its own members, not the shop's whole order history.
  */
 export async function inactiveMembers(
   tx: Pick<Tx, "$queryRawUnsafe" | "$executeRawUnsafe">,

@@ -16,6 +16,25 @@ import { checkBirthday } from "./birthday";
  */
 export async function upsertCustomers(tx: Tx, shop: string, customers: CustomerRecord[]): Promise<Map<string, number>> {
   const unique = [...new Map(customers.map((c) => [c.shopifyId, c])).values()];
+  const ids = await saveCustomers(tx, shop, unique);
+  const unchanged = unique.filter((c) => !ids.has(c.shopifyId)).map((c) => c.shopifyId);
+  if (unchanged.length > 0) {
+    const known = await query<{ id: number; shopifyId: string }>(
+      tx,
+      `SELECT "id", "shopifyId" FROM "Customer" WHERE "shop" = ? AND "shopifyId" IN (${unchanged.map(() => "?").join(", ")})`,
+      [shop, ...unchanged],
+    );
+    for (const row of known) ids.set(String(row.shopifyId), Number(row.id));
+  }
+  return ids;
+}
+
+/**
+ * `upsertCustomers` for a caller that needs no ids (the history import's customer file): returns
+ * the ids of the customers it inserted or changed only, and reads nothing back for the others.
+ */
+export async function saveCustomers(tx: Tx, shop: string, customers: CustomerRecord[]): Promise<Map<string, number>> {
+  const unique = [...new Map(customers.map((c) => [c.shopifyId, c])).values()];
   const ids = new Map<string, number>();
   if (unique.length === 0) return ids;
   const now = new Date();
@@ -40,15 +59,6 @@ export async function upsertCustomers(tx: Tx, shop: string, customers: CustomerR
     values.params,
   );
   for (const row of rows) ids.set(String(row.shopifyId), Number(row.id));
-  const unchanged = unique.filter((c) => !ids.has(c.shopifyId)).map((c) => c.shopifyId);
-  if (unchanged.length > 0) {
-    const known = await query<{ id: number; shopifyId: string }>(
-      tx,
-      `SELECT "id", "shopifyId" FROM "Customer" WHERE "shop" = ? AND "shopifyId" IN (${unchanged.map(() => "?").join(", ")})`,
-      [shop, ...unchanged],
-    );
-    for (const row of known) ids.set(String(row.shopifyId), Number(row.id));
-  }
   return ids;
 }
 

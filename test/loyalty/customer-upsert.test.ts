@@ -3,7 +3,7 @@
 // back either way.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, type Tx } from "../../app/db.server";
-import { upsertCustomers } from "../../app/loyalty/membership.server";
+import { saveCustomers, upsertCustomers } from "../../app/loyalty/membership.server";
 import { useFreshDatabase } from "../support/database";
 
 const SHOP = "customer-upsert.myshopify.com";
@@ -41,6 +41,11 @@ describe("upsertCustomers", () => {
     expect(after.two.email).toBe("b2@example.com");
     expect(after.two.updatedAt.getTime()).toBeGreaterThan(before.two.updatedAt.getTime());
     expect(after.two.enrolledAt).toEqual(before.two.enrolledAt);
+  });
+
+  it("saveCustomers writes the same way and returns only the ids of what it wrote", async () => {
+    const written = await saveCustomers(tx, SHOP, [profile("1", "a@example.com"), profile("5", "e@example.com")]);
+    expect(written).toEqual(new Map([["5", (await stored("5")).id]]));
   });
 
   it("fills an enrolment time the row lacks, even when the profile is the same", async () => {
