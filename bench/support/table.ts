@@ -22,6 +22,7 @@ interface Backfill {
   orders: number;
   seconds: number;
   peakRssMb: number;
+  rssAtStartMb: number;
   maxRssMb: number;
   ok: boolean;
 }
@@ -171,10 +172,10 @@ export function judge(f: Figures): Row[] {
     });
     rows.push({
       what: `Backfill, ${label}, peak memory`,
-      size: `process max ${n(b.maxRssMb, 1)} MB incl. generating the file`,
-      measured: `${n(b.peakRssMb, 1)} MB RSS during the import`,
+      size: `import process: ${n(b.rssAtStartMb, 0)} MB at start, kernel max ${n(b.maxRssMb, 1)} MB`,
+      measured: `${n(b.peakRssMb, 1)} MB peak RSS`,
       target: "< 300 MB",
-      pass: b.peakRssMb < 300,
+      pass: Math.max(b.peakRssMb, b.maxRssMb) < 300,
     });
   }
   if (f.retention) {

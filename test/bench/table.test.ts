@@ -17,6 +17,7 @@ const backfill = (seconds: number, peakRssMb: number): Figures["backfillSqlite"]
   orders: 1_000_000,
   seconds,
   peakRssMb,
+  rssAtStartMb: 110,
   maxRssMb: peakRssMb,
   ok: true,
 });
