@@ -141,12 +141,12 @@ export async function importBulkFile(options: ImportOptions): Promise<number> {
   try {
     for await (const lines of jsonlLines(bodyChunks(response.body!))) {
       for (const text of lines) {
+        line++;
+        if (line <= options.linesDone) continue;
         if (++sinceYield >= YIELD_EVERY_LINES) {
           sinceYield = 0;
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        line++;
-        if (line <= options.linesDone) continue;
         if (text.trim() === "") continue;
         let record: BulkRecord;
         try {
