@@ -2,7 +2,7 @@
 // the last 30 days): rows, stored body bytes and database file size before and after, and the
 // sweep's time. Bodies older than 7 days go; every row stays (ids recognise redeliveries).
 //   npm run bench:retention -- [--events 100000] [--json FILE]
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -77,4 +77,5 @@ writeFigures(args.json, {
   fileRatio: after.fileBytes / before.fileBytes,
 });
 sqlite.close();
+rmSync(path.dirname(file), { recursive: true, force: true });
 process.exit(0);

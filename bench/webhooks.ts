@@ -4,7 +4,7 @@
 //   npm run bench:webhooks -- [--seconds 15] [--concurrency 32] [--deliveries N] [--json FILE (the figures, for npm run bench)]
 import { createHmac, randomUUID } from "node:crypto";
 import http from "node:http";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -223,6 +223,7 @@ async function main() {
   const balances = db.prepare(`SELECT SUM("pointsBalance") AS cached FROM "Customer"`).get() as { cached: number };
   db.close();
   app.stop();
+  rmSync(dir, { recursive: true, force: true }); // the database (~100 MB a run)
 
   console.log(
     drained
