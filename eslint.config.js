@@ -12,6 +12,7 @@ export default tseslint.config(
       "public/build/**",
       "node_modules/**",
       ".tools/**",
+      ".cache/**",
       "data/**",
       "test-results/**",
       "extensions/**/assets/**",

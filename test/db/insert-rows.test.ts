@@ -13,12 +13,26 @@ beforeAll(async () => {
 });
 afterAll(() => db.$disconnect());
 
-const HOSTILE = ['plain', 'say "hi"', "back\\slash", "\\\"", "{a,b}", "a, b", "NULL", "null", " spaced ", "", "ünïcødé ✓", "tab\tnew\nline", "'single'"];
+const HOSTILE = [
+  "plain",
+  'say "hi"',
+  "back\\slash",
+  '\\"',
+  "{a,b}",
+  "a, b",
+  "NULL",
+  "null",
+  " spaced ",
+  "",
+  "ünïcødé ✓",
+  "tab\tnew\nline",
+  "'single'",
+];
 
 /** Strings of printable ASCII and a little more, with the characters array syntax cares about over-represented. */
 function randomStrings(count: number, seed: number): string[] {
   let state = seed;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const alphabet = ['"', "\\", "{", "}", ",", " ", "N", "U", "L", "a", "é", "'", "\n", "1"];
   return Array.from({ length: count }, () =>
     Array.from({ length: Math.floor(next() * 12) }, () =>
@@ -31,10 +45,18 @@ describe("insertRows", () => {
   const SHOP = "insert-rows.myshopify.com";
   const write = (rows: unknown[][]) => {
     const values = insertRows(["text", "text", "text", "integer", "timestamp"], rows);
-    return query(tx, `INSERT INTO "Refund" ("shop", "shopifyId", "orderShopifyId", "subtotalCents", "createdAt") ${values.sql}`, values.params);
+    return query(
+      tx,
+      `INSERT INTO "Refund" ("shop", "shopifyId", "orderShopifyId", "subtotalCents", "createdAt") ${values.sql}`,
+      values.params,
+    );
   };
   const stored = () =>
-    db.refund.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { shopifyId: true, orderShopifyId: true, subtotalCents: true, createdAt: true } });
+    db.refund.findMany({
+      where: { shop: SHOP },
+      orderBy: { id: "asc" },
+      select: { shopifyId: true, orderShopifyId: true, subtotalCents: true, createdAt: true },
+    });
 
   it("writes varying and shared values exactly, whatever the strings hold, and one row alone", async () => {
     const shared = new Date("2026-11-02T03:04:05.678Z");
@@ -45,7 +67,12 @@ describe("insertRows", () => {
     const rows = await stored();
     expect(rows).toEqual([
       ...texts.map((text, i) => ({ shopifyId: `r${i}`, orderShopifyId: text, subtotalCents: i * 3 - 7, createdAt: shared })),
-      { shopifyId: "single", orderShopifyId: 'one "row" \\ {x}', subtotalCents: 42, createdAt: new Date("2027-01-01T00:00:00.001Z") },
+      {
+        shopifyId: "single",
+        orderShopifyId: 'one "row" \\ {x}',
+        subtotalCents: 42,
+        createdAt: new Date("2027-01-01T00:00:00.001Z"),
+      },
     ]);
   });
 });

@@ -25,7 +25,12 @@ describe("upsertCustomers", () => {
   it("returns every id, leaves an unchanged profile unwritten and writes a changed one", async () => {
     const first = await upsertCustomers(tx, SHOP, [profile("1", "a@example.com"), profile("2", "b@example.com")]);
     const before = { one: await stored("1"), two: await stored("2") };
-    expect(first).toEqual(new Map([["1", before.one.id], ["2", before.two.id]]));
+    expect(first).toEqual(
+      new Map([
+        ["1", before.one.id],
+        ["2", before.two.id],
+      ]),
+    );
     await new Promise((resolve) => setTimeout(resolve, 5)); // so a rewrite would show in updatedAt
 
     // "1" repeats itself (a blank first name never overwrites), "2" has a new email, "3" is new.
@@ -35,7 +40,13 @@ describe("upsertCustomers", () => {
       profile("3", null),
     ]);
     const after = { one: await stored("1"), two: await stored("2"), three: await stored("3") };
-    expect(again).toEqual(new Map([["1", before.one.id], ["2", before.two.id], ["3", after.three.id]]));
+    expect(again).toEqual(
+      new Map([
+        ["1", before.one.id],
+        ["2", before.two.id],
+        ["3", after.three.id],
+      ]),
+    );
     expect(after.one.updatedAt).toEqual(before.one.updatedAt);
     expect(after.one.firstName).toBe("Ada");
     expect(after.two.email).toBe("b2@example.com");
